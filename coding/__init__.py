@@ -1,0 +1,1 @@
+"""Dermatology coding: documented encounters become claim lines with rationale and findings."""

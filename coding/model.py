@@ -1,0 +1,216 @@
+"""The coding domain model: what the note documents (input) and the claim it becomes (output).
+
+Plain frozen attrs classes: no JSON, X12, SQL or TOML knowledge here. `coding.encounter`
+turns an encounter JSON file into these objects; `edi` writes the output model as an 837P;
+`reconcile` stores it. Money is Decimal, dates are `datetime.date`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from decimal import Decimal
+
+import attrs
+from attrs import frozen
+
+# --------------------------------------------------------------------------- input model
+
+
+@frozen
+class Address:
+    line1: str
+    city: str
+    state: str
+    zip: str
+    line2: str | None = None
+
+
+@frozen
+class Person:
+    """A patient or a subscriber as documented on the encounter."""
+
+    member_id: str
+    last_name: str
+    first_name: str
+    birth_date: date
+    sex: str  # F, M or U
+    address: Address
+
+
+@frozen
+class Subscriber:
+    """The insured, present only when the patient is not the subscriber."""
+
+    person: Person
+    relationship: str  # spouse, child, other
+
+
+@frozen
+class Provider:
+    npi: str
+    last_name: str
+    first_name: str
+
+
+@frozen
+class Drug:
+    hcpcs: str
+    ndc: str  # as documented (10 or 11 digits, hyphens allowed); normalized on the line
+    dose: Decimal
+    dose_unit: str  # mg, mcg, g, units, mL
+    wasted: Decimal | None = None
+    ndc_quantity: Decimal | None = None
+    ndc_unit: str | None = None  # UN, ML, GR, F2, ME
+    single_dose: bool | None = None  # container type; None = look it up in the drug table
+
+
+@frozen
+class RepairSpec:
+    complexity: str  # simple, intermediate, complex
+    length_cm: Decimal
+
+
+@frozen
+class Procedure:
+    """One documented procedure. `type` selects which of the optional fields apply.
+
+    Types: office_visit, biopsy, destruction, skin_tag_removal, shave, excision, repair,
+    mohs, intralesional, injection, pathology, phototherapy, other.
+    """
+
+    type: str
+    diagnoses: tuple[str, ...] = ()  # normalized (undotted, upper); empty = principal
+    site: str | None = None
+    laterality: str | None = None  # left, right
+    cosmetic: bool = False
+    medical_necessity: str | None = None
+    # office_visit / pathology / phototherapy / other
+    code: str | None = None
+    separately_identifiable: bool | None = None
+    # biopsy
+    technique: str | None = None
+    # destruction
+    lesion_class: str | None = None
+    count: int | None = None
+    method: str | None = None
+    # shave / excision
+    lesion_cm: Decimal | None = None
+    behavior: str | None = None
+    margin_cm: Decimal | None = None
+    repair: RepairSpec | None = None
+    # repair
+    complexity: str | None = None
+    length_cm: Decimal | None = None
+    # mohs
+    stages: tuple[int, ...] = ()
+    # intralesional / injection
+    lesions: int | None = None
+    route: str | None = None
+    drug: Drug | None = None
+    # pathology
+    specimens: int | None = None
+    in_house: bool | None = None
+    # phototherapy / other
+    units: int | None = None
+    modifiers: tuple[str, ...] = ()
+
+
+@frozen
+class Encounter:
+    claim_id: str
+    date_of_service: date
+    payer: str  # a companion guide name
+    patient: Person
+    diagnoses: tuple[str, ...]  # normalized: upper case, no dot; principal first
+    procedures: tuple[Procedure, ...]
+    place_of_service: str = "11"
+    frequency: str = "1"  # 1 original, 7 replacement, 8 void
+    payer_claim_number: str | None = None
+    prior_authorization: str | None = None
+    abn_on_file: bool = False
+    subscriber: Subscriber | None = None
+    rendering_provider: Provider | None = None
+    source: str | None = None  # file the encounter came from, for messages
+
+    @property
+    def insured(self) -> Person:
+        return self.subscriber.person if self.subscriber else self.patient
+
+
+# -------------------------------------------------------------------------- output model
+
+
+class Severity(enum.Enum):
+    ERROR = "error"  # the claim must not go out
+    WARNING = "warning"  # goes out, but a coder should look
+    INFO = "info"  # explains a decision (e.g. a line deliberately not billed)
+
+
+@frozen
+class Finding:
+    severity: Severity
+    code: str  # stable machine-readable code, e.g. "EM_NOT_SEPARATE", "BAD_FIELD"
+    message: str
+    procedure: int | None = None  # index into encounter.procedures; None = claim level
+    path: str | None = None  # field path for input problems, e.g. "procedures[2].margin_cm"
+
+
+@frozen
+class LineDrug:
+    """NDC detail for a drug line (837P loop 2410)."""
+
+    ndc: str  # 11 digits, 5-4-2, no hyphens
+    quantity: Decimal
+    unit: str  # UN, ML, GR, F2, ME
+
+
+@frozen
+class ClaimLine:
+    line: int  # 1-based position on the claim
+    code: str
+    units: int
+    modifiers: tuple[str, ...] = ()  # at most four, pricing modifiers first
+    charge: Decimal | None = None  # units x fee; None without a fee schedule
+    diagnosis_pointers: tuple[int, ...] = (1,)  # 1-based into CodedClaim.diagnoses, max 4
+    line_control_number: str = ""  # REF*6R, unique per line
+    drug: LineDrug | None = None
+    rationale: str = ""
+    procedure: int | None = None  # index of the documented procedure it came from
+
+
+@frozen
+class CodedClaim:
+    encounter: Encounter
+    payer: str
+    diagnoses: tuple[str, ...]
+    lines: tuple[ClaimLine, ...]
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def claim_id(self) -> str:
+        return self.encounter.claim_id
+
+    @property
+    def date_of_service(self) -> date:
+        return self.encounter.date_of_service
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def total_charge(self) -> Decimal | None:
+        charges = [line.charge for line in self.lines]
+        if any(c is None for c in charges):
+            return None
+        return sum((c for c in charges if c is not None), Decimal("0"))
+
+    def with_lines(self, lines: tuple[ClaimLine, ...]) -> CodedClaim:
+        return attrs.evolve(self, lines=lines)
+
+
+def line_control_number(claim_id: str, line: int) -> str:
+    """REF*6R for a line: the claim id and the line position, unique within the store's
+    claims as claim ids are unique; payers echo it in the 835 SVC loop's REF*6R."""
+    return f"{claim_id}-{line}"

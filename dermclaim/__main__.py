@@ -1,0 +1,3 @@
+from dermclaim.cli import main
+
+main()

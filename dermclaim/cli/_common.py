@@ -1,0 +1,57 @@
+"""What every command shares: turning library errors into one clear message and exit code.
+
+A user never sees a traceback: every error a user can cause is one of the packages' base
+exceptions (CodingError, EdiError, StoreError, GuideError) or an OSError on a file, and
+`user_errors` turns it into a message on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from coding.errors import CodingError, EncounterError
+from companion_guides import GuideError
+from edi.errors import EdiError
+from reconcile.errors import StoreError
+
+EXIT_FINDINGS = 1  # the work ran, and found errors (a held claim, an invalid file)
+EXIT_BAD_INPUT = 2  # an input could not be read at all
+
+
+class CliError(click.ClickException):
+    """A user-facing failure with its own exit code."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_FINDINGS):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+        click.echo(f"dermclaim: error: {self.format_message()}", err=True)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Map the packages' exceptions to CliError; anything else is a bug and propagates."""
+    try:
+        yield
+    except EncounterError as exc:
+        raise CliError(str(exc), EXIT_BAD_INPUT) from None
+    except (CodingError, GuideError, EdiError) as exc:
+        raise CliError(str(exc), EXIT_BAD_INPUT) from None
+    except StoreError as exc:
+        raise CliError(str(exc), EXIT_FINDINGS) from None
+    except OSError as exc:
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        raise CliError(f"{where}{exc.strerror or exc}", EXIT_BAD_INPUT) from None
+
+
+def echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def is_tty() -> bool:
+    return sys.stdout.isatty()

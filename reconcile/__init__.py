@@ -1,0 +1,1 @@
+"""The store, remittance loading, matching, denial classification, analytics and corrections."""

@@ -1,0 +1,82 @@
+"""Store tables for what was sent: interchanges, claims, lines, and control-number counters.
+
+Written by `dermclaim claims` (the 837P side); read by matching, classification and
+corrections. The remittance tables live in `remit_models.py`. Money columns are
+NUMERIC(12,2) and come back as Decimal; modifiers are stored colon-joined ("25" or "XS:LT").
+Datetimes are timezone-aware UTC (sqlmodel refuses naive ones).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, Numeric, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def money_column() -> Column:  # type: ignore[type-arg]
+    return Column(Numeric(12, 2), nullable=True)
+
+
+class ControlCounter(SQLModel, table=True):
+    """Hands out X12 control numbers that are never reused: name is "ISA13", "GS06", "ST02"
+    (optionally per sender); value is the last number handed out."""
+
+    __tablename__ = "control_counter"
+    name: str = Field(primary_key=True, max_length=40)
+    value: int = 0
+
+
+class Interchange(SQLModel, table=True):
+    """One 837P file written and recorded."""
+
+    __tablename__ = "interchange"
+    id: int | None = Field(default=None, primary_key=True)
+    control_number: int = Field(index=True, unique=True)  # ISA13
+    file_name: str
+    file_hash: str = Field(index=True, max_length=64)  # sha256 of the bytes written
+    created_at: datetime
+    claim_count: int = 0
+    line_count: int = 0
+    total_charge: Decimal | None = Field(default=None, sa_column=money_column())
+
+
+class SubmittedClaim(SQLModel, table=True):
+    """One CLM as sent. `claim_id` is CLM01 as written (the encounter's claim id, with a
+    part suffix when a claim was split); payers echo it in CLP01."""
+
+    __tablename__ = "submitted_claim"
+    __table_args__ = (UniqueConstraint("interchange_id", "claim_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    interchange_id: int = Field(foreign_key="interchange.id", index=True)
+    claim_id: str = Field(index=True, max_length=38)
+    encounter_claim_id: str = Field(index=True, max_length=20)
+    payer: str = Field(index=True)  # companion guide name
+    payer_id: str
+    frequency: str = "1"
+    payer_claim_number: str | None = None  # REF*F8 on a replacement / void
+    date_of_service: date = Field(index=True)
+    total_charge: Decimal | None = Field(default=None, sa_column=money_column())
+    group_control_number: int  # GS06
+    transaction_control_number: str  # ST02
+    encounter_json: str = Field(sa_column=Column(Text, nullable=False))  # for corrected claims
+    submitted_at: datetime
+
+
+class SubmittedLine(SQLModel, table=True):
+    """One 2400 service line as sent."""
+
+    __tablename__ = "submitted_line"
+    id: int | None = Field(default=None, primary_key=True)
+    claim_row_id: int = Field(foreign_key="submitted_claim.id", index=True)
+    line_number: int  # LX01
+    line_control_number: str = Field(index=True, max_length=50)  # REF*6R
+    code: str = Field(index=True, max_length=5)
+    modifiers: str = ""  # colon-joined, in order
+    units: int
+    charge: Decimal | None = Field(default=None, sa_column=money_column())
+    date_of_service: date
+    diagnosis_pointers: str = ""  # colon-joined 1-based pointers
+    ndc: str | None = None
+    procedure_index: int | None = None  # the encounter procedure it came from
