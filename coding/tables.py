@@ -1,0 +1,145 @@
+"""The one reader of `coding/data/*.csv` (through importlib.resources, cached).
+
+Each table is a CSV whose leading `#` lines state its source and effective date; every row
+carries a `source` column. Functions here return typed, frozen views; a malformed table is a
+packaging bug and raises `TableError` naming the file and row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+
+from attrs import frozen
+
+from coding.errors import CodingError
+
+__all__ = [
+    "Bracket",
+    "AddOn",
+    "DrugUnit",
+    "TableError",
+    "read_table",
+    "site_group_table",
+    "brackets",
+    "addon",
+    "drug_units",
+]
+
+
+class TableError(CodingError):
+    """A shipped data table that cannot be read; names the file and the row."""
+
+
+@frozen
+class Bracket:
+    max_cm: Decimal | None  # inclusive upper bound; None = open-ended
+    code: str
+    source: str
+
+
+@frozen
+class AddOn:
+    base_cm: Decimal  # lengths above this take the add-on
+    step_cm: Decimal  # one unit per step "or part thereof"
+    code: str
+    source: str
+
+
+@frozen
+class DrugUnit:
+    hcpcs: str
+    description: str
+    billing_amount: Decimal  # one HCPCS unit = billing_amount billing_unit
+    billing_unit: str  # mg, mcg, g, units, mL
+    single_dose: bool  # usual container; JW/JZ apply to single-dose containers only
+    effective: str
+    source: str
+
+
+@cache
+def read_table(name: str) -> tuple[dict[str, str], ...]:
+    """Rows of `coding/data/<name>` as dicts, skipping the `#` header comment lines."""
+    res = resources.files("coding").joinpath("data", name)
+    try:
+        text = res.read_text(encoding="utf-8")
+    except OSError as exc:  # pragma: no cover - packaging bug
+        raise TableError(f"coding/data/{name}: cannot read: {exc}") from None
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    rows = tuple(csv.DictReader(io.StringIO(body)))
+    for number, row in enumerate(rows, start=2):
+        if None in row or any(v is None for v in row.values()):
+            raise TableError(f"coding/data/{name}: data row {number}: wrong number of cells")
+        if not row.get("source", "").strip():
+            raise TableError(f"coding/data/{name}: data row {number}: empty source")
+    return rows
+
+
+def _decimal(name: str, row: dict[str, str], key: str) -> Decimal:
+    try:
+        return Decimal(row[key])
+    except (InvalidOperation, KeyError):
+        raise TableError(f"coding/data/{name}: {key}={row.get(key)!r} is not a number") from None
+
+
+@cache
+def site_group_table() -> dict[str, dict[str, str | None]]:
+    """site -> {family -> group letter or None (the family cannot place the site)}."""
+    table: dict[str, dict[str, str | None]] = {}
+    for row in read_table("site_groups.csv"):
+        table[row["site"]] = {
+            family: (value.strip() or None)
+            for family, value in row.items()
+            if family not in ("site", "source")
+        }
+    return table
+
+
+@cache
+def brackets(family: str, group: str) -> tuple[Bracket, ...]:
+    """The size brackets of one family and site group, smallest first."""
+    rows = [r for r in read_table("size_codes.csv") if r["family"] == family and r["group"] == group]
+    out = [
+        Bracket(
+            max_cm=_decimal("size_codes.csv", r, "max_cm") if r["max_cm"].strip() else None,
+            code=r["code"],
+            source=r["source"],
+        )
+        for r in rows
+    ]
+    return tuple(sorted(out, key=lambda b: (b.max_cm is None, b.max_cm or Decimal(0))))
+
+
+@cache
+def addon(family: str, group: str) -> AddOn | None:
+    for r in read_table("size_addons.csv"):
+        if r["family"] == family and r["group"] == group:
+            return AddOn(
+                base_cm=_decimal("size_addons.csv", r, "base_cm"),
+                step_cm=_decimal("size_addons.csv", r, "step_cm"),
+                code=r["code"],
+                source=r["source"],
+            )
+    return None
+
+
+@cache
+def drug_units() -> dict[str, DrugUnit]:
+    """HCPCS code -> billing unit and container type."""
+    out: dict[str, DrugUnit] = {}
+    for r in read_table("drug_units.csv"):
+        if r["container"] not in ("single", "multi"):
+            raise TableError(f"coding/data/drug_units.csv: {r['hcpcs']}: container must be single/multi")
+        out[r["hcpcs"]] = DrugUnit(
+            hcpcs=r["hcpcs"],
+            description=r["description"],
+            billing_amount=_decimal("drug_units.csv", r, "billing_amount"),
+            billing_unit=r["billing_unit"],
+            single_dose=r["container"] == "single",
+            effective=r["effective"],
+            source=r["source"],
+        )
+    return out
