@@ -1,0 +1,277 @@
+"""The practice file (TOML): who submits, who bills, and what each code is charged.
+
+`load_practice(path)` reads and checks it once, up front, so the 837P writer never meets
+a bad NPI or a 5-digit billing ZIP half-way through a batch. Every error names the file
+and the key (`billing_provider.npi`), never more of the file than that.
+
+```toml
+[submitter]                      # loop 1000A and the ISA/GS sender
+name = "DERMCLAIM DEMO DERMATOLOGY"
+id = "DEMODERM01"                # ISA06, GS02, 1000A NM109 (your clearinghouse submitter id)
+id_qualifier = "ZZ"              # ISA05, optional
+contact_name = "BILLING OFFICE"
+phone = "5555550100"             # phone and/or email
+email = "billing@example.com"
+
+[billing_provider]               # loop 2000A/2010AA
+name = "DEMO DERMATOLOGY PA"
+npi = "1234567893"
+ein = "123456789"
+taxonomy = "207N00000X"
+address1 = "100 MAIN ST"
+city = "SPRINGFIELD"
+state = "IL"
+zip = "627011234"                # 9 digits: 2010AA N403 requires ZIP+4
+
+[fees]                           # code -> charge for one unit
+"99213" = "145.00"
+```
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+
+from edi.errors import EdiError
+
+__all__ = [
+    "BillingProvider",
+    "Practice",
+    "PracticeError",
+    "Submitter",
+    "load_practice",
+    "npi_is_valid",
+    "parse_practice",
+]
+
+
+class PracticeError(EdiError):
+    """A practice file that cannot be read or has a bad setting; names the file and key."""
+
+
+@frozen
+class Submitter:
+    name: str  # 1000A NM103
+    id: str  # ISA06, GS02, 1000A NM109
+    contact_name: str  # 1000A PER02
+    phone: str | None  # PER TE, digits only
+    email: str | None  # PER EM
+    id_qualifier: str = "ZZ"  # ISA05
+
+
+@frozen
+class BillingProvider:
+    name: str  # 2010AA NM103 (organization)
+    npi: str  # 2010AA NM109
+    ein: str  # 2010AA REF*EI, 9 digits
+    taxonomy: str  # 2000A PRV03
+    address1: str
+    city: str
+    state: str
+    zip: str  # 9 digits (ZIP+4), no hyphen
+    address2: str | None = None
+
+
+@frozen
+class Practice:
+    submitter: Submitter
+    billing_provider: BillingProvider
+    fee_schedule: dict[str, Decimal]  # HCPCS/CPT code -> charge per unit
+    path: str = ""
+
+    def fee(self, code: str) -> Decimal | None:
+        return self.fee_schedule.get(code)
+
+
+# ------------------------------------------------------------------------------ checks
+
+
+def npi_is_valid(npi: str) -> bool:
+    """The NPI check digit: Luhn over the prefix 80840 and the first nine digits (CMS,
+    "Requirements for NPI check digit", 2004)."""
+    if not re.fullmatch(r"[12]\d{9}", npi):
+        return False
+    digits = [int(c) for c in "80840" + npi[:9]]
+    total = 0
+    # Double every second digit from the right of the 14-digit body (the check digit
+    # would be the 15th), i.e. the rightmost body digit is doubled.
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+_X12_TEXT = re.compile(r"[A-Za-z0-9 .,&'/#()-]+")  # no X12 delimiters (* : ~ ^ >)
+_CODE = re.compile(r"[A-Z0-9]{5}")
+_TAXONOMY = re.compile(r"[0-9]{3}[A-Z0-9]{6}X")
+_STATE = re.compile(r"[A-Z]{2}")
+
+
+class _Checker:
+    def __init__(self, where: str):
+        self.where = where
+        self.problems: list[str] = []
+
+    def text(
+        self, table: dict[str, Any], section: str, key: str, *, required: bool = True,
+        max_len: int = 60, pattern: re.Pattern[str] | None = None, why: str = "",
+    ) -> str | None:
+        value = table.get(key)
+        name = f"{section}.{key}"
+        if value is None:
+            if required:
+                self.problems.append(f"{name}: missing")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.problems.append(f"{name}: must be non-empty text")
+            return None
+        value = value.strip()
+        if len(value) > max_len:
+            self.problems.append(f"{name}: at most {max_len} characters, got {len(value)}")
+        elif pattern is not None and not pattern.fullmatch(value):
+            self.problems.append(f"{name}: {why or 'bad format'}, got {value!r}")
+        elif pattern is None and not _X12_TEXT.fullmatch(value):
+            self.problems.append(
+                f"{name}: only letters, digits, spaces and . , & ' / # ( ) - are allowed"
+            )
+        return value
+
+
+def load_practice(path: str | Path) -> Practice:
+    """Read and check a practice TOML file. Raises PracticeError naming the file and key."""
+    where = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PracticeError(f"{where}: cannot read practice file: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise PracticeError(f"{where}: practice file is not UTF-8 text") from None
+    return parse_practice(text, where)
+
+
+def parse_practice(text: str, where: str = "<practice>") -> Practice:
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise PracticeError(f"{where}: not valid TOML: {exc}") from None
+    c = _Checker(where)
+    for section in ("submitter", "billing_provider", "fees"):
+        if not isinstance(data.get(section), dict):
+            c.problems.append(f"[{section}]: missing table")
+    for key in sorted(set(data) - {"submitter", "billing_provider", "fees"}):
+        c.problems.append(f"{key}: unknown setting")
+    if c.problems:
+        _raise(c)
+
+    s = data["submitter"]
+    _unknown(c, s, "submitter", {"name", "id", "id_qualifier", "contact_name", "phone", "email"})
+    sub_name = c.text(s, "submitter", "name")
+    sub_id = c.text(s, "submitter", "id", max_len=15, pattern=re.compile(r"[A-Za-z0-9]{2,15}"),
+                    why="2 to 15 letters or digits (ISA06)")
+    qual = c.text(s, "submitter", "id_qualifier", required=False, max_len=2,
+                  pattern=re.compile(r"01|14|20|27|28|29|30|33|ZZ"),
+                  why="an ISA05 qualifier (ZZ, 01, 14, 20, 27, 28, 29, 30, 33)")
+    contact = c.text(s, "submitter", "contact_name")
+    phone_raw = s.get("phone")
+    phone: str | None = None
+    if phone_raw is not None:
+        digits = re.sub(r"[\s().-]", "", str(phone_raw))
+        if not re.fullmatch(r"\d{10}", digits):
+            c.problems.append(f"submitter.phone: must be 10 digits, got {phone_raw!r}")
+        phone = digits
+    email = c.text(s, "submitter", "email", required=False, max_len=80,
+                   pattern=re.compile(r"[^@\s*:~^>]+@[^@\s*:~^>]+\.[A-Za-z]{2,}"),
+                   why="must be an e-mail address")
+    if phone_raw is None and email is None:
+        c.problems.append("submitter: give a phone or an email for the 1000A contact (PER)")
+
+    b = data["billing_provider"]
+    _unknown(c, b, "billing_provider", {"name", "npi", "ein", "taxonomy", "address1", "address2",
+                                        "city", "state", "zip"})
+    bp_name = c.text(b, "billing_provider", "name")
+    npi = c.text(b, "billing_provider", "npi", max_len=10, pattern=re.compile(r"\d{10}"),
+                 why="must be 10 digits")
+    if npi and re.fullmatch(r"\d{10}", npi) and not npi_is_valid(npi):
+        c.problems.append(f"billing_provider.npi: check digit is wrong for {npi!r} "
+                          "(Luhn over 80840 + the first nine digits)")
+    ein_raw = b.get("ein")
+    ein: str | None = None
+    if ein_raw is None:
+        c.problems.append("billing_provider.ein: missing")
+    else:
+        ein = str(ein_raw).replace("-", "")
+        if not re.fullmatch(r"\d{9}", ein):
+            c.problems.append(f"billing_provider.ein: must be 9 digits, got {ein_raw!r}")
+    taxonomy = c.text(b, "billing_provider", "taxonomy", max_len=10, pattern=_TAXONOMY,
+                      why="must be a 10-character provider taxonomy code like 207N00000X")
+    addr1 = c.text(b, "billing_provider", "address1", max_len=55)
+    addr2 = c.text(b, "billing_provider", "address2", required=False, max_len=55)
+    city = c.text(b, "billing_provider", "city", max_len=30)
+    state = c.text(b, "billing_provider", "state", max_len=2, pattern=_STATE,
+                   why="must be a two-letter state code")
+    zip_raw = b.get("zip")
+    zip_code: str | None = None
+    if zip_raw is None:
+        c.problems.append("billing_provider.zip: missing")
+    else:
+        zip_code = str(zip_raw).replace("-", "")
+        if not re.fullmatch(r"\d{9}", zip_code):
+            c.problems.append(f"billing_provider.zip: must be 9 digits (ZIP+4; the 837P "
+                              f"requires it for the billing provider), got {zip_raw!r}")
+
+    fees: dict[str, Decimal] = {}
+    for code, value in data["fees"].items():
+        amount = _money(value)
+        if not _CODE.fullmatch(code):
+            c.problems.append(f"fees.{code}: not a 5-character CPT/HCPCS code")
+        elif amount is None:
+            c.problems.append(f"fees.{code}: must be an amount > 0 with at most 2 decimals, "
+                              f"got {value!r}")
+        else:
+            fees[code] = amount
+    if c.problems:
+        _raise(c)
+    assert sub_name and sub_id and contact and bp_name and npi and ein and taxonomy
+    assert addr1 and city and state and zip_code
+    return Practice(
+        submitter=Submitter(name=sub_name, id=sub_id, contact_name=contact, phone=phone,
+                            email=email, id_qualifier=qual or "ZZ"),
+        billing_provider=BillingProvider(name=bp_name, npi=npi, ein=ein, taxonomy=taxonomy,
+                                         address1=addr1, address2=addr2, city=city,
+                                         state=state, zip=zip_code),
+        fee_schedule=dict(sorted(fees.items())),
+        path=where,
+    )
+
+
+def _money(value: object) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        amount = Decimal(str(value).strip().lstrip("$")) if isinstance(
+            value, str | int | Decimal) else None
+    except InvalidOperation:
+        return None
+    if amount is None or not amount.is_finite() or amount <= 0:
+        return None
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def _unknown(c: _Checker, table: dict[str, Any], section: str, known: set[str]) -> None:
+    for key in sorted(set(table) - known):
+        c.problems.append(f"{section}.{key}: unknown setting")
+
+
+def _raise(c: _Checker) -> None:
+    raise PracticeError(f"{c.where}: bad practice file:\n  " + "\n  ".join(c.problems))
