@@ -1,1 +1,65 @@
-"""Procedure-family rules: one module per family; see base.py for the contract."""
+"""Procedure-family rules: one module per family; see base.py for the contract.
+
+`code_families(encounter, ctx)` is the one entry point the engine calls: it hands every
+documented procedure except `office_visit` (the engine's E/M rules) to its family module and
+returns the draft lines in claim order (biopsy primary before its add-ons, excisions before
+their repairs, procedures before their drugs) with every family finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from coding.model import Encounter
+from coding.rules import (
+    biopsy,
+    destruction,
+    excision,
+    injection,
+    mohs,
+    other,
+    pathology,
+    phototherapy,
+    repair,
+    shave,
+)
+from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
+from coding.rules.common import error
+
+__all__ = ["FAMILIES", "ENGINE_TYPES", "code_families", "DraftLine", "RuleContext", "RuleResult"]
+
+Rule = Callable[[ItemList, RuleContext], RuleResult]
+
+# (procedure types a family module receives, the module's rule), in claim order. `excision`
+# feeds both excision (the excision lines) and repair (the repairs documented on it).
+FAMILIES: tuple[tuple[frozenset[str], Rule], ...] = (
+    (frozenset({"biopsy"}), biopsy.code),
+    (frozenset({"mohs"}), mohs.code),
+    (frozenset({"excision"}), excision.code),
+    (frozenset({"shave"}), shave.code),
+    (frozenset({"repair", "excision"}), repair.code),
+    (frozenset({"destruction", "skin_tag_removal"}), destruction.code),
+    (frozenset({"intralesional", "injection"}), injection.code),
+    (frozenset({"pathology"}), pathology.code),
+    (frozenset({"phototherapy"}), phototherapy.code),
+    (frozenset({"other"}), other.code),
+)
+ENGINE_TYPES = frozenset({"office_visit"})  # coded by the engine (coding/rules/em.py)
+KNOWN_TYPES = frozenset().union(*(types for types, _ in FAMILIES)) | ENGINE_TYPES
+
+
+def code_families(encounter: Encounter, ctx: RuleContext) -> RuleResult:
+    """Draft lines and findings for every non-E/M procedure of `encounter`."""
+    result = RuleResult()
+    procedures = list(enumerate(encounter.procedures))
+    for index, proc in procedures:
+        if proc.type not in KNOWN_TYPES:
+            result.findings.append(error(
+                "UNKNOWN_PROCEDURE_TYPE",
+                f"procedure {index}: type {proc.type!r} is not one of "
+                f"{', '.join(sorted(KNOWN_TYPES))}", index, "type"))
+    for types, rule in FAMILIES:
+        items = [(i, p) for i, p in procedures if p.type in types]
+        if items:
+            result.extend(rule(items, ctx))
+    return result

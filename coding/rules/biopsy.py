@@ -1,0 +1,109 @@
+"""Skin biopsy 11102-11107: one primary code per encounter, every other lesion an add-on.
+
+CPT 2019+ (AAD "Biopsy coding in 2019, part 3"; AAPC "Sharpen your multiple skin biopsy
+coding skills"): the primary is incisional 11106 if any, else punch 11104, else tangential
+11102; every other lesion, whatever its technique, takes its own technique's add-on
+(+11107, +11105, +11103), one unit per lesion. 1 punch + 1 tangential = 11104 + 11103.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from coding.model import Procedure
+from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
+from coding.rules.common import error, merged_diagnoses, read_count, shared
+
+__all__ = ["TECHNIQUES", "code"]
+
+
+@frozen
+class Technique:
+    name: str
+    rank: int  # lower wins the primary
+    primary: str
+    addon: str
+
+
+TECHNIQUES: dict[str, Technique] = {
+    t.name: t
+    for t in (
+        Technique("incisional", 0, "11106", "11107"),
+        Technique("punch", 1, "11104", "11105"),
+        Technique("tangential", 2, "11102", "11103"),
+    )
+}
+
+
+def code(items: ItemList, ctx: RuleContext) -> RuleResult:
+    result = RuleResult()
+    lesions: list[tuple[int, Procedure, Technique]] = []  # one entry per biopsied lesion
+    for index, proc in items:
+        label = f"biopsy (procedure {index})"
+        tech = TECHNIQUES.get(proc.technique) if isinstance(proc.technique, str) else None
+        if tech is None:
+            result.findings.append(error(
+                "BAD_FIELD",
+                f"{label}: technique {proc.technique!r} is not one of {', '.join(TECHNIQUES)}",
+                index, "technique",
+            ))
+            continue
+        # one procedure documents one lesion; an explicit count documents several alike
+        count, problems = read_count(proc, index, "count", label, default=1)
+        result.findings.extend(problems)
+        if count is None:
+            continue
+        lesions.extend((index, proc, tech) for _ in range(count))
+    if not lesions:
+        return result
+    # stable: among equal techniques the first documented lesion is the primary
+    ordered = sorted(lesions, key=lambda item: item[2].rank)
+    p_index, p_proc, p_tech = ordered[0]
+    others = ordered[1:]
+    summary = _summary(lesions)
+    result.lines.append(DraftLine(
+        code=p_tech.primary,
+        units=1,
+        rationale=(
+            f"{summary}: one primary biopsy code per encounter, chosen incisional > punch > "
+            f"tangential → {p_tech.name} {p_tech.primary} for the first {p_tech.name} lesion"
+        ),
+        family="biopsy",
+        procedure=p_index,
+        procedures=(p_index,),
+        diagnoses=p_proc.diagnoses,
+        site=p_proc.site,
+        laterality=p_proc.laterality,
+        sites=(p_proc.site,) if p_proc.site else (),
+    ))
+    for tech in sorted(TECHNIQUES.values(), key=lambda t: t.rank):
+        group = [(i, p) for i, p, t in others if t is tech]
+        if not group:
+            continue
+        procs = [p for _, p in group]
+        indexes = tuple(dict.fromkeys(i for i, _ in group))
+        sites = tuple(dict.fromkeys(p.site for p in procs if p.site))
+        result.lines.append(DraftLine(
+            code=tech.addon,
+            units=len(group),
+            rationale=(
+                f"{summary}: each further {tech.name} lesion takes the {tech.name} add-on "
+                f"+{tech.addon} → {len(group)} unit(s)"
+            ),
+            family="biopsy",
+            procedure=indexes[0],
+            procedures=indexes,
+            diagnoses=merged_diagnoses(procs, ctx),
+            site=shared(p.site for p in procs),
+            laterality=shared(p.laterality for p in procs),
+            sites=sites,
+        ))
+    return result
+
+
+def _summary(lesions: list[tuple[int, Procedure, Technique]]) -> str:
+    counts = {name: 0 for name in TECHNIQUES}
+    for _, _, tech in lesions:
+        counts[tech.name] += 1
+    parts = [f"{n} {name}" for name, n in counts.items() if n]
+    return "Biopsies this encounter: " + ", ".join(parts)

@@ -1,0 +1,160 @@
+"""Helpers every family module shares: findings with a field path, defensive field readers
+(the loader checks types, but a rule must never crash on odd values), site placement and
+bracket lookup."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from coding.model import Finding, Procedure, Severity
+from coding.rules.base import RuleContext
+from coding.sites import SITES, site_group
+from coding.tables import Bracket, brackets
+
+__all__ = [
+    "path",
+    "error",
+    "warning",
+    "info",
+    "read_count",
+    "read_cm",
+    "place",
+    "bracket_code",
+    "ceil_div",
+    "merged_diagnoses",
+    "shared",
+    "fmt_cm",
+]
+
+
+def path(index: int, field: str) -> str:
+    return f"procedures[{index}].{field}"
+
+
+def _finding(sev: Severity, code: str, message: str, index: int | None, field: str | None) -> Finding:
+    return Finding(
+        severity=sev,
+        code=code,
+        message=message,
+        procedure=index,
+        path=path(index, field) if index is not None and field else None,
+    )
+
+
+def error(code: str, message: str, index: int | None, field: str | None = None) -> Finding:
+    return _finding(Severity.ERROR, code, message, index, field)
+
+
+def warning(code: str, message: str, index: int | None, field: str | None = None) -> Finding:
+    return _finding(Severity.WARNING, code, message, index, field)
+
+
+def info(code: str, message: str, index: int | None, field: str | None = None) -> Finding:
+    return _finding(Severity.INFO, code, message, index, field)
+
+
+def read_count(
+    proc: Procedure, index: int, field: str, label: str, default: int | None = None
+) -> tuple[int | None, list[Finding]]:
+    """A whole number >= 1 from `proc.<field>`; None and an error finding otherwise."""
+    value = getattr(proc, field, None)
+    if value is None:
+        if default is not None:
+            return default, []
+        return None, [error("MISSING_FIELD", f"{label}: {field} is required", index, field)]
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None, [error("BAD_FIELD", f"{label}: {field} must be a whole number, got {value!r}",
+                            index, field)]
+    if value < 1:
+        return None, [error("BAD_FIELD", f"{label}: {field} must be at least 1, got {value}",
+                            index, field)]
+    return value, []
+
+
+def read_cm(
+    proc: Procedure, index: int, field: str, label: str, *, allow_zero: bool = False,
+    value: object = None, use_value: bool = False,
+) -> tuple[Decimal | None, list[Finding]]:
+    """A finite Decimal size in cm (> 0, or >= 0 with allow_zero); error finding otherwise."""
+    raw = value if use_value else getattr(proc, field, None)
+    if raw is None:
+        return None, [error("MISSING_FIELD", f"{label}: {field} is required", index, field)]
+    if isinstance(raw, bool):
+        return None, [error("BAD_FIELD", f"{label}: {field} must be a number of cm", index, field)]
+    try:
+        cm = raw if isinstance(raw, Decimal) else Decimal(str(raw))
+    except (InvalidOperation, ValueError, TypeError):
+        return None, [error("BAD_FIELD", f"{label}: {field} must be a number of cm, got {raw!r}",
+                            index, field)]
+    if not cm.is_finite() or cm < 0 or (cm == 0 and not allow_zero):
+        bound = "0 or more" if allow_zero else "more than 0"
+        return None, [error("BAD_FIELD", f"{label}: {field} must be {bound} cm, got {raw}",
+                            index, field)]
+    return cm, []
+
+
+def place(
+    family: str, proc: Procedure, index: int, label: str
+) -> tuple[str | None, list[Finding]]:
+    """The site group of the procedure's site for `family`; an error finding naming the
+    procedure and the site when it is missing, unknown or not placeable."""
+    site = proc.site
+    if site is None or site == "":
+        return None, [error("MISSING_FIELD", f"{label}: site is required to choose the code",
+                            index, "site")]
+    if site not in SITES:
+        return None, [error("UNKNOWN_SITE", f"{label}: site {site!r} is not in the site "
+                            f"vocabulary ({', '.join(SITES)})", index, "site")]
+    group = site_group(family, site)
+    if group is None:
+        return None, [error(
+            "SITE_NOT_PLACEABLE",
+            f"{label}: site {site!r} cannot be placed in a {family.replace('_', ' ')} site group "
+            "(the CPT groups split it); document a more specific site",
+            index, "site",
+        )]
+    return group, []
+
+
+def bracket_code(family: str, group: str, size: Decimal) -> Bracket | None:
+    """The bracket whose inclusive upper bound is the first >= size. A size between tenths
+    (0.55) exceeds the 0.5 bracket and takes the next one: CPT's "0.6 to 1.0 cm" reads as
+    "over 0.5 up to 1.0"."""
+    for b in brackets(family, group):
+        if b.max_cm is None or size <= b.max_cm:
+            return b
+    return None
+
+
+def ceil_div(amount: Decimal, step: Decimal) -> int:
+    """Whole units covering `amount` in `step`s, any part counting as one."""
+    return int(math.ceil(amount / step)) if amount > 0 else 0
+
+
+def merged_diagnoses(procs: Iterable[Procedure], ctx: RuleContext) -> tuple[str, ...]:
+    """The diagnoses a line folding several procedures supports, in first-seen order; a
+    procedure without its own diagnoses contributes the principal diagnosis."""
+    procs = list(procs)
+    if all(not p.diagnoses for p in procs):
+        return ()
+    out: list[str] = []
+    for p in procs:
+        codes = p.diagnoses or ctx.encounter.diagnoses[:1]
+        for code in codes:
+            if code not in out:
+                out.append(code)
+    return tuple(out)
+
+
+def shared(values: Iterable[str | None]) -> str | None:
+    """The value when every item has the same one, else None."""
+    seen = set(values)
+    return seen.pop() if len(seen) == 1 else None
+
+
+def fmt_cm(value: Decimal) -> str:
+    """1.40 -> '1.4', 2 -> '2', for rationale text."""
+    text = format(value.normalize(), "f")
+    return text

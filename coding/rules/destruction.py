@@ -1,0 +1,130 @@
+"""Destruction of premalignant and benign lesions (17000-17111) and skin tag removal (11200/1).
+
+Counts are summed over the session's procedures of one class, then coded once:
+- premalignant (e.g. actinic keratoses): 1 → 17000; 2–14 → 17000 + 17003 × (n − 1), one unit
+  per lesion; 15 or more → 17004 × 1 alone (AAD "Destruction codes for pre-malignant and
+  malignant lesions" 2011; CMS RAC topic 0121: 17000 ≤ 1, 17003 ≤ 13, 17004 ≤ 1 per date).
+- benign (warts, inflamed seborrheic keratoses…): 1–14 → 17110 × 1; 15 or more → 17111 × 1.
+- skin tags: 11200 for up to and including 15; +11201 per further 10 "or part thereof".
+Premalignant and benign destruction of different lesions may both be reported the same date
+(AAPC "Your lesion destruction coding gains precision for 2007").
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from attrs import frozen
+
+from coding.model import Procedure
+from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
+from coding.rules.common import ceil_div, error, merged_diagnoses, read_count, shared
+
+__all__ = ["CountCode", "premalignant_codes", "benign_codes", "skin_tag_codes", "code"]
+
+LESION_CLASSES = ("premalignant", "benign")
+
+
+@frozen
+class CountCode:
+    code: str
+    units: int
+
+
+def premalignant_codes(n: int) -> list[CountCode]:
+    if n < 1:
+        return []
+    if n >= 15:
+        return [CountCode("17004", 1)]
+    out = [CountCode("17000", 1)]
+    if n > 1:
+        out.append(CountCode("17003", n - 1))
+    return out
+
+
+def benign_codes(n: int) -> list[CountCode]:
+    if n < 1:
+        return []
+    return [CountCode("17111" if n >= 15 else "17110", 1)]
+
+
+def skin_tag_codes(n: int) -> list[CountCode]:
+    if n < 1:
+        return []
+    out = [CountCode("11200", 1)]
+    if n > 15:
+        out.append(CountCode("11201", ceil_div(Decimal(n - 15), Decimal(10))))
+    return out
+
+
+def _explain(kind: str, n: int, c: CountCode) -> str:
+    if kind == "premalignant":
+        if c.code == "17004":
+            return f"{n} premalignant lesions destroyed (15 or more) → 17004 × 1, reported alone"
+        if c.code == "17000":
+            return f"{n} premalignant lesion(s) destroyed → 17000 for the first lesion"
+        return f"{n} premalignant lesions destroyed → +17003 × {c.units}, one unit per lesion 2–14"
+    if kind == "benign":
+        bracket = "15 or more" if c.code == "17111" else "up to 14"
+        return f"{n} benign lesion(s) destroyed ({bracket}) → {c.code} × 1 per session"
+    if c.code == "11200":
+        return f"{n} skin tag(s) removed → 11200 covers the first 15"
+    return (f"{n} skin tags removed → +11201 × {c.units} for the {n - 15} beyond 15 "
+            "(each further 10 or part)")
+
+
+def code(items: ItemList, ctx: RuleContext) -> RuleResult:
+    """Codes `destruction` and `skin_tag_removal` procedures."""
+    result = RuleResult()
+    pools: dict[str, list[tuple[int, Procedure, int]]] = {
+        "premalignant": [], "benign": [], "skin_tag": []
+    }
+    for index, proc in items:
+        if proc.type == "skin_tag_removal":
+            kind, label = "skin_tag", f"skin tag removal (procedure {index})"
+        else:
+            label = f"destruction (procedure {index})"
+            if proc.lesion_class not in LESION_CLASSES:
+                hint = (" (malignant destruction 17260–17286 is not coded automatically; "
+                        "report it as type other)") if proc.lesion_class == "malignant" else ""
+                result.findings.append(error(
+                    "BAD_FIELD",
+                    f"{label}: lesion_class {proc.lesion_class!r} is not one of "
+                    f"{', '.join(LESION_CLASSES)}{hint}",
+                    index, "lesion_class",
+                ))
+                continue
+            kind = str(proc.lesion_class)
+        count, problems = read_count(proc, index, "count", label)
+        result.findings.extend(problems)
+        if count is not None:
+            pools[kind].append((index, proc, count))
+    rules = {"premalignant": premalignant_codes, "benign": benign_codes,
+             "skin_tag": skin_tag_codes}
+    for kind, pool in pools.items():
+        if not pool:
+            continue
+        total = sum(n for _, _, n in pool)
+        procs = [p for _, p, _ in pool]
+        indexes = tuple(i for i, _, _ in pool)
+        for c in rules[kind](total):
+            result.lines.append(DraftLine(
+                code=c.code,
+                units=c.units,
+                rationale=_explain(kind, total, c) + _across(pool),
+                family="skin_tag" if kind == "skin_tag" else "destruction",
+                procedure=indexes[0],
+                procedures=indexes,
+                diagnoses=merged_diagnoses(procs, ctx),
+                site=shared(p.site for p in procs),
+                laterality=shared(p.laterality for p in procs),
+                sites=tuple(dict.fromkeys(p.site for p in procs if p.site)),
+            ))
+    return result
+
+
+def _across(pool: list[tuple[int, Procedure, int]]) -> str:
+    if len(pool) == 1:
+        return ""
+    parts = " + ".join(f"{n} (procedure {i})" for i, _, n in pool)
+    return f"; counts summed over the session: {parts}"

@@ -1,0 +1,196 @@
+"""Drug lines: HCPCS units, NDC detail and Medicare's JW/JZ discarded-drug modifiers.
+
+- HCPCS units = administered dose ÷ the code's billing unit, rounded up to a whole unit; a dose
+  smaller than one unit is one unit (Medicare Claims Processing Manual ch. 17 §10; CMS RAC
+  topic 0074). Billing units: coding/data/drug_units.csv.
+- NDC: 11 digits 5-4-2. A hyphenated 10-digit NDC gets a leading zero in its short segment
+  (4-4-2, 5-3-2, 5-4-1); a bare 10-digit NDC cannot be placed and is an error.
+- JW/JZ (when the payer's guide requires them; single-dose containers only): discarded
+  amount on its own line with JW; JZ on the administered line when nothing billable was
+  discarded. When the rounded-up units already cover the dose plus the discard, a JW line is
+  not permitted and the single line takes JZ (Noridian JD DME "Modifier JZ", updated
+  2024-03-20: 70 mg of a 100 mg vial, 1 UOS = 100 mg → one line, 1 UOS, JZ; CGS "JW and JZ
+  modifier guidelines" 2023-06-27). Multi-dose containers (e.g. Kenalog-10) take neither.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from coding.model import Drug, Finding, LineDrug, Procedure
+from coding.rules.base import DraftLine, RuleContext, RuleResult
+from coding.rules.common import ceil_div, error, fmt_cm, info, warning
+from coding.tables import DrugUnit, drug_units
+
+__all__ = ["NDC_UNITS", "normalize_ndc", "to_billing_unit", "hcpcs_units", "drug_lines"]
+
+NDC_UNITS = ("UN", "ML", "GR", "F2", "ME")
+MASS_MG = {"mcg": Decimal("0.001"), "mg": Decimal(1), "g": Decimal(1000)}
+# dose units that convert to an NDC quantity without knowing the package
+NDC_FROM_DOSE = {"mL": ("ML", Decimal(1)), "mg": ("ME", Decimal(1)),
+                 "mcg": ("ME", Decimal("0.001")), "g": ("GR", Decimal(1))}
+_SHAPES = {(4, 4, 2): 0, (5, 3, 2): 1, (5, 4, 1): 2, (5, 4, 2): None}
+
+
+def normalize_ndc(raw: object) -> tuple[str | None, str | None]:
+    """(11-digit NDC, None) or (None, why not)."""
+    if not isinstance(raw, str) or not raw.strip():
+        return None, "an NDC is required"
+    text = raw.strip()
+    if "-" not in text:
+        if re.fullmatch(r"\d{11}", text):
+            return text, None
+        if re.fullmatch(r"\d{10}", text):
+            return None, (f"NDC {text} has 10 digits without hyphens, so its 4-4-2, 5-3-2 or "
+                          "5-4-1 segments are ambiguous; write it with hyphens as on the package")
+        return None, f"NDC {text!r} must have 11 digits (or 10 with hyphens)"
+    parts = text.split("-")
+    shape = tuple(len(p) for p in parts)
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or shape not in _SHAPES:
+        return None, (f"NDC {text!r} is not in 4-4-2, 5-3-2, 5-4-1 or 5-4-2 form "
+                      "(digits separated by hyphens)")
+    pad = _SHAPES[shape]
+    if pad is not None:
+        parts[pad] = "0" + parts[pad]
+    return "".join(parts), None
+
+
+def to_billing_unit(amount: Decimal, unit: str, ref: DrugUnit) -> Decimal | None:
+    """`amount` of `unit` expressed in the billing unit's measure, or None if incompatible."""
+    if unit == ref.billing_unit:
+        return amount
+    if unit in MASS_MG and ref.billing_unit in MASS_MG:
+        return amount * MASS_MG[unit] / MASS_MG[ref.billing_unit]
+    return None
+
+
+def hcpcs_units(amount: Decimal, unit: str, ref: DrugUnit) -> int | None:
+    """Whole HCPCS units covering `amount` (rounded up; any positive amount is ≥ 1 unit)."""
+    converted = to_billing_unit(amount, unit, ref)
+    if converted is None:
+        return None
+    return ceil_div(converted, ref.billing_amount)
+
+
+def _amount(value: object) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        d = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return d if d.is_finite() else None
+
+
+def drug_lines(index: int, proc: Procedure, ctx: RuleContext, administered_by: str) -> RuleResult:
+    """The HCPCS line(s) for `proc.drug`: administered units, and a JW line when required."""
+    result = RuleResult()
+    drug = proc.drug
+    label = f"drug of procedure {index}"
+    if not isinstance(drug, Drug):
+        result.findings.append(error("MISSING_FIELD", f"{label}: the drug (hcpcs, ndc, dose, "
+                                     "dose_unit) is required", index, "drug"))
+        return result
+    problems: list[Finding] = []
+    ref = drug_units().get(drug.hcpcs) if isinstance(drug.hcpcs, str) else None
+    if ref is None:
+        problems.append(error(
+            "UNKNOWN_DRUG",
+            f"{label}: HCPCS {drug.hcpcs!r} has no billing unit in coding/data/drug_units.csv "
+            f"(known: {', '.join(sorted(drug_units()))})", index, "drug.hcpcs"))
+    dose = _amount(drug.dose)
+    if dose is None or dose <= 0:
+        problems.append(error("BAD_FIELD", f"{label}: dose must be a number above 0, got "
+                              f"{drug.dose!r}", index, "drug.dose"))
+    wasted = _amount(drug.wasted) if drug.wasted is not None else Decimal(0)
+    if wasted is None or wasted < 0:
+        problems.append(error("BAD_FIELD", f"{label}: wasted must be a number of 0 or more, got "
+                              f"{drug.wasted!r}", index, "drug.wasted"))
+    ndc, why = normalize_ndc(drug.ndc)
+    if ndc is None:
+        problems.append(error("BAD_NDC", f"{label}: {why}", index, "drug.ndc"))
+    if drug.ndc_unit is not None and drug.ndc_unit not in NDC_UNITS:
+        problems.append(error("BAD_FIELD", f"{label}: ndc_unit {drug.ndc_unit!r} is not one of "
+                              f"{', '.join(NDC_UNITS)}", index, "drug.ndc_unit"))
+    if problems or ref is None or dose is None or wasted is None or ndc is None:
+        result.findings.extend(problems)
+        return result
+    units = hcpcs_units(dose, drug.dose_unit, ref)
+    if units is None:
+        result.findings.append(error(
+            "DOSE_UNIT_MISMATCH",
+            f"{label}: a dose in {drug.dose_unit!r} cannot be converted to {drug.hcpcs}'s billing "
+            f"unit ({fmt_cm(ref.billing_amount)} {ref.billing_unit}); document the dose in "
+            f"{ref.billing_unit}", index, "drug.dose_unit"))
+        return result
+    line_drug, found = _line_drug(index, drug, ndc, dose, label)
+    result.findings.extend(found)
+    single = drug.single_dose if isinstance(drug.single_dose, bool) else ref.single_dose
+    per = f"{fmt_cm(ref.billing_amount)} {ref.billing_unit}"
+    why_units = (f"{drug.hcpcs} ({ref.description}) given {administered_by}: dose "
+                 f"{fmt_cm(dose)} {drug.dose_unit} ÷ {per} per unit, rounded up → {units} unit(s)")
+    main = DraftLine(code=drug.hcpcs, units=units, rationale=why_units, family="drug",
+                     procedure=index, procedures=(index,), diagnoses=proc.diagnoses,
+                     drug=line_drug, site=proc.site, laterality=proc.laterality,
+                     sites=(proc.site,) if proc.site else ())
+    result.lines.append(main)
+    if not ctx.jw_jz_required:
+        return result
+    if not single:
+        if wasted > 0:
+            result.findings.append(info(
+                "MULTI_DOSE_NO_JW",
+                f"{label}: {drug.hcpcs} comes in a multi-dose container; the discarded amount "
+                "is not billable and neither JW nor JZ applies", index, "drug.wasted"))
+        return result
+    covering = hcpcs_units(dose + wasted, drug.dose_unit, ref) or units
+    discard_units = covering - units
+    if discard_units <= 0:
+        main.modifiers.append("JZ")
+        if wasted > 0:
+            main.rationale += (f"; the {fmt_cm(wasted)} {drug.dose_unit} discarded is covered by "
+                               "rounding up, so no JW line (CMS/Noridian JZ guidance) → JZ")
+        else:
+            main.rationale += "; single-dose container, nothing discarded → JZ"
+            if drug.wasted is None:
+                result.findings.append(info(
+                    "JZ_ASSUMED",
+                    f"{label}: no discarded amount documented for a single-dose container; "
+                    "JZ attests that none was discarded", index, "drug.wasted"))
+        return result
+    jw_drug = None
+    if line_drug is not None:
+        share = (line_drug.quantity * wasted / dose).quantize(Decimal("0.001"))
+        jw_drug = LineDrug(ndc=line_drug.ndc, quantity=share, unit=line_drug.unit)
+    result.lines.append(DraftLine(
+        code=drug.hcpcs, units=discard_units, modifiers=["JW"], family="drug",
+        rationale=(f"{drug.hcpcs} single-dose container: {fmt_cm(wasted)} {drug.dose_unit} "
+                   f"discarded; dose + discard need {covering} unit(s), {units} billed for the "
+                   f"dose → {discard_units} unit(s) with JW on their own line"),
+        procedure=index, procedures=(index,), diagnoses=proc.diagnoses, drug=jw_drug,
+        site=proc.site, laterality=proc.laterality, sites=(proc.site,) if proc.site else ()))
+    return result
+
+
+def _line_drug(
+    index: int, drug: Drug, ndc: str, dose: Decimal, label: str
+) -> tuple[LineDrug | None, list[Finding]]:
+    quantity = _amount(drug.ndc_quantity)
+    if drug.ndc_quantity is not None and (quantity is None or quantity <= 0):
+        return None, [error("BAD_FIELD", f"{label}: ndc_quantity must be a number above 0, got "
+                            f"{drug.ndc_quantity!r}", index, "drug.ndc_quantity")]
+    if quantity is not None and drug.ndc_unit is not None:
+        return LineDrug(ndc=ndc, quantity=quantity, unit=drug.ndc_unit), []
+    if quantity is None and drug.ndc_unit is None and drug.dose_unit in NDC_FROM_DOSE:
+        unit, factor = NDC_FROM_DOSE[drug.dose_unit]
+        derived = (dose * factor).normalize()
+        return LineDrug(ndc=ndc, quantity=derived, unit=unit), [info(
+            "NDC_QUANTITY_FROM_DOSE",
+            f"{label}: NDC quantity not documented; reported as the dose, {fmt_cm(derived)} "
+            f"{unit}", index, "drug.ndc_quantity")]
+    missing = "ndc_unit" if quantity is not None else "ndc_quantity"
+    return None, [warning(
+        "NDC_QUANTITY_MISSING",
+        f"{label}: the NDC quantity and unit (UN, ML, GR, F2, ME) are needed for the NDC "
+        f"detail; {missing} is missing", index, f"drug.{missing}")]

@@ -1,0 +1,71 @@
+"""Injections: intralesional 11900/11901 and therapeutic subcutaneous/intramuscular 96372,
+each with its drug on its own HCPCS line (drugs.py).
+
+- Intralesional: lesions are summed over the session; up to and including 7 → 11900, more
+  than 7 → 11901, one unit per session (CPT descriptors; count lesions, not needle sticks).
+- `injection` with route subcutaneous or intramuscular → 96372 × 1 per injection.
+"""
+
+from __future__ import annotations
+
+from coding.model import Procedure
+from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
+from coding.rules.common import error, merged_diagnoses, read_count, shared
+from coding.rules.drugs import drug_lines
+
+__all__ = ["ROUTES", "INTRALESIONAL_LIMIT", "intralesional_code", "code"]
+
+INTRALESIONAL_LIMIT = 7  # 11900 covers up to and including 7 lesions
+ROUTES = {"subcutaneous": "96372", "intramuscular": "96372"}
+
+
+def intralesional_code(lesions: int) -> str:
+    return "11900" if lesions <= INTRALESIONAL_LIMIT else "11901"
+
+
+def code(items: ItemList, ctx: RuleContext) -> RuleResult:
+    """Codes `intralesional` and `injection` procedures and their drugs."""
+    result = RuleResult()
+    pooled: list[tuple[int, Procedure, int]] = []
+    drugs = RuleResult()
+    for index, proc in items:
+        if proc.type == "intralesional":
+            label = f"intralesional injection (procedure {index})"
+            lesions, found = read_count(proc, index, "lesions", label)
+            result.findings.extend(found)
+            if lesions is not None:
+                pooled.append((index, proc, lesions))
+            drugs.extend(drug_lines(index, proc, ctx, "intralesionally"))
+            continue
+        label = f"injection (procedure {index})"
+        cpt = ROUTES.get(proc.route) if isinstance(proc.route, str) else None
+        if cpt is None:
+            result.findings.append(error(
+                "BAD_FIELD" if proc.route is not None else "MISSING_FIELD",
+                f"{label}: route {proc.route!r} is not one of {', '.join(ROUTES)}",
+                index, "route"))
+        else:
+            result.lines.append(DraftLine(
+                code=cpt, units=1, family="injection", procedure=index, procedures=(index,),
+                rationale=f"Therapeutic {proc.route} injection → {cpt} × 1; drug on its own line",
+                diagnoses=proc.diagnoses, site=proc.site, laterality=proc.laterality,
+                sites=(proc.site,) if proc.site else ()))
+        drugs.extend(drug_lines(index, proc, ctx, f"by {proc.route} injection"))
+    if pooled:
+        total = sum(n for _, _, n in pooled)
+        cpt = intralesional_code(total)
+        procs = [p for _, p, _ in pooled]
+        indexes = tuple(i for i, _, _ in pooled)
+        bracket = "up to and including 7" if cpt == "11900" else "more than 7"
+        summed = (" (summed over the session: "
+                  + " + ".join(f"{n} in procedure {i}" for i, _, n in pooled) + ")"
+                  if len(pooled) > 1 else "")
+        result.lines.insert(0, DraftLine(
+            code=cpt, units=1, family="intralesional", procedure=indexes[0], procedures=indexes,
+            rationale=(f"Intralesional injection of {total} lesion(s){summed}: {bracket} → "
+                       f"{cpt} × 1 per session; drug on its own line"),
+            diagnoses=merged_diagnoses(procs, ctx), site=shared(p.site for p in procs),
+            laterality=shared(p.laterality for p in procs),
+            sites=tuple(dict.fromkeys(p.site for p in procs if p.site))))
+    result.extend(drugs)
+    return result

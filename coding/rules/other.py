@@ -1,0 +1,53 @@
+"""`other` procedures: code, units and modifiers passed through as documented (still subject
+to every engine edit). Malformed codes or modifiers are error findings."""
+
+from __future__ import annotations
+
+import re
+
+from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
+from coding.rules.common import error, read_count
+
+__all__ = ["PROCEDURE_CODE", "MODIFIER", "code"]
+
+# CPT category I (5 digits), category II/III (4 digits + F/T), HCPCS level II (letter + 4)
+PROCEDURE_CODE = re.compile(r"\d{5}|\d{4}[FT]|[A-V]\d{4}")
+MODIFIER = re.compile(r"[0-9A-Z]{2}")
+
+
+def code(items: ItemList, ctx: RuleContext) -> RuleResult:
+    result = RuleResult()
+    for index, proc in items:
+        label = f"other procedure (procedure {index})"
+        problems = []
+        if not isinstance(proc.code, str) or not PROCEDURE_CODE.fullmatch(proc.code):
+            problems.append(error(
+                "BAD_FIELD" if proc.code is not None else "MISSING_FIELD",
+                f"{label}: code {proc.code!r} is not a CPT (5 digits, or 4 digits + F/T) or "
+                "HCPCS (letter + 4 digits) code", index, "code"))
+        units, found = read_count(proc, index, "units", label, default=1)
+        problems.extend(found)
+        modifiers = proc.modifiers if isinstance(proc.modifiers, (tuple, list)) else ()
+        for n, mod in enumerate(modifiers):
+            if not isinstance(mod, str) or not MODIFIER.fullmatch(mod):
+                problems.append(error("BAD_FIELD", f"{label}: modifier {mod!r} is not two "
+                                      "letters/digits", index, f"modifiers[{n}]"))
+        if problems or units is None:
+            result.findings.extend(problems)
+            continue
+        mods = [str(m) for m in modifiers]
+        shown = f" with modifiers {'-'.join(mods)}" if mods else ""
+        result.lines.append(DraftLine(
+            code=str(proc.code),
+            units=units,
+            rationale=f"Documented as {proc.code} × {units}{shown}; passed through as written",
+            family="other",
+            procedure=index,
+            procedures=(index,),
+            modifiers=mods,
+            diagnoses=proc.diagnoses,
+            site=proc.site,
+            laterality=proc.laterality,
+            sites=(proc.site,) if proc.site else (),
+        ))
+    return result

@@ -1,0 +1,52 @@
+"""Phototherapy and photodynamic therapy (96900, 96910, 96912, 96913, 96920–96922, 96567,
+96573, 96574): code × units, default 1. A code outside that list is still billed (payers
+add codes) but draws a warning so a coder checks it."""
+
+from __future__ import annotations
+
+import re
+
+from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
+from coding.rules.common import error, read_count, warning
+
+__all__ = ["KNOWN_CODES", "code"]
+
+# CPT 2026 photomedicine section (96900–96922) and photodynamic therapy (96567, 96573, 96574)
+KNOWN_CODES = ("96900", "96910", "96912", "96913", "96920", "96921", "96922",
+               "96567", "96573", "96574")
+CPT = re.compile(r"\d{5}")
+
+
+def code(items: ItemList, ctx: RuleContext) -> RuleResult:
+    result = RuleResult()
+    for index, proc in items:
+        label = f"phototherapy (procedure {index})"
+        problems = []
+        if not isinstance(proc.code, str) or not CPT.fullmatch(proc.code):
+            problems.append(error("BAD_FIELD", f"{label}: code {proc.code!r} is not a 5-digit "
+                                  "CPT code (e.g. 96910)", index, "code"))
+        units, found = read_count(proc, index, "units", label, default=1)
+        problems.extend(found)
+        if problems or units is None:
+            result.findings.extend(problems)
+            continue
+        if proc.code not in KNOWN_CODES:
+            result.findings.append(warning(
+                "UNKNOWN_PHOTOTHERAPY_CODE",
+                f"{label}: {proc.code} is not a phototherapy/photodynamic code "
+                f"({', '.join(KNOWN_CODES)}); billed as documented",
+                index, "code",
+            ))
+        result.lines.append(DraftLine(
+            code=str(proc.code),
+            units=units,
+            rationale=f"Phototherapy {proc.code} × {units} as documented",
+            family="phototherapy",
+            procedure=index,
+            procedures=(index,),
+            diagnoses=proc.diagnoses,
+            site=proc.site,
+            laterality=proc.laterality,
+            sites=(proc.site,) if proc.site else (),
+        ))
+    return result
