@@ -1,0 +1,296 @@
+"""The `procedures` part of the encounter contract: per-type fields, drugs, and back to dict.
+
+Each procedure type accepts the common fields plus its own (see `TYPE_FIELDS`); a field of
+another type is reported ("does not apply to a shave") rather than ignored, because a coder
+who wrote `margin_cm` on a shave expects it to matter.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from coding.encounter_fields import Fields, kind
+from coding.model import Drug, Procedure, RepairSpec
+from coding.validation import ICD10_SHAPE, dotted, normalize_icd10
+
+__all__ = [
+    "SITES", "PROCEDURE_TYPES", "TYPE_FIELDS", "EM_CODES", "PHOTOTHERAPY_CODES",
+    "parse_procedure", "procedure_to_dict",
+]
+
+# The one site vocabulary of the input contract (issue 2); `coding.sites` maps each to the
+# CPT site group of every family.
+SITES = (
+    "scalp", "forehead", "cheek", "chin", "mouth", "nose", "ear", "eyelid", "lip",
+    "mucous_membrane", "face", "neck", "axilla", "chest", "abdomen", "back", "trunk",
+    "buttock", "shoulder", "arm", "forearm", "hand", "finger", "thigh", "leg", "knee",
+    "foot", "toe", "genitalia",
+)
+# New patient 99202-99205, established 99211-99215 (CPT 2021 office E/M revision: 99201
+# deleted).
+EM_CODES = ("99202", "99203", "99204", "99205", "99211", "99212", "99213", "99214", "99215")
+PHOTOTHERAPY_CODES = ("96900", "96910", "96912", "96913", "96920", "96921", "96922", "96567")
+DOSE_UNITS = ("mg", "mcg", "g", "units", "mL")
+NDC_UNITS = ("UN", "ML", "GR", "F2", "ME")  # 837P CTP05-1 (005010X222A1)
+COMMON_FIELDS = (
+    "type", "diagnoses", "site", "laterality", "cosmetic", "medical_necessity", "notes",
+)
+TYPE_FIELDS: dict[str, tuple[str, ...]] = {
+    "office_visit": ("code", "separately_identifiable"),
+    "biopsy": ("technique",),
+    "destruction": ("lesion_class", "count", "method"),
+    "skin_tag_removal": ("count",),
+    "shave": ("lesion_cm",),
+    "excision": ("behavior", "lesion_cm", "margin_cm", "repair"),
+    "repair": ("complexity", "length_cm"),
+    "mohs": ("stages",),
+    "intralesional": ("lesions", "drug"),
+    "injection": ("route", "drug"),
+    "pathology": ("code", "specimens", "in_house"),
+    "phototherapy": ("code", "units"),
+    "other": ("code", "units", "modifiers"),
+}
+PROCEDURE_TYPES = tuple(TYPE_FIELDS)
+MAX_CM = Decimal(100)  # a lesion, margin or repair beyond a metre is a typo
+DRUG_FIELDS = (
+    "hcpcs", "ndc", "dose", "dose_unit", "wasted", "ndc_quantity", "ndc_unit", "single_dose",
+)
+_NDC_HYPHENATED = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{2}|[0-9]{5}-[0-9]{3}-[0-9]{2}"
+                             r"|[0-9]{5}-[0-9]{4}-[0-9]{1,2}")
+
+
+def parse_procedure(f: Fields, claim_dx: tuple[str, ...]) -> Procedure | None:
+    """One procedure object; None (with problems recorded) when it cannot be read."""
+    ptype = f.choice("type", PROCEDURE_TYPES)
+    if ptype is None:
+        return None
+    f.only(COMMON_FIELDS + TYPE_FIELDS[ptype], f" for a procedure of type {ptype}")
+    ok = len(f.problems)
+    values: dict[str, Any] = {"type": ptype}
+    values["diagnoses"] = _procedure_diagnoses(f, claim_dx)
+    values["site"] = f.choice("site", SITES, required=False)
+    values["laterality"] = f.choice("laterality", ("left", "right"), required=False)
+    values["cosmetic"] = f.boolean("cosmetic")
+    values["medical_necessity"] = f.text("medical_necessity", required=False, max_len=200)
+    values.update(_TYPE_READERS[ptype](f))
+    if len(f.problems) > ok:
+        return None
+    return Procedure(**{k: v for k, v in values.items() if v is not None})
+
+
+def _procedure_diagnoses(f: Fields, claim_dx: tuple[str, ...]) -> tuple[str, ...] | None:
+    raw = f.items("diagnoses", required=False)
+    if raw is None:
+        return None
+    if len(raw) > 4:
+        f.problem("diagnoses", f"at most 4 (a service line points to four diagnoses), got {len(raw)}")
+    codes: list[str] = []
+    for i, item in enumerate(raw):
+        path = f.at("diagnoses") + f"[{i}]"
+        if not isinstance(item, str):
+            f.problems.append((path, f"must be an ICD-10-CM code as text, got {kind(item)}"))
+            continue
+        code = normalize_icd10(item)
+        if not ICD10_SHAPE.fullmatch(code):
+            f.problems.append((path, f"{item!r} is not shaped like an ICD-10-CM code"))
+        elif code not in claim_dx:
+            f.problems.append((path, f"{dotted(code)} is not on the claim's diagnoses list"))
+        elif code in codes:
+            f.problems.append((path, f"{dotted(code)} is listed twice"))
+        else:
+            codes.append(code)
+    return tuple(codes)
+
+
+def _office_visit(f: Fields) -> dict[str, Any]:
+    return {
+        "code": f.choice("code", EM_CODES),
+        "separately_identifiable": f.boolean("separately_identifiable", required=True),
+    }
+
+
+def _biopsy(f: Fields) -> dict[str, Any]:
+    return {"technique": f.choice("technique", ("tangential", "punch", "incisional"))}
+
+
+def _destruction(f: Fields) -> dict[str, Any]:
+    return {
+        "lesion_class": f.choice("lesion_class", ("premalignant", "benign")),
+        "count": f.integer("count", minimum=1),
+        "method": f.text("method", max_len=60),
+    }
+
+
+def _skin_tags(f: Fields) -> dict[str, Any]:
+    return {"count": f.integer("count", minimum=1)}
+
+
+def _shave(f: Fields) -> dict[str, Any]:
+    return {"lesion_cm": f.decimal("lesion_cm", maximum=MAX_CM)}
+
+
+def _repair_fields(f: Fields) -> dict[str, Any]:
+    return {
+        "complexity": f.choice("complexity", ("simple", "intermediate", "complex")),
+        "length_cm": f.decimal("length_cm", maximum=MAX_CM * 5),
+    }
+
+
+def _excision(f: Fields) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "behavior": f.choice("behavior", ("benign", "malignant")),
+        "lesion_cm": f.decimal("lesion_cm", maximum=MAX_CM),
+        "margin_cm": f.decimal("margin_cm", strict=False, maximum=MAX_CM),
+    }
+    sub = f.obj("repair", required=False)
+    if sub is not None:
+        sub.only(("complexity", "length_cm"))
+        r = _repair_fields(sub)
+        if r["complexity"] is not None and r["length_cm"] is not None:
+            values["repair"] = RepairSpec(r["complexity"], r["length_cm"])
+    return values
+
+
+def _mohs(f: Fields) -> dict[str, Any]:
+    raw = f.items("stages")
+    if raw is None:
+        return {}
+    stages = [f.check_int(f"stages[{i}]", v, 1) for i, v in enumerate(raw)]
+    if any(s is None for s in stages):
+        return {}
+    return {"stages": tuple(s for s in stages if s is not None)}
+
+
+def _intralesional(f: Fields) -> dict[str, Any]:
+    return {"lesions": f.integer("lesions", minimum=1), "drug": _drug(f)}
+
+
+def _injection(f: Fields) -> dict[str, Any]:
+    return {"route": f.choice("route", ("subcutaneous", "intramuscular")), "drug": _drug(f)}
+
+
+def _pathology(f: Fields) -> dict[str, Any]:
+    return {
+        "code": f.text("code", pattern=r"[0-9]{5}", expect="a five-digit CPT code such as 88305"),
+        "specimens": f.integer("specimens", minimum=1),
+        "in_house": f.boolean("in_house", required=True),
+    }
+
+
+def _phototherapy(f: Fields) -> dict[str, Any]:
+    return {
+        "code": f.choice("code", PHOTOTHERAPY_CODES),
+        "units": f.integer("units", minimum=1, required=False),
+    }
+
+
+def _other(f: Fields) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "code": f.text("code", pattern=r"[0-9]{4}[0-9A-Z]|[A-Z][0-9]{4}",
+                       expect="a CPT or HCPCS code (five characters, e.g. 10060 or J3490)"),
+        "units": f.integer("units", minimum=1, required=False),
+    }
+    raw = f.items("modifiers", required=False, nonempty=False)
+    if raw is not None:
+        mods: list[str] = []
+        for i, m in enumerate(raw):
+            if not isinstance(m, str) or not re.fullmatch(r"[A-Z0-9]{2}", m.strip().upper()):
+                f.problem(f"modifiers[{i}]", "must be a two-character modifier such as 59 or RT")
+            else:
+                mods.append(m.strip().upper())
+        if len(mods) > 4:
+            f.problem("modifiers", f"at most 4 modifiers fit on a line, got {len(mods)}")
+        values["modifiers"] = tuple(mods)
+    return values
+
+
+def _drug(f: Fields) -> Drug | None:
+    d = f.obj("drug")
+    if d is None:
+        return None
+    d.only(DRUG_FIELDS)
+    ok = len(d.problems)
+    hcpcs = d.text("hcpcs", pattern=r"[A-Z][0-9]{4}",
+                   expect="a HCPCS Level II code such as J3301 (upper case)")
+    ndc = d.text("ndc", pattern=r"[0-9-]+", expect="an NDC: digits and hyphens")
+    if ndc is not None:
+        digits = ndc.replace("-", "")
+        if "-" in ndc and not _NDC_HYPHENATED.fullmatch(ndc):
+            d.problem("ndc", "must be 4-4-2, 5-3-2, 5-4-1 or 5-4-2 digits when hyphenated")
+        elif "-" not in ndc and len(digits) != 11:
+            d.problem("ndc", "must be 11 digits, or a 10-digit NDC written with its hyphens "
+                             "(4-4-2, 5-3-2 or 5-4-1) so it can be padded to 11")
+    dose = d.decimal("dose", maximum=Decimal(100000))
+    unit = d.choice("dose_unit", DOSE_UNITS)
+    wasted = d.decimal("wasted", strict=False, required=False, maximum=Decimal(100000))
+    qty = d.decimal("ndc_quantity", required=False, maximum=Decimal(100000))
+    ndc_unit = d.choice("ndc_unit", NDC_UNITS, required=False)
+    if d.has("ndc_quantity") != d.has("ndc_unit"):
+        d.problem("ndc_quantity" if d.has("ndc_unit") else "ndc_unit",
+                  "ndc_quantity and ndc_unit go together: give both or neither")
+    single = d.boolean("single_dose", default=None)
+    if len(d.problems) > ok or hcpcs is None or ndc is None or dose is None or unit is None:
+        return None
+    return Drug(hcpcs=hcpcs, ndc=ndc, dose=dose, dose_unit=unit, wasted=wasted,
+                ndc_quantity=qty, ndc_unit=ndc_unit, single_dose=single)
+
+
+_TYPE_READERS = {
+    "office_visit": _office_visit, "biopsy": _biopsy, "destruction": _destruction,
+    "skin_tag_removal": _skin_tags, "shave": _shave, "excision": _excision,
+    "repair": _repair_fields, "mohs": _mohs, "intralesional": _intralesional,
+    "injection": _injection, "pathology": _pathology, "phototherapy": _phototherapy,
+    "other": _other,
+}
+
+
+# ------------------------------------------------------------------------- back to dict
+
+
+def _num(value: Decimal) -> str:
+    """Decimal as exact text: the loader reads decimal text back to the same value."""
+    return str(value)
+
+
+def procedure_to_dict(p: Procedure) -> dict[str, Any]:
+    """Only the fields set on the procedure, in contract order (the loader rejects fields
+    that do not apply to the type, so defaults must stay out)."""
+    out: dict[str, Any] = {"type": p.type}
+    if p.diagnoses:
+        out["diagnoses"] = list(p.diagnoses)
+    for key in ("site", "laterality", "medical_necessity"):
+        if getattr(p, key) is not None:
+            out[key] = getattr(p, key)
+    if p.cosmetic:
+        out["cosmetic"] = True
+    for key in TYPE_FIELDS[p.type]:
+        value = getattr(p, key)
+        if value is None or value == ():
+            continue
+        if key == "repair":
+            out[key] = {"complexity": value.complexity, "length_cm": _num(value.length_cm)}
+        elif key == "drug":
+            out[key] = _drug_to_dict(value)
+        elif isinstance(value, Decimal):
+            out[key] = _num(value)
+        elif isinstance(value, tuple):
+            out[key] = list(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _drug_to_dict(d: Drug) -> dict[str, Any]:
+    out: dict[str, Any] = {"hcpcs": d.hcpcs, "ndc": d.ndc, "dose": _num(d.dose),
+                           "dose_unit": d.dose_unit}
+    if d.wasted is not None:
+        out["wasted"] = _num(d.wasted)
+    if d.ndc_quantity is not None:
+        out["ndc_quantity"] = _num(d.ndc_quantity)
+    if d.ndc_unit is not None:
+        out["ndc_unit"] = d.ndc_unit
+    if d.single_dose is not None:
+        out["single_dose"] = d.single_dose
+    return out
