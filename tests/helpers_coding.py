@@ -25,10 +25,14 @@ def cm(value: str | int | float) -> Decimal:
 
 
 def proc(type: str, **fields: Any) -> Procedure:
-    """A Procedure; str/float sizes become Decimal, lists become tuples."""
+    """A Procedure; numeric str/float sizes become Decimal (anything else is kept as is, to
+    test odd values), lists become tuples."""
     for key in ("lesion_cm", "margin_cm", "length_cm"):
         if isinstance(fields.get(key), (str, float, int)) and not isinstance(fields[key], bool):
-            fields[key] = cm(fields[key])
+            try:
+                fields[key] = cm(fields[key])
+            except ArithmeticError:
+                pass
     for key in ("stages", "diagnoses", "modifiers"):
         if isinstance(fields.get(key), list):
             fields[key] = tuple(fields[key])
