@@ -1,0 +1,110 @@
+"""Pathology, phototherapy, other, and the code_families dispatcher."""
+
+from __future__ import annotations
+
+import pytest
+
+from coding.model import Severity
+from helpers_coding import coded, codes, drug, errors, finding_codes, proc, repair_spec, run
+
+
+@pytest.mark.parametrize(("specimens", "units"), [(1, 1), (3, 3)])
+def test_pathology_in_house(specimens: int, units: int) -> None:
+    result = run(proc("pathology", code="88305", specimens=specimens, in_house=True))
+    assert codes(result) == [("88305", units)]
+
+
+def test_pathology_elsewhere_no_line() -> None:
+    result = run(proc("pathology", code="88305", specimens=2, in_house=False))
+    assert not result.lines
+    assert finding_codes(result, Severity.INFO) == ["PATHOLOGY_ELSEWHERE"]
+
+
+@pytest.mark.parametrize(
+    ("kw", "path"),
+    [
+        ({"code": "8830"}, "procedures[0].code"),
+        ({"code": None}, "procedures[0].code"),
+        ({"specimens": 0}, "procedures[0].specimens"),
+        ({"specimens": None}, "procedures[0].specimens"),
+        ({"in_house": None}, "procedures[0].in_house"),
+    ],
+)
+def test_pathology_bad(kw: dict, path: str) -> None:
+    fields = {"code": "88305", "specimens": 1, "in_house": True} | kw
+    result = run(proc("pathology", **fields))
+    assert path in [p for _, p in errors(result)] and not result.lines
+
+
+@pytest.mark.parametrize(("units", "expected"), [(None, 1), (1, 1), (3, 3)])
+def test_phototherapy_units(units: int | None, expected: int) -> None:
+    assert codes(run(proc("phototherapy", code="96910", units=units))) == [("96910", expected)]
+
+
+def test_phototherapy_unknown_code_warns() -> None:
+    result = run(proc("phototherapy", code="99999"))
+    assert codes(result) == [("99999", 1)]
+    assert finding_codes(result, Severity.WARNING) == ["UNKNOWN_PHOTOTHERAPY_CODE"]
+
+
+@pytest.mark.parametrize(("kw", "path"), [({"code": "9691"}, "procedures[0].code"),
+                                          ({"units": 0}, "procedures[0].units")])
+def test_phototherapy_bad(kw: dict, path: str) -> None:
+    fields = {"code": "96910"} | kw
+    assert path in [p for _, p in errors(run(proc("phototherapy", **fields)))]
+
+
+@pytest.mark.parametrize("code", ["11042", "0479T", "G0168", "3016F"])
+def test_other_pass_through(code: str) -> None:
+    result = run(proc("other", code=code, units=2, modifiers=["RT"]))
+    assert coded(result) == [(code, 2, ("RT",))] and not result.findings
+
+
+@pytest.mark.parametrize(
+    ("kw", "path"),
+    [
+        ({"code": "1104"}, "procedures[0].code"),
+        ({"code": "W1234"}, "procedures[0].code"),
+        ({"code": None}, "procedures[0].code"),
+        ({"units": -1}, "procedures[0].units"),
+        ({"modifiers": ["R"]}, "procedures[0].modifiers[0]"),
+        ({"modifiers": ["RT", "x5"]}, "procedures[0].modifiers[1]"),
+    ],
+)
+def test_other_bad(kw: dict, path: str) -> None:
+    fields = {"code": "11042", "units": 1} | kw
+    result = run(proc("other", **fields))
+    assert path in [p for _, p in errors(result)] and not result.lines
+
+
+def test_dispatcher_orders_families_and_skips_office_visit() -> None:
+    result = run(
+        proc("office_visit", code="99213", separately_identifiable=True),
+        proc("destruction", lesion_class="premalignant", count=3),
+        proc("biopsy", technique="tangential", site="arm"),
+        proc("excision", behavior="malignant", lesion_cm="1.0", margin_cm="0.4", site="nose",
+             repair=repair_spec("intermediate", "3.0")),
+        proc("biopsy", technique="punch", site="back"),
+        proc("intralesional", lesions=2, drug=drug(dose="10")),
+        proc("pathology", code="88305", specimens=2, in_house=True),
+    )
+    assert codes(result) == [("11104", 1), ("11103", 1), ("11642", 1), ("12052", 1),
+                             ("17000", 1), ("17003", 2), ("11900", 1), ("J3301", 1),
+                             ("88305", 2)]
+    assert all(line.procedure is not None for line in result.lines)
+    assert {line.family for line in result.lines} == {
+        "biopsy", "excision", "repair", "destruction", "intralesional", "drug", "pathology"}
+
+
+def test_unknown_procedure_type_is_an_error() -> None:
+    result = run(proc("laser"), proc("biopsy", technique="punch"))
+    assert errors(result) == [("UNKNOWN_PROCEDURE_TYPE", "procedures[0].type")]
+    assert codes(result) == [("11104", 1)]
+
+
+def test_messages_carry_no_patient_data() -> None:
+    result = run(proc("excision", behavior="benign", site="face"),
+                 proc("mohs", stages=(), site="nose"), proc("repair", complexity="complex",
+                                                            length_cm="2", site="face"))
+    text = " ".join(f.message for f in result.findings)
+    assert result.findings and "DOE" not in text and "JANE" not in text and "1EG4TE5MK73" not in text
