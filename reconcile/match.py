@@ -1,0 +1,180 @@
+"""Matching 835 service lines back to the submitted 837P lines, in batches.
+
+Rules, strongest first, each recorded on the remittance line as `match_rule`:
+
+- `ref_6r`: the SVC loop's REF*6R equals a submitted `line_control_number` (preferring the
+  submission whose CLM01 is the CLP01, then the latest submission);
+- `claim_code_mods_date_charge`: within the claim (CLP01 = submitted CLM01, latest
+  submission), the same code (SVC06 when the payer recoded), modifiers, date and charge;
+- `claim_code_mods_date`, `claim_code_date_charge`, `claim_code_date`: the same with one
+  attribute relaxed (a payer that echoes a re-priced charge or drops a modifier), each pass
+  run over every still-unmatched line before the next looser pass;
+- `unmatched`: a claim the store never saw (sent by another system) or a line not found.
+
+A submitted line answers at most one service line of a claim payment. One batch of claim
+payments costs three queries, whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from attrs import frozen
+from sqlmodel import Session, col, or_, select
+
+from edi.x835.model import ClaimPayment, ServiceLine
+from reconcile.store.models import SubmittedClaim, SubmittedLine
+
+RULES = ("ref_6r", "claim_code_mods_date_charge", "claim_code_mods_date",
+         "claim_code_date_charge", "claim_code_date", "unmatched")
+_CHUNK = 800  # ids per IN list: well under SQLite's and PostgreSQL's parameter limits
+
+
+@frozen
+class SentLineRow:
+    id: int
+    claim_row_id: int
+    line_number: int
+    line_control_number: str
+    code: str
+    modifiers: tuple[str, ...]
+    units: int
+    charge: Decimal | None
+    date_of_service: date
+
+
+@frozen
+class SentClaimRow:
+    id: int
+    claim_id: str
+    payer: str
+    date_of_service: date
+    lines: tuple[SentLineRow, ...]
+
+
+@frozen
+class LineMatch:
+    submitted: SentLineRow | None
+    rule: str
+
+
+@frozen
+class ClaimMatch:
+    submitted: SentClaimRow | None
+    lines: tuple[LineMatch, ...]
+
+
+def match_claims(session: Session, claims: Sequence[ClaimPayment]) -> list[ClaimMatch]:
+    """Match a batch of claim payments to the store's submitted claims and lines."""
+    lcns = {s.control_number for c in claims for s in c.service_lines if s.control_number}
+    claim_ids = {c.patient_control_number for c in claims}
+    row_ids: set[int] = set()
+    for chunk in _chunks(sorted(lcns)):
+        row_ids.update(session.exec(
+            select(SubmittedLine.claim_row_id).where(col(SubmittedLine.line_control_number)
+                                                     .in_(chunk))).all())
+    sent_claims: dict[int, SubmittedClaim] = {}
+    ids = sorted(claim_ids)
+    rids = sorted(row_ids)
+    for i in range(0, max(len(ids), len(rids)), _CHUNK):
+        a, b = ids[i:i + _CHUNK], rids[i:i + _CHUNK]
+        if not a and not b:
+            continue
+        conds = []
+        if a:
+            conds.append(col(SubmittedClaim.claim_id).in_(a))
+        if b:
+            conds.append(col(SubmittedClaim.id).in_(b))
+        for sc in session.exec(select(SubmittedClaim).where(or_(*conds))).all():
+            assert sc.id is not None
+            sent_claims[sc.id] = sc
+    lines_by_claim: dict[int, list[SentLineRow]] = defaultdict(list)
+    for chunk in _chunks(sorted(sent_claims)):
+        for sl in session.exec(select(SubmittedLine)
+                               .where(col(SubmittedLine.claim_row_id).in_(chunk))).all():
+            lines_by_claim[sl.claim_row_id].append(_line_row(sl))
+    rows = {cid: SentClaimRow(sc.id or 0, sc.claim_id, sc.payer, sc.date_of_service,
+                              tuple(sorted(lines_by_claim[cid], key=lambda r: r.line_number)))
+            for cid, sc in sent_claims.items()}
+    return [match_claim(c, rows.values()) for c in claims]
+
+
+def match_claim(claim: ClaimPayment, candidates: Iterable[SentClaimRow]) -> ClaimMatch:
+    """Match one claim payment against candidate submitted claims (pure; tested directly)."""
+    cands = list(candidates)
+    same_id = [c for c in cands if c.claim_id == claim.patient_control_number]
+    latest = max(same_id, key=lambda c: c.id) if same_id else None
+    by_lcn: dict[str, list[tuple[SentClaimRow, SentLineRow]]] = defaultdict(list)
+    for c in cands:
+        for ln in c.lines:
+            by_lcn[ln.line_control_number].append((c, ln))
+
+    n = len(claim.service_lines)
+    found: list[LineMatch | None] = [None] * n
+    used: set[int] = set()
+    for i, svc in enumerate(claim.service_lines):
+        if not svc.control_number or svc.control_number not in by_lcn:
+            continue
+        options = [o for o in by_lcn[svc.control_number] if o[1].id not in used]
+        if not options:
+            continue
+        best = max(options, key=lambda o: (latest is not None and o[0].id == latest.id,
+                                           o[0].claim_id == claim.patient_control_number,
+                                           o[0].id))
+        found[i] = LineMatch(best[1], "ref_6r")
+        used.add(best[1].id)
+        if latest is None:
+            latest = best[0]
+
+    if latest is not None:
+        claim_date = _claim_date(claim) or latest.date_of_service
+        keys: list[tuple[str, Callable[[str, tuple[str, ...], date | None, Decimal | None],
+                                       tuple[object, ...]]]] = [
+            ("claim_code_mods_date_charge", lambda c, m, d, ch: (c, m, d, ch)),
+            ("claim_code_mods_date", lambda c, m, d, ch: (c, m, d)),
+            ("claim_code_date_charge", lambda c, m, d, ch: (c, d, ch)),
+            ("claim_code_date", lambda c, m, d, ch: (c, d)),
+        ]
+        for rule, key in keys:
+            for i, svc in enumerate(claim.service_lines):
+                if found[i] is not None:
+                    continue
+                want = key(*_svc_key(svc, claim_date))
+                for ln in latest.lines:
+                    if ln.id in used or ln.charge is None and "charge" in rule:
+                        continue
+                    if key(ln.code, ln.modifiers, ln.date_of_service, ln.charge) == want:
+                        found[i] = LineMatch(ln, rule)
+                        used.add(ln.id)
+                        break
+    lines = tuple(m if m is not None else LineMatch(None, "unmatched") for m in found)
+    return ClaimMatch(latest, lines)
+
+
+def _svc_key(svc: ServiceLine, claim_date: date | None
+             ) -> tuple[str, tuple[str, ...], date | None, Decimal | None]:
+    return (svc.submitted_code, tuple(svc.submitted_modifiers),
+            svc.service_date or claim_date, svc.charge)
+
+
+def _claim_date(claim: ClaimPayment) -> date | None:
+    for d in claim.dates:
+        if d.qualifier in ("232", "472", "150"):
+            return d.value
+    return None
+
+
+def _line_row(sl: SubmittedLine) -> SentLineRow:
+    return SentLineRow(
+        id=sl.id or 0, claim_row_id=sl.claim_row_id, line_number=sl.line_number,
+        line_control_number=sl.line_control_number, code=sl.code,
+        modifiers=tuple(m for m in sl.modifiers.split(":") if m), units=sl.units,
+        charge=sl.charge, date_of_service=sl.date_of_service)
+
+
+def _chunks(items: Sequence[str] | Sequence[int]) -> Iterable[list]:  # type: ignore[type-arg]
+    for i in range(0, len(items), _CHUNK):
+        yield list(items[i:i + _CHUNK])
