@@ -101,7 +101,9 @@ def site_group_table() -> dict[str, dict[str, str | None]]:
 @cache
 def brackets(family: str, group: str) -> tuple[Bracket, ...]:
     """The size brackets of one family and site group, smallest first."""
-    rows = [r for r in read_table("size_codes.csv") if r["family"] == family and r["group"] == group]
+    rows = [
+        r for r in read_table("size_codes.csv") if r["family"] == family and r["group"] == group
+    ]
     out = [
         Bracket(
             max_cm=_decimal("size_codes.csv", r, "max_cm") if r["max_cm"].strip() else None,
@@ -132,7 +134,9 @@ def drug_units() -> dict[str, DrugUnit]:
     out: dict[str, DrugUnit] = {}
     for r in read_table("drug_units.csv"):
         if r["container"] not in ("single", "multi"):
-            raise TableError(f"coding/data/drug_units.csv: {r['hcpcs']}: container must be single/multi")
+            raise TableError(
+                f"coding/data/drug_units.csv: {r['hcpcs']}: container must be single or multi"
+            )
         out[r["hcpcs"]] = DrugUnit(
             hcpcs=r["hcpcs"],
             description=r["description"],

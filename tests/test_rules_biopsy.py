@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from helpers_coding import codes, errors, proc, run
 from hypothesis import given
 from hypothesis import strategies as st
-
-from helpers_coding import codes, errors, proc, run
 
 
 def biopsies(*techniques: str) -> list:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers_coding import codes, errors, proc, run
 from hypothesis import given
 from hypothesis import strategies as st
 
 from coding.rules.destruction import benign_codes, premalignant_codes, skin_tag_codes
-from helpers_coding import codes, errors, proc, run
 
 
 def ak(n: object, **kw: object) -> object:

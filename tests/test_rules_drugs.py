@@ -6,13 +6,13 @@ import math
 from decimal import Decimal
 
 import pytest
+from helpers_coding import coded, codes, drug, errors, finding_codes, proc, run
 from hypothesis import given
 from hypothesis import strategies as st
 
 from coding.model import LineDrug, Severity
 from coding.rules.drugs import hcpcs_units, normalize_ndc
 from coding.tables import drug_units
-from helpers_coding import coded, codes, drug, errors, finding_codes, proc, run
 
 
 @pytest.mark.parametrize(

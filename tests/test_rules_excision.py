@@ -5,10 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from helpers_coding import codes, errors, proc, run
 from hypothesis import given
 from hypothesis import strategies as st
-
-from helpers_coding import codes, errors, proc, run
 
 
 def exc(behavior: object, lesion: object, margin: object, site: object = "back", **kw: object):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from helpers_coding import coded, codes, drug, errors, finding_codes, proc, repair_spec, run
 
 from coding.model import Severity
-from helpers_coding import coded, codes, drug, errors, finding_codes, proc, repair_spec, run
 
 
 @pytest.mark.parametrize(("specimens", "units"), [(1, 1), (3, 3)])
@@ -107,4 +107,5 @@ def test_messages_carry_no_patient_data() -> None:
                  proc("mohs", stages=(), site="nose"), proc("repair", complexity="complex",
                                                             length_cm="2", site="face"))
     text = " ".join(f.message for f in result.findings)
-    assert result.findings and "DOE" not in text and "JANE" not in text and "1EG4TE5MK73" not in text
+    assert result.findings
+    assert "DOE" not in text and "JANE" not in text and "1EG4TE5MK73" not in text

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from helpers_coding import codes, errors, proc, run
 from hypothesis import given
 from hypothesis import strategies as st
 
 from coding.rules.mohs import lesion_codes
-from helpers_coding import codes, errors, proc, run
 
 
 def mohs(stages: object, site: object = "nose", **kw: object) -> object:

@@ -3,15 +3,15 @@ complex rule, simple closure with excision, and the NCCI small-benign-excision r
 
 from __future__ import annotations
 
-from decimal import Decimal
 import math
+from decimal import Decimal
 
 import pytest
+from helpers_coding import codes, errors, finding_codes, proc, repair_spec, run
 from hypothesis import given
 from hypothesis import strategies as st
 
 from coding.model import Severity
-from helpers_coding import codes, errors, finding_codes, proc, repair_spec, run
 
 
 def rep(complexity: object, length: object, site: object = "back") -> object:

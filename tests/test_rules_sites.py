@@ -92,3 +92,10 @@ def test_drug_table_has_the_dermatology_drugs() -> None:
     assert table["J7308"].billing_amount == Decimal(354)
     # the seed errors must not come back
     assert not {"J0222", "J0882", "J0490", "J1745"} & set(table)
+
+
+def test_loader_accepts_exactly_the_mapped_sites() -> None:
+    # the encounter loader validates `site` against its own copy of the vocabulary; both must
+    # agree or a valid file could reach the rules with an unplaceable site
+    loader = pytest.importorskip("coding.encounter_procedures")
+    assert tuple(loader.SITES) == SITES

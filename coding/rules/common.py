@@ -33,7 +33,9 @@ def path(index: int, field: str) -> str:
     return f"procedures[{index}].{field}"
 
 
-def _finding(sev: Severity, code: str, message: str, index: int | None, field: str | None) -> Finding:
+def _finding(
+    sev: Severity, code: str, message: str, index: int | None, field: str | None
+) -> Finding:
     return Finding(
         severity=sev,
         code=code,

@@ -38,7 +38,9 @@ def lesion_codes(group: str, stages: tuple[int, ...]) -> dict[str, int]:
     return out
 
 
-def _stages(proc: Procedure, index: int, label: str) -> tuple[tuple[int, ...] | None, list[Finding]]:
+def _stages(
+    proc: Procedure, index: int, label: str
+) -> tuple[tuple[int, ...] | None, list[Finding]]:
     stages = proc.stages
     if not isinstance(stages, (tuple, list)) or len(stages) == 0:
         return None, [error("MISSING_FIELD" if not stages else "BAD_FIELD",

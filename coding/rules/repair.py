@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from attrs import frozen
 
-from coding.model import Finding, Procedure
+from coding.model import Procedure
 from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
 from coding.rules.common import (
     bracket_code,
@@ -186,25 +186,27 @@ def _lines(complexity: str, group: str, members: list[Wound], ctx: RuleContext) 
     assert main is not None  # open-ended bracket or add-on covers every length
     procs = [w.proc for w in members]
     indexes = tuple(dict.fromkeys(w.index for w in members))
-    common = dict(
-        family="repair",
-        procedure=indexes[0],
-        procedures=indexes,
-        diagnoses=merged_diagnoses(procs, ctx),
-        site=shared(p.site for p in procs),
-        laterality=shared(p.laterality for p in procs),
-        sites=tuple(dict.fromkeys(str(p.site) for p in procs)),
-    )
-    lines = [DraftLine(code=main.code, units=1, rationale=f"{head} → {main.code}", **common)]
-    if extra is not None and units_addon:
-        lines[0].rationale = (f"{head} → {main.code} for the first {fmt_cm(extra.base_cm)} cm "
-                              f"+ {extra.code} × {units_addon}")
-        lines.append(DraftLine(
-            code=extra.code,
-            units=units_addon,
-            rationale=(f"{head}: {fmt_cm(total - extra.base_cm)} cm beyond "
-                       f"{fmt_cm(extra.base_cm)} cm → +{extra.code} × {units_addon} "
-                       f"(each further {fmt_cm(extra.step_cm)} cm or part)"),
-            **common,
-        ))
-    return lines
+
+    def draft(code: str, units: int, rationale: str) -> DraftLine:
+        return DraftLine(
+            code=code,
+            units=units,
+            rationale=rationale,
+            family="repair",
+            procedure=indexes[0],
+            procedures=indexes,
+            diagnoses=merged_diagnoses(procs, ctx),
+            site=shared(p.site for p in procs),
+            laterality=shared(p.laterality for p in procs),
+            sites=tuple(dict.fromkeys(str(p.site) for p in procs)),
+        )
+
+    if extra is None or not units_addon:
+        return [draft(main.code, 1, f"{head} → {main.code}")]
+    return [
+        draft(main.code, 1, f"{head} → {main.code} for the first {fmt_cm(extra.base_cm)} cm "
+              f"+ {extra.code} × {units_addon}"),
+        draft(extra.code, units_addon,
+              f"{head}: {fmt_cm(total - extra.base_cm)} cm beyond {fmt_cm(extra.base_cm)} cm → "
+              f"+{extra.code} × {units_addon} (each further {fmt_cm(extra.step_cm)} cm or part)"),
+    ]
