@@ -1,0 +1,172 @@
+"""Streaming X12 tokenizer: text in, `(segment_number, elements)` out, envelopes checked.
+
+    >>> tok = X12Tokenizer(io.StringIO(text), source="remit.835")
+    >>> for number, elements in tok:        # elements[0] is the segment ID
+    ...     component = tok.delimiters.component
+
+- Reads in chunks (`chunk_size` characters), so a 30 MB file never sits in memory whole.
+- Delimiters come from each ISA (see `delimiters.py`); several interchanges may follow one
+  another in one file and each re-reads its delimiters.
+- Tolerates a UTF-8 byte-order mark, CR/LF/CRLF after terminators (or CR as the
+  terminator), indentation before segment IDs, and a whole file on one line.
+- Segment numbers are 1-based within the interchange (ISA = 1).
+- Envelope checks (`envelope.py`): ISA/IEA, GS/GE, ST/SE nesting, SE01/GE01/IEA01 counts,
+  SE02/GE02/IEA02 control numbers. A count, nesting or truncation problem raises
+  `X12SyntaxError`. A control number mismatch raises too when `strict`; otherwise it is
+  recorded in `defects` (SE02 vs ST02: payers do send this, the data is intact).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TextIO
+
+from edi.errors import X12SyntaxError
+from edi.x12.delimiters import Delimiters, find_isa_end, parse_isa
+from edi.x12.envelope import ENVELOPE_IDS, EnvelopeTracker
+
+CHUNK_SIZE = 1 << 20
+_BOM = "\ufeff"
+_WHITESPACE = " \t\r\n\x00"
+
+
+class X12Tokenizer:
+    """Iterate once over the segments of an X12 text stream (see module docstring)."""
+
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        source: str | None = None,
+        chunk_size: int = CHUNK_SIZE,
+        strict: bool = False,
+    ) -> None:
+        self._stream = stream
+        self.source = source
+        self._chunk_size = chunk_size
+        self.delimiters: Delimiters = Delimiters()
+        self.isa_elements: list[str] = []
+        self.envelope = EnvelopeTracker(source=source, strict=strict)
+        self.interchange_count = 0
+
+    @property
+    def defects(self) -> list[tuple[int, str, str]]:
+        """Tolerated envelope defects so far: (segment number, segment ID, message)."""
+        return self.envelope.defects
+
+    def _error(self, message: str, number: int | None, sid: str | None) -> X12SyntaxError:
+        return X12SyntaxError(message, source=self.source, segment_number=number, segment_id=sid)
+
+    def _read(self) -> str:
+        return self._stream.read(self._chunk_size)
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        buf = self._read()
+        if buf.startswith(_BOM):
+            buf = buf[1:]
+        eof = not buf
+        envelope = self.envelope
+        while True:
+            # ---- find the next ISA (or the end of the file) ----
+            buf = buf.lstrip(_WHITESPACE)
+            while not eof and len(buf) < 4:
+                chunk = self._read()
+                eof = not chunk
+                buf = (buf + chunk).lstrip(_WHITESPACE)
+            if not buf:
+                if self.interchange_count == 0:
+                    raise self._error("the file is empty: no ISA segment", None, None)
+                return
+            if not buf.startswith("ISA"):
+                if self.interchange_count == 0:
+                    raise self._error(
+                        f"the file does not start with an ISA segment (found {buf[:20]!r})",
+                        1, None,
+                    )
+                raise self._error(
+                    f"text after the IEA is not a new ISA (found {buf[:20]!r})", None, None
+                )
+            element = buf[3]
+            end = find_isa_end(buf, element)
+            while end is None and not eof:
+                chunk = self._read()
+                eof = not chunk
+                buf += chunk
+                end = find_isa_end(buf, element)
+            if end is None:
+                raise self._error("the file ends inside the ISA segment (truncated)", 1, "ISA")
+            delims, isa = parse_isa(buf[:end], source=self.source)
+            self.delimiters = delims
+            self.isa_elements = isa
+            self.interchange_count += 1
+            envelope.open_interchange(isa)
+            yield 1, isa
+            buf = buf[end:]
+            term = delims.segment
+            sep = delims.element
+            number = 1
+            # ---- segments of this interchange, chunk by chunk ----
+            while True:
+                parts = buf.split(term)
+                buf = parts.pop()
+                closed_at = -1
+                for index, part in enumerate(parts):
+                    text = part.strip(_WHITESPACE)
+                    if not text:
+                        continue
+                    number += 1
+                    elements = text.split(sep)
+                    sid = elements[0]
+                    if sid in ENVELOPE_IDS:
+                        envelope.segment(number, elements)
+                        if sid == "IEA":
+                            yield number, elements
+                            closed_at = index
+                            break
+                    elif not envelope.in_transaction:
+                        envelope.outside(number, elements)
+                    yield number, elements
+                if closed_at >= 0:
+                    buf = term.join([*parts[closed_at + 1 :], buf])
+                    break
+                if eof:
+                    last = self._at_eof(buf, number + 1)
+                    number += 1
+                    yield number, last
+                    buf = ""
+                    break
+                chunk = self._read()
+                if chunk:
+                    buf += chunk
+                else:
+                    eof = True
+
+    def _at_eof(self, rest: str, number: int) -> list[str]:
+        """The file ended before an IEA closed the interchange. A complete IEA lacking only
+        its terminator (files trimmed at the end) is accepted as a defect; anything else
+        is a truncated file."""
+        tail = rest.strip(_WHITESPACE)
+        if tail:
+            elements = tail.split(self.delimiters.element)
+            isa13 = self.isa_elements[13] if len(self.isa_elements) > 13 else ""
+            if elements[0] == "IEA" and len(elements) == 3 and len(elements[2]) == len(isa13):
+                self.envelope.segment(number, elements)
+                self.envelope.defects.append(
+                    (number, "IEA", "the last segment (IEA) has no segment terminator")
+                )
+                return elements
+            sid = elements[0][:3]
+            raise self._error(
+                f"the file ends in the middle of a segment ({tail[:30]!r} has no "
+                f"terminator {self.delimiters.segment!r}): the file is truncated",
+                number, sid,
+            )
+        self.envelope.at_end(number)
+        raise AssertionError("unreachable")  # at_end always raises
+
+
+def iter_segments(
+    stream: TextIO, *, source: str | None = None, strict: bool = False
+) -> Iterator[tuple[int, list[str]]]:
+    """Shorthand for `iter(X12Tokenizer(stream, source=source, strict=strict))`."""
+    return iter(X12Tokenizer(stream, source=source, strict=strict))

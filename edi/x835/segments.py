@@ -1,0 +1,191 @@
+"""Element positions of the 835 segments and the small converters that read them.
+
+Positions are explicit constants (CLP04 = 4 means elements[4] of the CLP segment, where
+elements[0] is the segment ID), never implied by attribute order. Converters turn text
+into Decimal/date and report tolerated defects through a `Notes` callback instead of
+raising; a required amount that is not a number raises X12SyntaxError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from edi.errors import X12SyntaxError
+from edi.x835.model import Adjustment, Amount, DateValue, Name, Quantity, Reference, Remark
+
+# ---- element positions (elements[0] is the segment ID) ----
+BPR01, BPR02, BPR03, BPR04, BPR05, BPR15, BPR16 = 1, 2, 3, 4, 5, 15, 16
+TRN02, TRN03 = 2, 3
+CLP01, CLP02, CLP03, CLP04, CLP05, CLP06, CLP07, CLP08, CLP09 = 1, 2, 3, 4, 5, 6, 7, 8, 9
+CAS01 = 1
+CAS_TRIPLETS = ((2, 3, 4), (5, 6, 7), (8, 9, 10), (11, 12, 13), (14, 15, 16), (17, 18, 19))
+SVC01, SVC02, SVC03, SVC04, SVC05, SVC06, SVC07 = 1, 2, 3, 4, 5, 6, 7
+# SVC01 / SVC06 composite: -1 qualifier, -2 code, -3..-6 modifiers, -7 description
+COMPOSITE_MODIFIERS = slice(2, 6)
+NM101, NM103, NM104, NM105, NM108, NM109 = 1, 3, 4, 5, 8, 9
+N101, N102, N103, N104 = 1, 2, 3, 4
+N301, N302 = 1, 2
+N401, N402, N403 = 1, 2, 3
+REF01, REF02 = 1, 2
+DTM01, DTM02 = 1, 2
+AMT01, AMT02 = 1, 2
+QTY01, QTY02 = 1, 2
+LQ01, LQ02 = 1, 2
+MIA_REMARKS = (5, 20, 21, 22, 23)  # MIA05, MIA20..MIA23: claim payment remark codes
+MOA_REMARKS = (3, 4, 5, 6, 7)  # MOA03..MOA07
+PLB01, PLB02 = 1, 2
+PLB_PAIRS = ((3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14))
+ISA05, ISA06, ISA07, ISA08, ISA09, ISA13, ISA15 = 5, 6, 7, 8, 9, 13, 15
+GS02, GS03, GS06, GS08 = 2, 3, 6, 8
+ST02 = 2
+
+# group codes of 005010X221A1; CR (4010) is kept but reported
+GROUP_CODES_5010 = frozenset({"CO", "OA", "PI", "PR"})
+
+# (segment number, segment ID, message) -> None: where tolerated defects are reported
+Notes = Callable[[int, str, str], None]
+
+
+def el(elements: list[str], position: int) -> str:
+    """Element at `position`, "" when the segment is shorter (trailing elements omitted)."""
+    return elements[position] if position < len(elements) else ""
+
+
+def amount(elements: list[str], position: int, number: int, source: str | None) -> Decimal:
+    """A required amount (Decimal) or X12SyntaxError naming the element."""
+    text = elements[position] if position < len(elements) else ""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        sid = elements[0]
+        what = "is empty" if not text else f"is not a number ({text!r})"
+        raise X12SyntaxError(
+            f"{sid}{position:02d} {what}", source=source, segment_number=number, segment_id=sid
+        ) from None
+
+
+def required_amount(
+    elements: list[str], position: int, number: int, source: str | None, notes: Notes
+) -> Decimal:
+    """A required amount; when the element is empty (a bare 'CLP*id*22' reversal stub)
+    it reads as 0 and is reported. Text that is not a number still raises."""
+    if position >= len(elements) or not elements[position]:
+        sid = elements[0]
+        notes(number, sid, f"{sid}{position:02d} (a required amount) is empty; read as 0")
+        return Decimal(0)
+    return amount(elements, position, number, source)
+
+
+def optional_amount(
+    elements: list[str], position: int, number: int, source: str | None
+) -> Decimal | None:
+    if position >= len(elements) or not elements[position]:
+        return None
+    return amount(elements, position, number, source)
+
+
+@lru_cache(maxsize=4096)
+def parse_date(text: str) -> date | None:
+    """CCYYMMDD (or YYMMDD, as in ISA09) to a date; None when it is not a real date."""
+    if len(text) == 6 and text.isdigit():
+        text = "20" + text
+    if len(text) != 8 or not text.isdigit():
+        return None
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+def date_value(elements: list[str], number: int, notes: Notes) -> DateValue:
+    raw = el(elements, DTM02)
+    value = parse_date(raw)
+    if value is None:
+        notes(number, elements[0], f"{elements[0]}02 {raw!r} is not a date; kept as text")
+    return DateValue(el(elements, DTM01), value, raw)
+
+
+def checked_date(elements: list[str], position: int, number: int, notes: Notes) -> date | None:
+    raw = el(elements, position)
+    if not raw:
+        return None
+    value = parse_date(raw)
+    if value is None:
+        notes(number, elements[0], f"{elements[0]}{position:02d} {raw!r} is not a date")
+    return value
+
+
+def split_composite(
+    value: str, component: str, number: int, sid: str, position: int, notes: Notes
+) -> list[str]:
+    """Split a composite on ISA16. A file that writes its composites with another
+    separator (LinuxForHealth samples: 'HC>55669' with ISA16 ':') is read anyway and
+    reported: every composite of the 835 starts with a 2-character qualifier or code."""
+    if component in value:
+        return value.split(component)
+    if len(value) > 2:
+        third = value[2]
+        if not third.isalnum() and not third.isspace() and third not in "-.":
+            notes(
+                number, sid,
+                f"{sid}{position:02d} {value!r} is written with {third!r} as component "
+                f"separator although ISA16 is {component!r}",
+            )
+            return value.split(third)
+    return [value]
+
+
+def adjustments(
+    elements: list[str], number: int, source: str | None, notes: Notes
+) -> list[Adjustment]:
+    """Every triplet of one CAS segment (up to six)."""
+    group = el(elements, CAS01)
+    if group not in GROUP_CODES_5010:
+        notes(number, "CAS", f"CAS01 group code {group!r} is not one of CO, OA, PI, PR (5010)")
+    found = []
+    size = len(elements)
+    for reason_at, amount_at, quantity_at in CAS_TRIPLETS:
+        if reason_at >= size:
+            break
+        reason = elements[reason_at]
+        if not reason:
+            continue
+        value = amount(elements, amount_at, number, source)
+        quantity = optional_amount(elements, quantity_at, number, source)
+        found.append(Adjustment(group, reason, value, quantity))
+    if not found:
+        raise X12SyntaxError(
+            "CAS has no reason code / amount pair", source=source, segment_number=number,
+            segment_id="CAS",
+        )
+    return found
+
+
+def name(elements: list[str]) -> Name:
+    return Name(
+        el(elements, NM101), el(elements, NM103), el(elements, NM104), el(elements, NM105),
+        el(elements, NM108), el(elements, NM109),
+    )
+
+
+def reference(elements: list[str]) -> Reference:
+    return Reference(el(elements, REF01), el(elements, REF02))
+
+
+def amount_value(elements: list[str], number: int, source: str | None) -> Amount:
+    return Amount(el(elements, AMT01), amount(elements, AMT02, number, source))
+
+
+def quantity_value(elements: list[str], number: int, source: str | None) -> Quantity:
+    return Quantity(el(elements, QTY01), amount(elements, QTY02, number, source))
+
+
+def remarks(elements: list[str], positions: tuple[int, ...]) -> list[Remark]:
+    return [Remark("HE", elements[p]) for p in positions if p < len(elements) and elements[p]]
+
+
+def lq_remark(elements: list[str]) -> Remark:
+    return Remark(el(elements, LQ01), el(elements, LQ02))
