@@ -1,0 +1,393 @@
+"""Loading 835 files into the store: matched, classified, each file all or nothing, once.
+
+`load_remittance_files(paths)` streams each file through the 835 reader (header, claim
+payments one at a time, trailer) and writes it inside ONE database transaction: a syntax
+error anywhere (the reader's X12SyntaxError) rolls the whole file back and the next file
+still loads. A file is known by the sha256 of its bytes: loading it again reports "already
+loaded" and writes nothing. Claim payments are written in batches (bulk INSERT ... RETURNING
+for the rows others point at), matched to submitted lines (`reconcile.match`) and
+classified (`reconcile.classify`) a batch at a time, so memory stays flat on large files.
+
+Reversals (CLP02 = 22) mark the earlier adjudication of the same claim (CLP01 + CLP07) and
+its denials `superseded`; analytics count only live denials.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from attrs import define, field, frozen
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import Session, select
+
+from edi.errors import EdiError
+from edi.x835.model import ClaimPayment, FindingKind, RemittanceHeader, RemittanceTrailer
+from reconcile.classify import SentLine, classify_claim
+from reconcile.errors import StoreError
+from reconcile.match import ClaimMatch, match_claims
+from reconcile.payers import appeal_deadline, guide_for_payer
+from reconcile.store.database import get_engine, session_scope
+from reconcile.store.remit_models import (
+    BalanceFinding, Denial, RemitAdjustment, RemitClaim, RemitFile, RemitLine,
+    RemitProviderAdjustment, RemitTransaction,
+)
+
+BATCH_CLAIMS = 500
+Item = RemittanceHeader | ClaimPayment | RemittanceTrailer
+
+
+@frozen
+class LoadProgress:
+    path: str
+    file_index: int  # 0-based
+    file_count: int
+    claims: int  # claim payments written so far in this file
+    done: bool = False
+
+
+@define
+class FileResult:
+    path: str
+    status: str  # loaded, already_loaded, failed
+    message: str = ""
+    transactions: int = 0
+    claims: int = 0
+    lines: int = 0
+    lines_matched: int = 0
+    lines_unmatched: int = 0
+    denials: Counter[str] = field(factory=Counter)
+    denied_amount: Decimal = Decimal("0")
+    paid: Decimal = Decimal("0")
+    out_of_balance: list[str] = field(factory=list)
+    defects: int = 0
+
+
+@define
+class LoadSummary:
+    files: list[FileResult] = field(factory=list)
+
+    def _sum(self, attr: str) -> int:
+        return sum(getattr(f, attr) for f in self.files if f.status == "loaded")
+
+    @property
+    def ok(self) -> bool:
+        return all(f.status != "failed" for f in self.files)
+
+    @property
+    def denials_by_cause(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for f in self.files:
+            if f.status == "loaded":
+                total.update(f.denials)
+        return total
+
+    def lines(self) -> list[str]:
+        """The human summary the CLI prints."""
+        loaded = [f for f in self.files if f.status == "loaded"]
+        out = [f"{f.path}: {f.status.replace('_', ' ')}" + (f": {f.message}" if f.message else "")
+               for f in self.files]
+        out.append(f"files: {len(loaded)} loaded, "
+                   f"{sum(f.status == 'already_loaded' for f in self.files)} already loaded, "
+                   f"{sum(f.status == 'failed' for f in self.files)} failed")
+        paid = sum((f.paid for f in loaded), Decimal("0"))
+        out.append(f"checks/EFTs: {self._sum('transactions')}  claims: {self._sum('claims')}  "
+                   f"paid: {paid:.2f}")
+        out.append(f"service lines: {self._sum('lines')}  matched: {self._sum('lines_matched')}"
+                   f"  unmatched: {self._sum('lines_unmatched')}")
+        by_cause = self.denials_by_cause
+        denied = sum((f.denied_amount for f in loaded), Decimal("0"))
+        out.append(f"denials: {sum(by_cause.values())} ({denied:.2f})"
+                   + "".join(f"\n  {c}: {n}" for c, n in by_cause.most_common()))
+        oob = [m for f in loaded for m in f.out_of_balance]
+        out.append(f"out-of-balance items: {len(oob)}" + "".join(f"\n  {m}" for m in oob))
+        return out
+
+
+def file_sha256(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def load_remittance_files(paths: Sequence[str | Path], url: str | None = None,
+                          progress: Callable[[LoadProgress], None] | None = None,
+                          batch_claims: int = BATCH_CLAIMS,
+                          reader: Callable[[Path], Iterable[Item]] | None = None) -> LoadSummary:
+    """Load each 835 file in its own transaction; return what happened to each.
+
+    `reader` streams a file's items (default: the 835 reader's `iter_835_path`)."""
+    if reader is None:
+        from edi.x835.reader import iter_835_path as reader
+
+    get_engine(url)  # a bad URL is a StoreError before any file is touched
+    summary = LoadSummary()
+    for index, raw in enumerate(paths):
+        path = Path(raw)
+        result = FileResult(str(path), "loaded")
+        summary.files.append(result)
+
+        def tick(claims: int, done: bool = False, _i: int = index, _p: str = str(path)) -> None:
+            if progress is not None:
+                progress(LoadProgress(_p, _i, len(paths), claims, done))
+
+        try:
+            sha, size = file_sha256(path)
+            with session_scope(url) as session:
+                if session.exec(select(RemitFile.id).where(RemitFile.sha256 == sha)).first():
+                    result.status = "already_loaded"
+                    result.message = "same content as a file loaded before; nothing written"
+                else:
+                    load_items(session, reader(path), sha=sha, file_name=str(path),
+                               size=size, result=result, tick=tick, batch_claims=batch_claims)
+        except IntegrityError:  # another process loaded the same bytes meanwhile
+            result.status, result.message = "already_loaded", "loaded concurrently; nothing written"
+        except EdiError as exc:
+            msg = str(exc)
+            result.status = "failed"
+            result.message = (msg if str(path) in msg else f"{msg}") + "; file not loaded"
+        except OSError as exc:
+            result.status, result.message = "failed", f"cannot read: {exc.strerror or exc}"
+        except StoreError as exc:
+            result.status, result.message = "failed", f"{exc}; file not loaded"
+        except SQLAlchemyError as exc:
+            result.status = "failed"
+            result.message = f"database error, file not loaded: {type(exc).__name__}"
+        tick(result.claims, True)
+    return summary
+
+
+def load_items(session: Session, items: Iterable[Item], *, sha: str, file_name: str, size: int,
+               result: FileResult, tick: Callable[[int], None] | None = None,
+               batch_claims: int = BATCH_CLAIMS) -> int:
+    """Write one file's streamed items inside the caller's transaction; return its file id."""
+    conn = session.connection()
+    file_id = _insert(conn, RemitFile, [dict(
+        sha256=sha, file_name=file_name, size_bytes=size,
+        loaded_at=datetime.now(timezone.utc))])[0]
+    tx: _Transaction | None = None
+    for item in items:
+        if isinstance(item, RemittanceHeader):
+            tx = _Transaction.open(conn, file_id, item)
+            result.transactions += 1
+        elif isinstance(item, ClaimPayment):
+            if tx is None:
+                raise StoreError(f"{file_name}: a claim payment arrived before its header")
+            tx.pending.append(item)
+            if len(tx.pending) >= batch_claims:
+                _flush(session, tx, result)
+                if tick:
+                    tick(result.claims)
+        elif isinstance(item, RemittanceTrailer):
+            if tx is None:
+                raise StoreError(f"{file_name}: a transaction trailer without its header")
+            _flush(session, tx, result)
+            _close(conn, tx, item, result)
+            tx = None
+    if tx is not None:
+        _flush(session, tx, result)
+    conn.execute(sa.update(RemitFile.__table__).where(RemitFile.__table__.c.id == file_id)
+                 .values(transaction_count=result.transactions, claim_count=result.claims,
+                         line_count=result.lines))
+    return file_id
+
+
+@define
+class _Transaction:
+    id: int
+    header: RemittanceHeader
+    guide: str | None
+    pending: list[ClaimPayment] = field(factory=list)
+
+    @classmethod
+    def open(cls, conn: sa.Connection, file_id: int, h: RemittanceHeader) -> _Transaction:
+        payer_ids = (h.payer.id, h.payment.payer_identifier,
+                     *(r.value for r in h.payer.references if r.qualifier in ("2U", "HI", "NF")))
+        guide = guide_for_payer(payer_ids, h.payer.name)
+        tid = _insert(conn, RemitTransaction, [dict(
+            file_id=file_id, control_number=h.control_number,
+            interchange_control_number=h.envelope.interchange_control_number,
+            payer_name=h.payer.name, payer_id=h.payer.id or h.payment.payer_identifier,
+            payee_name=h.payee.name, payee_id=h.payee.id, trace_number=h.payment.trace_number,
+            handling_code=h.payment.handling_code, payment_amount=h.payment.amount,
+            credit_debit=h.payment.credit_debit, payment_method=h.payment.method,
+            payment_date=h.payment.date, production_date=h.production_date, guide=guide)])[0]
+        return cls(tid, h, guide)
+
+    @property
+    def paid_on(self) -> Any:
+        return self.header.payment.date or self.header.production_date
+
+
+def _flush(session: Session, tx: _Transaction, result: FileResult) -> None:
+    claims, tx.pending = tx.pending, []
+    if not claims:
+        return
+    conn = session.connection()
+    matches = match_claims(session, claims)
+    claim_rows = []
+    for c, m in zip(claims, matches, strict=True):
+        payer = (m.submitted.payer if m.submitted else None) or tx.guide or tx.header.payer.name
+        claim_rows.append(dict(
+            transaction_id=tx.id, patient_control_number=c.patient_control_number,
+            status=c.status, is_reversal=c.is_reversal, charge=c.charge, paid=c.paid,
+            patient_responsibility=c.patient_responsibility, filing_indicator=c.filing_indicator,
+            payer_claim_number=c.payer_claim_number, frequency=c.frequency,
+            date_of_service=_claim_date(c, m), payer=payer,
+            submitted_claim_id=m.submitted.id if m.submitted else None,
+            segment_number=c.segment_number))
+    claim_ids = _insert(conn, RemitClaim, claim_rows)
+
+    line_rows = []
+    for c, m, cid in zip(claims, matches, claim_ids, strict=True):
+        for pos, (svc, lm) in enumerate(zip(c.service_lines, m.lines, strict=True), 1):
+            line_rows.append(dict(
+                claim_row_id=cid, position=pos, qualifier=svc.qualifier, code=svc.code,
+                modifiers=":".join(svc.modifiers), original_code=svc.original_code,
+                original_modifiers=":".join(svc.original_modifiers), charge=svc.charge,
+                paid=svc.paid, units=svc.units, original_units=svc.original_units,
+                allowed=svc.allowed, date_of_service=svc.service_date or _claim_date(c, m),
+                control_number=svc.control_number,
+                remarks=":".join(r.code for r in svc.remarks),
+                submitted_line_id=lm.submitted.id if lm.submitted else None,
+                match_rule=lm.rule, segment_number=svc.segment_number))
+    line_ids = iter(_insert(conn, RemitLine, line_rows))
+
+    adjustments: list[dict[str, Any]] = []
+    denials: list[dict[str, Any]] = []
+    reversals: list[tuple[int, str, str]] = []
+    for c, m, cid, row in zip(claims, matches, claim_ids, claim_rows, strict=True):
+        ids = [next(line_ids) for _ in c.service_lines]
+        result.claims += 1
+        result.paid += c.paid
+        result.lines += len(ids)
+        result.lines_matched += sum(lm.submitted is not None for lm in m.lines)
+        result.lines_unmatched += sum(lm.submitted is None for lm in m.lines)
+        for a in c.adjustments:
+            adjustments.append(_adj(cid, None, a))
+        for svc, lid in zip(c.service_lines, ids, strict=True):
+            adjustments.extend(_adj(cid, lid, a) for a in svc.adjustments)
+        if c.is_reversal:
+            reversals.append((cid, c.patient_control_number, c.payer_claim_number))
+        sent, claim_lines = _context(c, m)
+        for d in classify_claim(c, sent, claim_lines):
+            k = d.classification
+            svc = c.service_lines[d.line_index] if d.line_index is not None else None
+            lm = m.lines[d.line_index] if d.line_index is not None else None
+            s = sent[d.line_index] if d.line_index is not None else None
+            code = s.code if s else (svc.submitted_code if svc else None)
+            denials.append(dict(
+                claim_row_id=cid, line_row_id=ids[d.line_index] if d.line_index is not None
+                else None, submitted_line_id=lm.submitted.id if lm and lm.submitted else None,
+                claim_id=c.patient_control_number, payer_claim_number=c.payer_claim_number,
+                payer=row["payer"],
+                line_control_number=(lm.submitted.line_control_number if lm and lm.submitted
+                                     else (svc.control_number if svc else None)),
+                date_of_service=(s.date_of_service if s else None) or row["date_of_service"],
+                code=code, modifiers=":".join(s.modifiers) if s else "",
+                cause=k.cause, group_code=k.group, carc=k.carc, rarc=k.rarc, amount=k.amount,
+                rule=k.rule, action=k.action, evidence=k.evidence, recoverable=k.recoverable,
+                payment_date=tx.paid_on, appeal_deadline=appeal_deadline(tx.paid_on, row["payer"])
+                if tx.paid_on else None))
+            result.denials[k.cause] += 1
+            result.denied_amount += k.amount
+    _insert(conn, RemitAdjustment, adjustments, returning=False)
+    _insert(conn, Denial, denials, returning=False)
+    for cid, pcn, icn in reversals:
+        _supersede(conn, cid, pcn, icn)
+
+
+def _context(c: ClaimPayment, m: ClaimMatch) -> tuple[list[SentLine | None], list[SentLine] | None]:
+    """Each line as billed (the submitted line when matched), and the whole claim as billed."""
+    sent: list[SentLine | None] = []
+    for svc, lm in zip(c.service_lines, m.lines, strict=True):
+        if lm.submitted is not None:
+            s = lm.submitted
+            sent.append(SentLine(s.code, s.modifiers, s.date_of_service))
+        else:
+            sent.append(None)
+    claim_lines = None
+    if m.submitted is not None:
+        claim_lines = [SentLine(x.code, x.modifiers, x.date_of_service) for x in m.submitted.lines]
+        # lines the payer reports that the store does not hold still count as billed context
+        claim_lines += [SentLine(svc.submitted_code, svc.submitted_modifiers, svc.service_date)
+                        for svc, lm in zip(c.service_lines, m.lines, strict=True)
+                        if lm.submitted is None]
+    return sent, claim_lines
+
+
+def _supersede(conn: sa.Connection, cid: int, pcn: str, icn: str) -> None:
+    rc = RemitClaim.__table__.c
+    cond = [rc.patient_control_number == pcn, rc.id < cid, rc.is_reversal.is_(False)]
+    if icn:
+        cond.append(rc.payer_claim_number == icn)
+    earlier = sa.select(rc.id).where(*cond).scalar_subquery()
+    conn.execute(sa.update(RemitClaim.__table__).where(rc.id.in_(earlier))
+                 .values(superseded=True))
+    dc = Denial.__table__.c
+    conn.execute(sa.update(Denial.__table__).where(dc.claim_row_id.in_(
+        sa.select(rc.id).where(*cond))).values(superseded=True))
+
+
+def _close(conn: sa.Connection, tx: _Transaction, t: RemittanceTrailer,
+           result: FileResult) -> None:
+    plb = [dict(transaction_id=tx.id, provider_id=p.provider_id,
+                fiscal_period_end=p.fiscal_period_end, reason=i.reason, reference=i.reference,
+                amount=i.amount, segment_number=p.segment_number)
+           for p in t.provider_adjustments for i in p.items]
+    _insert(conn, RemitProviderAdjustment, plb, returning=False)
+    findings = [dict(transaction_id=tx.id, kind=f.kind.value, message=f.message,
+                     segment_number=f.segment_number, segment_id=f.segment_id, claim=f.claim,
+                     difference=f.difference) for f in t.findings]
+    _insert(conn, BalanceFinding, findings, returning=False)
+    for f in t.findings:
+        if f.kind is FindingKind.DEFECT:
+            result.defects += 1
+        else:
+            where = f" (segment {f.segment_number})" if f.segment_number else ""
+            claim = f"claim {f.claim}: " if f.claim else ""
+            result.out_of_balance.append(f"{result.path}{where}: {claim}{f.message}")
+
+
+def _adj(cid: int, lid: int | None, a: Any) -> dict[str, Any]:
+    return dict(claim_row_id=cid, line_row_id=lid, group_code=a.group, carc=a.reason,
+                amount=a.amount, quantity=a.quantity)
+
+
+def _claim_date(c: ClaimPayment, m: ClaimMatch) -> Any:
+    for d in c.dates:
+        if d.qualifier in ("232", "472", "150") and d.value:
+            return d.value
+    for s in c.service_lines:
+        if s.service_date:
+            return s.service_date
+    return m.submitted.date_of_service if m.submitted else None
+
+
+def _insert(conn: sa.Connection, model: Any, rows: list[dict[str, Any]],
+            returning: bool = True, batch: int = 1000) -> list[int]:
+    """Bulk INSERT in batches; with `returning`, the new ids in row order."""
+    table = model.__table__
+    ids: list[int] = []
+    for i in range(0, len(rows), batch):
+        chunk = rows[i:i + batch]
+        if returning:
+            stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            ids.extend(conn.execute(stmt, chunk).scalars().all())
+        else:
+            conn.execute(sa.insert(table), chunk)
+    return ids
+
+
+__all__ = ["LoadProgress", "FileResult", "LoadSummary", "load_remittance_files", "load_items",
+           "file_sha256"]

@@ -1,0 +1,47 @@
+"""Helpers for the reconcile tests: submitted claims written straight into the store, and
+remittances answering them built with `reconcile.remit_builder`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlmodel import func, select
+
+from reconcile.remit_builder import BilledClaim, BilledLine
+from reconcile.store.database import session_scope
+from reconcile.store.models import Interchange, SubmittedClaim, SubmittedLine
+
+DOS = date(2026, 10, 1)
+LineSpec = tuple[str, tuple[str, ...], int, str]  # code, modifiers, units, charge
+
+
+def add_submitted(url: str, claim_id: str, lines: Sequence[LineSpec], payer: str = "medicare",
+                  dos: date = DOS, encounter: dict | None = None,  # type: ignore[type-arg]
+                  lcn_prefix: str | None = None) -> BilledClaim:
+    """Record one submitted claim (own interchange) and return it as billed."""
+    now = datetime(2026, 10, 2, tzinfo=timezone.utc)
+    with session_scope(url) as s:
+        n = s.exec(select(func.count()).select_from(Interchange)).one()
+        ic = Interchange(control_number=n + 1, file_name=f"t{n + 1}.837", file_hash="0" * 64,
+                         created_at=now)
+        s.add(ic)
+        s.flush()
+        total = sum((Decimal(c) for *_, c in lines), Decimal("0"))
+        sc = SubmittedClaim(interchange_id=ic.id or 0, claim_id=claim_id,
+                            encounter_claim_id=claim_id, payer=payer, payer_id="12502",
+                            date_of_service=dos, total_charge=total, group_control_number=1,
+                            transaction_control_number="0001",
+                            encounter_json=json.dumps(encounter or {}), submitted_at=now)
+        s.add(sc)
+        s.flush()
+        billed = []
+        for i, (code, mods, units, charge) in enumerate(lines, 1):
+            lcn = f"{lcn_prefix or claim_id}-{i}"
+            s.add(SubmittedLine(claim_row_id=sc.id or 0, line_number=i, line_control_number=lcn,
+                                code=code, modifiers=":".join(mods), units=units,
+                                charge=Decimal(charge), date_of_service=dos))
+            billed.append(BilledLine(lcn, code, mods, units, Decimal(charge), dos))
+    return BilledClaim(claim_id, payer, dos, tuple(billed))
