@@ -68,14 +68,19 @@ def read_table(name: str) -> tuple[dict[str, str], ...]:
         text = res.read_text(encoding="utf-8")
     except OSError as exc:  # pragma: no cover - packaging bug
         raise TableError(f"coding/data/{name}: cannot read: {exc}") from None
-    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
-    rows = tuple(csv.DictReader(io.StringIO(body)))
-    for number, row in enumerate(rows, start=2):
+    lines = text.splitlines()
+    skipped = sum(1 for line in lines if line.startswith("#"))
+    body = "\n".join(line for line in lines if not line.startswith("#"))
+    reader = csv.DictReader(io.StringIO(body))
+    rows = []
+    for row in reader:
+        where = f"coding/data/{name}: line {reader.line_num + skipped}"
         if None in row or any(v is None for v in row.values()):
-            raise TableError(f"coding/data/{name}: data row {number}: wrong number of cells")
+            raise TableError(f"{where}: wrong number of cells (quote cells containing commas)")
         if not row.get("source", "").strip():
-            raise TableError(f"coding/data/{name}: data row {number}: empty source")
-    return rows
+            raise TableError(f"{where}: empty source")
+        rows.append(row)
+    return tuple(rows)
 
 
 def _decimal(name: str, row: dict[str, str], key: str) -> Decimal:

@@ -99,3 +99,38 @@ def test_loader_accepts_exactly_the_mapped_sites() -> None:
     # agree or a valid file could reach the rules with an unplaceable site
     loader = pytest.importorskip("coding.encounter_procedures")
     assert tuple(loader.SITES) == SITES
+
+
+def test_malformed_table_names_file_and_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import coding.tables as tables
+
+    class Fake:
+        def joinpath(self, *parts: str) -> Fake:
+            return self
+
+        def read_text(self, encoding: str) -> str:
+            return "# header\ncode,units,source\n11102,1,CPT\n11104,1,CPT, extra\n"
+
+    monkeypatch.setattr(tables.resources, "files", lambda pkg: Fake())
+    tables.read_table.cache_clear()
+    try:
+        with pytest.raises(tables.TableError, match=r"coding/data/x.csv: line 4: wrong number"):
+            tables.read_table("x.csv")
+    finally:
+        tables.read_table.cache_clear()
+
+
+BRACKETED = sorted({(r["family"], r["group"]) for r in read_table("size_codes.csv")})
+
+
+@pytest.mark.parametrize(("family", "group"), BRACKETED)
+def test_bracket_bounds_and_between_tenths(family: str, group: str) -> None:
+    from coding.rules.common import bracket_code
+
+    table = brackets(family, group)
+    for prev, this in zip(table, table[1:], strict=False):
+        assert prev.max_cm is not None
+        # the bound itself stays; anything above it, even 0.05 cm, takes the next bracket
+        assert bracket_code(family, group, prev.max_cm) == prev
+        assert bracket_code(family, group, prev.max_cm + Decimal("0.05")) == this
+        assert bracket_code(family, group, prev.max_cm + Decimal("0.1")) == this
