@@ -173,9 +173,9 @@ def _lines(complexity: str, group: str, members: list[Wound], ctx: RuleContext) 
     members = sorted(members, key=lambda w: w.index)
     total = sum((w.length for w in members), Decimal(0))
     parts = " + ".join(f"{w.proc.site} {fmt_cm(w.length)}" for w in members)
-    summed = f"{parts} = {fmt_cm(total)} cm" if len(members) > 1 else f"{parts} cm"
-    head = (f"{complexity.capitalize()} repair, {GROUP_NAMES[complexity][group]}: {summed} "
-            "(same complexity and site group summed)")
+    summed = (f"{parts} = {fmt_cm(total)} cm (same complexity and site group summed)"
+              if len(members) > 1 else f"{parts} cm")
+    head = f"{complexity.capitalize()} repair, {GROUP_NAMES[complexity][group]}: {summed}"
     extra = addon(family, group)
     units_addon = 0
     if extra is not None and total > extra.base_cm:
