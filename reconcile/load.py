@@ -15,8 +15,9 @@ its denials `superseded`; analytics count only live denials.
 from __future__ import annotations
 
 import hashlib
+import io
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -49,7 +50,31 @@ class LoadProgress:
     file_index: int  # 0-based
     file_count: int
     claims: int  # claim payments written so far in this file
+    bytes_read: int = 0  # of this file, so far (0 when a custom reader is used)
     done: bool = False
+
+
+class _CountingReader:
+    """The 835 reader over a binary file whose read position gives the progress bar."""
+
+    def __init__(self) -> None:
+        self._raw: io.BufferedReader | None = None
+
+    @property
+    def position(self) -> int:
+        try:
+            return self._raw.tell() if self._raw is not None and not self._raw.closed else 0
+        except (OSError, ValueError):
+            return 0
+
+    def __call__(self, path: Path) -> Iterator[Item]:
+        from edi.x835.reader import iter_835
+
+        with path.open("rb") as raw:
+            self._raw = raw
+            # as iter_835_path: BOM tolerated, undecodable bytes replaced, CR kept
+            text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
+            yield from iter_835(text, source=str(path))
 
 
 @define
@@ -110,6 +135,13 @@ class LoadSummary:
         return out
 
 
+def _p_size(path: str) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0
+
+
 def file_sha256(path: Path) -> tuple[str, int]:
     h = hashlib.sha256()
     size = 0
@@ -127,9 +159,8 @@ def load_remittance_files(paths: Sequence[str | Path], url: str | None = None,
     """Load each 835 file in its own transaction; return what happened to each.
 
     `reader` streams a file's items (default: the 835 reader's `iter_835_path`)."""
-    if reader is None:
-        from edi.x835.reader import iter_835_path as reader
-
+    stream = _CountingReader()
+    read: Callable[[Path], Iterable[Item]] = reader or stream
     get_engine(url)  # a bad URL is a StoreError before any file is touched
     summary = LoadSummary()
     for index, raw in enumerate(paths):
@@ -139,7 +170,8 @@ def load_remittance_files(paths: Sequence[str | Path], url: str | None = None,
 
         def tick(claims: int, done: bool = False, _i: int = index, _p: str = str(path)) -> None:
             if progress is not None:
-                progress(LoadProgress(_p, _i, len(paths), claims, done))
+                at = _p_size(_p) if done else stream.position
+                progress(LoadProgress(_p, _i, len(paths), claims, at, done))
 
         try:
             sha, size = file_sha256(path)
@@ -148,7 +180,7 @@ def load_remittance_files(paths: Sequence[str | Path], url: str | None = None,
                     result.status = "already_loaded"
                     result.message = "same content as a file loaded before; nothing written"
                 else:
-                    load_items(session, reader(path), sha=sha, file_name=str(path),
+                    load_items(session, read(path), sha=sha, file_name=str(path),
                                size=size, result=result, tick=tick, batch_claims=batch_claims)
         except IntegrityError:  # another process loaded the same bytes meanwhile
             result.status, result.message = "already_loaded", "loaded concurrently; nothing written"

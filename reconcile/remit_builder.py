@@ -149,7 +149,9 @@ def build_remittance(claims: Sequence[ClaimPayment], *, payer_name: str, payer_i
         envelope=env, control_number=control_number,
         payment=Payment("I" if total else "H", total, "C", "ACH" if total else "NON",
                         payment_date, trace_number, "1" + payer_id.rjust(9, "0")[-9:]),
-        payer=Party("PR", payer_name, "XV", payer_id),
+        payer=Party("PR", payer_name, "XV", payer_id, address=("PO BOX 1000",),
+                    city="CAMP HILL", state="PA", zip="17011",
+                    contacts=(("BL", "EDI SUPPORT", "TE", "8005551212"),)),
         payee=Party("PE", payee_name, "XX", payee_npi), segment_number=3,
         production_date=payment_date)
     trailer = RemittanceTrailer(
@@ -161,6 +163,13 @@ def build_remittance(claims: Sequence[ClaimPayment], *, payer_name: str, payer_i
               Decimal("0")),
         segment_count=0)
     return Remittance(header, tuple(claims), trailer)
+
+
+def remittance_text(remittances: Sequence[Remittance]) -> str:
+    """The 835 text of the remittances (one interchange), through the 835 writer."""
+    from edi.x835.writer import write_835
+
+    return write_835(list(remittances))
 
 
 def billed_claims(url: str | None = None, claim_ids: Sequence[str] | None = None

@@ -177,3 +177,23 @@ def test_bad_db_url_is_a_store_error(tmp_path: Path) -> None:
     from reconcile.errors import StoreError
     with pytest.raises(StoreError):
         load_remittance_files([tmp_path / "x.835"], "nosuchdb://x", reader=FakeReader())
+
+
+def test_real_files_through_the_835_reader(store_url: str, tmp_path: Path) -> None:
+    from reconcile.remit_builder import remittance_text
+    text = remittance_text([_remit(_scenario(store_url))])
+    good = tmp_path / "good.835"
+    good.write_text(text)
+    broken = tmp_path / "broken.835"
+    assert text.count("CLP*E2*") == 1
+    broken.write_text(text.replace("CLP*E2*1*", "CLP*E2*1*X"))  # CLP03 not a number
+    seen = []
+    summary = load_remittance_files([broken, good], store_url, progress=seen.append)
+    assert [f.status for f in summary.files] == ["failed", "loaded"]
+    assert "broken.835" in summary.files[0].message
+    assert summary.files[1].claims == 2 and dict(summary.files[1].denials) == {
+        "missing_25": 1, "cosmetic": 1, "count": 1}
+    done = [p for p in seen if p.done]
+    assert len(done) == 2 and done[1].bytes_read == good.stat().st_size
+    again = load_remittance_files([good], store_url)
+    assert again.files[0].status == "already_loaded" and _count(store_url, RemitClaim) == 2
