@@ -188,7 +188,7 @@ def _phototherapy(f: Fields) -> dict[str, Any]:
 
 def _other(f: Fields) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "code": f.text("code", pattern=r"[0-9]{4}[0-9A-Z]|[A-Z][0-9]{4}",
+        "code": f.text("code", pattern=r"[0-9]{5}|[0-9]{4}[FT]|[A-V][0-9]{4}",
                        expect="a CPT or HCPCS code (five characters, e.g. 10060 or J3490)"),
         "units": f.integer("units", minimum=1, required=False),
     }

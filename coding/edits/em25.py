@@ -1,0 +1,77 @@
+"""Modifier 25 (or 57) on the E/M, or the E/M left off the claim.
+
+A same-day procedure with a 0- or 10-day global includes the E/M that decided on it (CMS
+Claims Processing Manual ch.12 s40.1B; NCCI Policy Manual ch. I) — so does a procedure with
+an NCCI pair whose column 2 is the E/M (e.g. 96372 with 99212–99215). Then:
+
+* E/M documented as significant and separately identifiable → billed with 25;
+* not separately identifiable → not billed, with a warning saying which procedure includes it.
+
+Add-on (ZZZ) lines follow their primary and never decide alone. With nothing that bundles
+(only pathology, drugs or phototherapy), the E/M is billed without 25. A 90-day (major)
+procedure on the same day makes the visit the decision for surgery: modifier 57.
+"""
+
+from __future__ import annotations
+
+
+from coding.edits.context import EditContext
+from coding.edits.tables import global_period
+from coding.model import Finding, Severity
+from coding.rules.base import DraftLine
+
+__all__ = ["apply"]
+
+MINOR = ("000", "010")
+
+
+def apply(lines: list[DraftLine], ctx: EditContext) -> list[Finding]:
+    em = next((line for line in lines if line.family == "em"), None)
+    if em is None:
+        return []
+    others = [line for line in lines if line is not em]
+    proc = ctx.encounter.procedures[em.procedure] if em.procedure is not None else None
+    separate = bool(proc and proc.separately_identifiable)
+    bundling = [line for line in others if _bundles(line, em, ctx)]
+    major = [line for line in others if global_period(line.code) == "090"]
+    where = em.procedure
+    if bundling:
+        names = ", ".join(_describe(line, em, ctx) for line in bundling)
+        if separate:
+            em.modifiers.append("25")
+            em.rationale += f"; modifier 25: significant, separately identifiable from {names}"
+            return []
+        lines.remove(em)
+        return [Finding(
+            Severity.WARNING, "EM_NOT_SEPARATE",
+            f"office visit {em.code} not billed: the note does not document it as significant "
+            f"and separately identifiable, and {names} includes the visit that decided on it. "
+            "Bill it with modifier 25 only if the documentation supports a separate problem "
+            "(set separately_identifiable)", where, f"procedures[{where}].separately_identifiable",
+        )]
+    if major:
+        em.modifiers.append("57")
+        em.rationale += (f"; modifier 57: decision for major surgery "
+                         f"({', '.join(line.code for line in major)}, 90-day global)")
+        return []
+    if others and not separate:
+        return [Finding(
+            Severity.INFO, "EM_NO_25",
+            f"office visit {em.code} billed without modifier 25: no procedure on the claim has "
+            "a 0- or 10-day global or an NCCI pair with the visit", where,
+        )]
+    return []
+
+
+def _bundles(line: DraftLine, em: DraftLine, ctx: EditContext) -> bool:
+    if global_period(line.code) in MINOR:
+        return True
+    edit = ctx.ptp.lookup(line.code, em.code, ctx.encounter.date_of_service)
+    return edit is not None and edit.indicator != "9"
+
+
+def _describe(line: DraftLine, em: DraftLine, ctx: EditContext) -> str:
+    period = global_period(line.code)
+    if period in MINOR:
+        return f"{line.code} ({int(period or 0)}-day global)"
+    return f"{line.code} (NCCI pair with {em.code})"

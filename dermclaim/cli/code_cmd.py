@@ -1,0 +1,120 @@
+"""`dermclaim code`: show the claim lines an encounter file codes to."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from coding.encounter import load_encounters
+from coding.engine import code_encounter
+from coding.model import CodedClaim, Severity
+from coding.validation import dotted
+from companion_guides import get_guide
+from dermclaim.cli import main
+from dermclaim.cli._common import EXIT_FINDINGS, user_errors
+
+__all__ = ["code", "claim_to_json"]
+
+
+@main.command("code")
+@click.argument("encounter_file", metavar="ENCOUNTER.json",
+                type=click.Path(dir_okay=False, path_type=str))
+@click.option("--payer", metavar="NAME", help="Companion guide to code for (overrides the "
+              "file's payer), e.g. medicare or commercial.")
+@click.option("--practice", metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
+              help="Practice TOML file whose [fees] price the lines (charges are null without).")
+@click.option("--json", "as_json", is_flag=True, help="Print the coded claim(s) as JSON.")
+def code(encounter_file: str, payer: str | None, practice: str | None, as_json: bool) -> None:
+    """Code an encounter file into claim lines with modifiers, units and findings.
+
+    Exit status: 0 when no finding is an error, 1 when one is (the claim must not go out),
+    2 when the file cannot be read as an encounter (the message names file and field).
+
+    \b
+    Example:
+      dermclaim code samples/encounters/01-em25-biopsies.json
+      dermclaim code samples/encounters/06-stelara-injection-commercial.json \\
+          --practice samples/practice.toml --json
+    """
+    with user_errors():
+        fees = None
+        if practice is not None:
+            from edi.practice import load_practice  # edi is only needed for pricing
+
+            fees = load_practice(practice).fee_schedule
+        if payer is not None:
+            get_guide(payer)  # unknown payer → GuideError naming the known guides
+        encounters = load_encounters(encounter_file, payer=payer)
+        claims = [code_encounter(enc, fees=fees) for enc in encounters]
+    if as_json:
+        shaped = [claim_to_json(c) for c in claims]
+        click.echo(json.dumps(shaped[0] if len(shaped) == 1 else shaped, indent=2))
+    else:
+        for n, claim in enumerate(claims):
+            if n:
+                click.echo("")
+            click.echo(_table(claim))
+    if any(c.has_errors for c in claims):
+        raise SystemExit(EXIT_FINDINGS)
+
+
+def claim_to_json(claim: CodedClaim) -> dict[str, Any]:
+    """The issue-2 JSON shape: codes as strings, units ints, charges decimal strings/null."""
+    return {
+        "claim_id": claim.claim_id,
+        "payer": claim.payer,
+        "date_of_service": claim.date_of_service.isoformat(),
+        "diagnoses": [dotted(d) for d in claim.diagnoses],
+        "lines": [
+            {
+                "line": line.line,
+                "code": line.code,
+                "modifiers": list(line.modifiers),
+                "units": line.units,
+                "charge": None if line.charge is None else str(line.charge),
+                "diagnosis_pointers": list(line.diagnosis_pointers),
+                "line_control_number": line.line_control_number,
+                "drug": None if line.drug is None else {
+                    "ndc": line.drug.ndc, "quantity": str(line.drug.quantity),
+                    "unit": line.drug.unit,
+                },
+                "rationale": line.rationale,
+            }
+            for line in claim.lines
+        ],
+        "findings": [
+            {"severity": f.severity.value, "code": f.code, "message": f.message,
+             "procedure": f.procedure}
+            for f in claim.findings
+        ],
+    }
+
+
+def _table(claim: CodedClaim) -> str:
+    dx = "  ".join(f"{i}:{dotted(d)}" for i, d in enumerate(claim.diagnoses, start=1))
+    out = [f"claim {claim.claim_id}  payer {claim.payer}  date {claim.date_of_service}",
+           f"diagnoses  {dx}", ""]
+    rows = [("line", "code", "modifiers", "units", "charge", "dx", "rationale")]
+    for line in claim.lines:
+        drug = f" [NDC {line.drug.ndc} {line.drug.quantity} {line.drug.unit}]" if line.drug else ""
+        rows.append((str(line.line), line.code, "-".join(line.modifiers) or "-", str(line.units),
+                     "-" if line.charge is None else str(line.charge),
+                     ",".join(map(str, line.diagnosis_pointers)), line.rationale + drug))
+    if len(rows) == 1:
+        out.append("(no lines to bill the payer)")
+    else:
+        widths = [max(len(r[i]) for r in rows) for i in range(6)]
+        for r in rows:
+            out.append("  ".join(c.ljust(w) for c, w in zip(r[:6], widths)) + "  " + r[6])
+    if claim.total_charge is not None and claim.lines:
+        out.append(f"total charge {claim.total_charge}")
+    if claim.findings:
+        out.append("")
+        out.append("findings:")
+        order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+        for f in sorted(claim.findings, key=lambda f: order[f.severity]):
+            where = f" (procedure {f.procedure})" if f.procedure is not None else ""
+            out.append(f"  {f.severity.value:<7} {f.code}{where}: {f.message}")
+    return "\n".join(out)
