@@ -63,20 +63,20 @@ def encounter(*procedures: Procedure, diagnoses: tuple[str, ...] = ("L570", "D48
     )
 
 
-def context(enc: Encounter, *, jw_jz: bool = True) -> RuleContext:
+def context(enc: Encounter, *, jw_jz: bool = True, laterality: bool = False) -> RuleContext:
     return RuleContext(
         encounter=enc,
         guide_name=enc.payer,
         distinct_modifier="XS" if jw_jz else "59",
         jw_jz_required=jw_jz,
         abn_modifier="GA" if jw_jz else None,
-        laterality_required=False,
+        laterality_required=laterality,
     )
 
 
-def run(*procedures: Procedure, jw_jz: bool = True) -> RuleResult:
+def run(*procedures: Procedure, jw_jz: bool = True, laterality: bool = False) -> RuleResult:
     enc = encounter(*procedures)
-    return code_families(enc, context(enc, jw_jz=jw_jz))
+    return code_families(enc, context(enc, jw_jz=jw_jz, laterality=laterality))
 
 
 def codes(result: RuleResult) -> list[tuple[str, int]]:

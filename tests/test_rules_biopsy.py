@@ -77,3 +77,15 @@ def test_property_one_primary_and_one_unit_per_lesion(techniques: list[str]) -> 
                                  "tangential": "11102"}[best]
     for line in result.lines[1:]:
         assert line.code in ("11103", "11105", "11107")
+
+
+def test_addons_split_by_side_when_the_payer_wants_laterality() -> None:
+    procs = (proc("biopsy", technique="punch", site="back"),
+             proc("biopsy", technique="tangential", site="arm", laterality="left"),
+             proc("biopsy", technique="tangential", site="arm", laterality="right"),
+             proc("biopsy", technique="tangential", site="leg", laterality="left"))
+    assert codes(run(*procs)) == [("11104", 1), ("11103", 3)]
+    sided = run(*procs, laterality=True)
+    assert [(ln.code, ln.units, ln.laterality) for ln in sided.lines] == [
+        ("11104", 1, None), ("11103", 2, "left"), ("11103", 1, "right")]
+    assert sided.lines[1].procedures == (1, 3)

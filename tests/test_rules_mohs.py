@@ -66,3 +66,13 @@ def test_property_lesion_codes(group: str, stages: list[int]) -> None:
     assert got.get("17315", 0) == sum(max(0, b - 5) for b in stages)
     # every block is paid once: 5 per stage code, one per 17315 unit
     assert 5 * len(stages) + got.get("17315", 0) >= sum(stages)
+
+
+def test_one_line_per_side_when_the_payer_wants_laterality() -> None:
+    procs = (mohs([3, 1], "ear", laterality="left"), mohs([1], "ear", laterality="right"),
+             mohs([1], "nose"))
+    assert codes(run(*procs)) == [("17311", 3), ("17312", 1)]
+    sided = run(*procs, laterality=True)
+    assert [(ln.code, ln.units, ln.laterality) for ln in sided.lines] == [
+        ("17311", 1, None), ("17311", 1, "left"), ("17311", 1, "right"), ("17312", 1, "left")]
+    assert sided.lines[1].procedures == (0,)

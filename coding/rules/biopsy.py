@@ -76,29 +76,40 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
         laterality=p_proc.laterality,
         sites=(p_proc.site,) if p_proc.site else (),
     ))
+    # a payer that wants LT/RT gets one add-on line per side (a line carries one side)
+    sides = sorted({_side(p, ctx) for _, p, _ in others})
     for tech in sorted(TECHNIQUES.values(), key=lambda t: t.rank):
-        group = [(i, p) for i, p, t in others if t is tech]
-        if not group:
-            continue
-        procs = [p for _, p in group]
-        indexes = tuple(dict.fromkeys(i for i, _ in group))
-        sites = tuple(dict.fromkeys(p.site for p in procs if p.site))
-        result.lines.append(DraftLine(
-            code=tech.addon,
-            units=len(group),
-            rationale=(
-                f"{summary}: each further {tech.name} lesion takes the {tech.name} add-on "
-                f"+{tech.addon} → {len(group)} unit(s)"
-            ),
-            family="biopsy",
-            procedure=indexes[0],
-            procedures=indexes,
-            diagnoses=merged_diagnoses(procs, ctx),
-            site=shared(p.site for p in procs),
-            laterality=shared(p.laterality for p in procs),
-            sites=sites,
-        ))
+        for side in sides:
+            group = [(i, p) for i, p, t in others if t is tech and _side(p, ctx) == side]
+            if group:
+                result.lines.append(_addon_line(tech, group, summary, ctx))
     return result
+
+
+def _side(proc: Procedure, ctx: RuleContext) -> str:
+    return (proc.laterality or "") if ctx.laterality_required else ""
+
+
+def _addon_line(
+    tech: Technique, group: list[tuple[int, Procedure]], summary: str, ctx: RuleContext
+) -> DraftLine:
+    procs = [p for _, p in group]
+    indexes = tuple(dict.fromkeys(i for i, _ in group))
+    return DraftLine(
+        code=tech.addon,
+        units=len(group),
+        rationale=(
+            f"{summary}: each further {tech.name} lesion takes the {tech.name} add-on "
+            f"+{tech.addon} → {len(group)} unit(s)"
+        ),
+        family="biopsy",
+        procedure=indexes[0],
+        procedures=indexes,
+        diagnoses=merged_diagnoses(procs, ctx),
+        site=shared(p.site for p in procs),
+        laterality=shared(p.laterality for p in procs),
+        sites=tuple(dict.fromkeys(p.site for p in procs if p.site)),
+    )
 
 
 def _summary(lesions: list[tuple[int, Procedure, Technique]]) -> str:

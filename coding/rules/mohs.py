@@ -57,8 +57,10 @@ def _stages(
 
 def code(items: ItemList, ctx: RuleContext) -> RuleResult:
     result = RuleResult()
-    units: dict[str, int] = defaultdict(int)
-    sources: dict[str, list[tuple[int, Procedure, int]]] = defaultdict(list)
+    # units per (code, side): a payer that wants LT/RT gets one line per side
+    units: dict[tuple[str, str], int] = defaultdict(int)
+    sources: dict[tuple[str, str], list[Procedure]] = defaultdict(list)
+    indexes: dict[tuple[str, str], list[int]] = defaultdict(list)
     notes: list[str] = []
     for index, proc in items:
         label = f"Mohs surgery (procedure {index})"
@@ -69,28 +71,26 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             result.findings.extend(problems)
             continue
         codes = lesion_codes(group, stages)
+        side = (proc.laterality or "") if ctx.laterality_required else ""
         for c, n in codes.items():
-            units[c] += n
-            sources[c].append((index, proc, n))
+            units[c, side] += n
+            sources[c, side].append(proc)
+            indexes[c, side].append(index)
         listed = ", ".join(f"{c} × {n}" for c, n in codes.items())
         notes.append(f"procedure {index} {proc.site} ({GROUP_NAMES[group]}), "
                      f"stages {list(stages)} → {listed}")
     order = ["17311", "17312", "17313", "17314", EXTRA_BLOCK]
-    for c in order:
-        if c not in units:
-            continue
-        members = sources[c]
-        procs = [p for _, p, _ in members]
-        indexes = tuple(i for i, _, _ in members)
+    for key in sorted(units, key=lambda k: (order.index(k[0]), k[1])):
+        c, procs = key[0], sources[key]
         result.lines.append(DraftLine(
             code=c,
-            units=units[c],
+            units=units[key],
             rationale=(f"Mohs: {'; '.join(notes)}. First stage per lesion by site group, "
                        f"+1 stage code per further stage, +17315 per block beyond 5 in any "
-                       f"stage; {c} units summed over the session = {units[c]}"),
+                       f"stage; {c} units summed = {units[key]}"),
             family="mohs",
-            procedure=indexes[0],
-            procedures=indexes,
+            procedure=indexes[key][0],
+            procedures=tuple(indexes[key]),
             diagnoses=merged_diagnoses(procs, ctx),
             site=shared(p.site for p in procs),
             laterality=shared(p.laterality for p in procs),
