@@ -23,6 +23,11 @@ city = "SPRINGFIELD"
 state = "IL"
 zip = "627011234"                # 9 digits: 2010AA N403 requires ZIP+4
 
+[clearinghouse]                  # optional: ISA07/ISA08 when payers have different receivers
+name = "EXAMPLE CLEARINGHOUSE"
+id = "CLEARINGHOUSE"
+id_qualifier = "ZZ"
+
 [fees]                           # code -> charge for one unit
 "99213" = "145.00"
 ```
@@ -42,6 +47,7 @@ from edi.errors import EdiError
 
 __all__ = [
     "BillingProvider",
+    "Clearinghouse",
     "Practice",
     "PracticeError",
     "Submitter",
@@ -79,11 +85,22 @@ class BillingProvider:
 
 
 @frozen
+class Clearinghouse:
+    """The trading partner a file is sent to (ISA07/ISA08). Each payer's own receiver
+    still goes in GS03 and loop 1000B."""
+
+    name: str
+    id: str
+    id_qualifier: str = "ZZ"
+
+
+@frozen
 class Practice:
     submitter: Submitter
     billing_provider: BillingProvider
     fee_schedule: dict[str, Decimal]  # HCPCS/CPT code -> charge per unit
     path: str = ""
+    clearinghouse: Clearinghouse | None = None
 
     def fee(self, code: str) -> Decimal | None:
         return self.fee_schedule.get(code)
@@ -167,7 +184,9 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
     for section in ("submitter", "billing_provider", "fees"):
         if not isinstance(data.get(section), dict):
             c.problems.append(f"[{section}]: missing table")
-    for key in sorted(set(data) - {"submitter", "billing_provider", "fees"}):
+    if "clearinghouse" in data and not isinstance(data["clearinghouse"], dict):
+        c.problems.append("[clearinghouse]: must be a table")
+    for key in sorted(set(data) - {"submitter", "billing_provider", "fees", "clearinghouse"}):
         c.problems.append(f"{key}: unknown setting")
     if c.problems:
         _raise(c)
@@ -228,6 +247,20 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
             c.problems.append(f"billing_provider.zip: must be 9 digits (ZIP+4; the 837P "
                               f"requires it for the billing provider), got {zip_raw!r}")
 
+    clearinghouse: Clearinghouse | None = None
+    if "clearinghouse" in data:
+        ch = data["clearinghouse"]
+        _unknown(c, ch, "clearinghouse", {"name", "id", "id_qualifier"})
+        ch_name = c.text(ch, "clearinghouse", "name")
+        ch_id = c.text(ch, "clearinghouse", "id", max_len=15,
+                       pattern=re.compile(r"[A-Za-z0-9]{2,15}"),
+                       why="2 to 15 letters or digits (ISA08)")
+        ch_qual = c.text(ch, "clearinghouse", "id_qualifier", required=False, max_len=2,
+                         pattern=re.compile(r"01|14|20|27|28|29|30|33|ZZ"),
+                         why="an ISA07 qualifier (ZZ, 01, 14, 20, 27, 28, 29, 30, 33)")
+        if ch_name and ch_id:
+            clearinghouse = Clearinghouse(name=ch_name, id=ch_id, id_qualifier=ch_qual or "ZZ")
+
     fees: dict[str, Decimal] = {}
     for code, value in data["fees"].items():
         amount = _money(value)
@@ -250,6 +283,7 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
                                          state=state, zip=zip_code),
         fee_schedule=dict(sorted(fees.items())),
         path=where,
+        clearinghouse=clearinghouse,
     )
 
 

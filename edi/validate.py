@@ -1,0 +1,259 @@
+"""Implementation-guide validation through pyx12: the ONLY module that imports pyx12.
+
+pyx12 4.0 is the independent judge of what we write (837P) and what payers send (835).
+It is called through its API on an in-memory text (no files appear beside the input); its
+JSON error report is turned into frozen findings: file segment number, segment ID, loop
+and a plain message. For an 837P our own checks (`edi.x837p.checks`) add what pyx12 lets
+through (HL04 child flags, CLM02 = sum of SV102, pointers past HI, dotted ICD-10, NPI check
+digits, 10-digit NDCs, 5-digit billing ZIP, zero units...).
+
+Element values are left out of messages on purpose: a bad value can be patient data.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyx12.error_handler
+import pyx12.errors
+import pyx12.params
+import pyx12.x12context
+import pyx12.x12n_document
+from attrs import frozen
+
+from edi.errors import EdiError
+
+__all__ = [
+    "Level",
+    "ValidationFinding",
+    "ValidationReport",
+    "segment_loops",
+    "validate_path",
+    "validate_text",
+]
+
+# pyx12 logs every error it finds to the "pyx12" logger (and Python's last-resort handler
+# prints them to stderr). The findings carry them; the log would only leak values.
+_LOG = logging.getLogger("pyx12")
+_LOG.addHandler(logging.NullHandler())
+_LOG.propagate = False
+
+
+class Level(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@frozen
+class ValidationFinding:
+    message: str
+    segment_number: int | None = None  # 1-based position of the segment in the file
+    segment_id: str | None = None  # ISA, CLM, SV1...
+    loop: str | None = None  # 2300, 2400... (ISA/GS/ST for envelope problems)
+    element: str | None = None  # SV1-04 style reference when pyx12 names one
+    code: str = ""  # pyx12 err_cde, or ours (e.g. "CLM02_SUM")
+    level: Level = Level.ERROR
+    checker: str = "pyx12"  # "pyx12" or "dermclaim"
+
+    def describe(self) -> str:
+        where = []
+        if self.segment_number is not None:
+            where.append(f"segment {self.segment_number}")
+        if self.segment_id:
+            where.append(self.segment_id)
+        if self.loop:
+            where.append(f"loop {self.loop}")
+        if self.element:
+            where.append(self.element)
+        head = ", ".join(where)
+        return f"{head}: {self.message}" if head else self.message
+
+
+@frozen
+class ValidationReport:
+    source: str
+    transaction_types: tuple[str, ...]  # "837", "835"...
+    segment_count: int
+    findings: tuple[ValidationFinding, ...]
+
+    @property
+    def errors(self) -> tuple[ValidationFinding, ...]:
+        return tuple(f for f in self.findings if f.level is Level.ERROR)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate_text(text: str, source: str = "<text>", *, ack: io.StringIO | None = None,
+                  own_checks: bool = True) -> ValidationReport:
+    """Validate X12 text with pyx12 (plus our 837P checks when `own_checks`); `ack`, when
+    given, receives the 999 acknowledgment pyx12 writes."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.lstrip().startswith("ISA"):
+        raise EdiError(f"{source}: not an X12 file (it must start with an ISA segment)")
+    types = _transaction_types(text)
+    if ack is not None and "837" not in types and _missing_st03(text):
+        raise EdiError(
+            f"{source}: cannot write a 999 for this file: its ST segment has no ST03 "
+            "(implementation guide version), which is normal for an 835 but pyx12 needs it "
+            "to build the acknowledgment; validate without --ack"
+        )
+    loops: dict[int, str] = {}
+    seg_ids: dict[int, str] = {}
+
+    def remember(seg: Any, src: Any, node: Any, _valid: bool) -> None:
+        line = src.get_cur_line()
+        seg_ids[line] = seg.get_seg_id()
+        parent = node.get_parent() if node is not None else None
+        loop_id = getattr(parent, "id", None)
+        if loop_id:
+            loops[line] = str(loop_id)
+
+    report = io.StringIO()
+    findings: list[ValidationFinding] = []
+    try:
+        pyx12.x12n_document.x12n_document(
+            param=pyx12.params.params(), src_file=io.StringIO(text), fd_997=ack,
+            fd_html=None, fd_json=report, callback=remember,
+        )
+    except pyx12.errors.EngineError as exc:
+        findings.append(ValidationFinding(message=f"pyx12 cannot validate this file: {exc}",
+                                          code="ENGINE"))
+    except (pyx12.errors.X12Error, IndexError, KeyError, AttributeError, TypeError) as exc:
+        # pyx12 crashes on a few malformed inputs (five SV1 pointers: IndexError).
+        findings.append(ValidationFinding(
+            message=f"pyx12 stopped on a malformed segment ({type(exc).__name__}: {exc})",
+            code="CRASH"))
+    raw = report.getvalue()
+    if raw:
+        findings.extend(_json_findings(json.loads(raw), loops, seg_ids))
+    if own_checks and "837" in types:
+        from edi.x837p.checks import check_text  # edi.x837p does not import pyx12
+
+        findings.extend(check_text(text))
+    findings.sort(key=lambda f: (f.segment_number or 0))
+    return ValidationReport(source=source, transaction_types=types,
+                            segment_count=len(seg_ids), findings=tuple(findings))
+
+
+def validate_path(path: str | Path, ack_path: str | Path | None = None) -> ValidationReport:
+    """Validate a file; with `ack_path`, write pyx12's 999 there (atomically)."""
+    p = Path(path)
+    try:
+        with open(p, encoding="utf-8-sig", newline="") as fd:
+            text = fd.read()
+    except OSError as exc:
+        raise EdiError(f"{p}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise EdiError(f"{p}: not a text file (byte {exc.start} is not UTF-8)") from None
+    if ack_path is None:
+        return validate_text(text, str(p))
+    ack = io.StringIO()
+    result = validate_text(text, str(p), ack=ack)
+    if not ack.getvalue():
+        raise EdiError(f"{p}: pyx12 produced no 999 acknowledgment for this file")
+    _write_atomically(Path(ack_path), ack.getvalue())
+    return result
+
+
+def segment_loops(text: str) -> list[tuple[str, str]]:
+    """Read text back with pyx12's X12ContextReader: (loop id, segment) for every segment
+    below the transaction header, e.g. ("2410", "LIN**N4*00003029328"). Used to check that
+    what we write lands in the loops we meant (pyx12 silently drops loops it cannot place)."""
+    errh = pyx12.error_handler.err_handler()
+    reader = pyx12.x12context.X12ContextReader(pyx12.params.params(), errh, io.StringIO(text))
+    placed: list[tuple[str, str]] = []
+    for node in reader.iter_segments():
+        map_node = getattr(node, "x12_map_node", None)
+        seg = getattr(node, "seg_data", None)
+        if map_node is None or seg is None:
+            continue
+        parent = map_node.get_parent()
+        placed.append((str(getattr(parent, "id", "")), seg.format("", "*", ":")))
+    return placed
+
+
+# -------------------------------------------------------------------------- internals
+
+
+def _json_findings(doc: dict[str, Any], loops: dict[int, str],
+                   seg_ids: dict[int, str]) -> Iterator[ValidationFinding]:
+    def env(level: str, node: dict[str, Any]) -> Iterator[ValidationFinding]:
+        for e in node.get("errors", []):
+            line = node.get("cur_line")
+            yield ValidationFinding(message=e["err_str"], segment_number=line,
+                                    segment_id=seg_ids.get(line, level) if line else level,
+                                    loop=level, code=str(e["err_cde"]))
+
+    for isa in doc.get("interchanges", []):
+        yield from env("ISA", isa)
+        for gs in isa.get("groups", []):
+            yield from env("GS", gs)
+            for st in gs.get("transactions", []):
+                yield from env("ST", st)
+                for seg in st.get("segments", []):
+                    line = seg.get("cur_line")
+                    base = dict(segment_number=line, segment_id=seg.get("seg_id"),
+                                loop=loops.get(line))
+                    for e in seg.get("errors", []):
+                        yield ValidationFinding(message=e["err_str"], code=str(e["err_cde"]),
+                                                **base)
+                    for ele in seg.get("elements", []):
+                        ref = _element_ref(seg.get("seg_id"), ele)
+                        for e in ele.get("errors", []):
+                            yield ValidationFinding(message=e["err_str"], element=ref,
+                                                    code=str(e["err_cde"]), **base)
+
+
+def _element_ref(seg_id: str | None, ele: dict[str, Any]) -> str | None:
+    pos = ele.get("ele_pos")
+    if not seg_id or pos is None:
+        return None
+    ref = f"{seg_id}-{int(pos):02d}"
+    sub = ele.get("subele_pos")
+    return f"{ref}-{int(sub)}" if sub not in (None, "", 0) else ref
+
+
+def _delimiters(text: str) -> tuple[str, str]:
+    isa = text.lstrip()
+    if len(isa) < 106:
+        return "*", "~"
+    return isa[3], isa[105]
+
+
+def _segments(text: str) -> list[list[str]]:
+    elem, term = _delimiters(text)
+    return [s.strip().split(elem) for s in text.lstrip().split(term) if s.strip()]
+
+
+def _transaction_types(text: str) -> tuple[str, ...]:
+    seen: list[str] = []
+    for seg in _segments(text):
+        if seg[0] == "ST" and len(seg) > 1 and seg[1] not in seen:
+            seen.append(seg[1])
+    return tuple(seen)
+
+
+def _missing_st03(text: str) -> bool:
+    return any(seg[0] == "ST" and (len(seg) < 4 or not seg[3]) for seg in _segments(text))
+
+
+def _write_atomically(path: Path, content: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii", newline="") as out:
+            out.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,291 @@
+"""Our own 837P checks: what pyx12 4.0 lets through (see reference/pyx12-notes.md).
+
+Two layers:
+- `claim_problems(claim, guide, now)` runs BEFORE writing: a claim with a problem is held
+  back with the reasons (never written half-right). It is the only place that knows why a
+  claim cannot go out (no fee, a bad NPI check digit, a dotted ICD-10, a pointer past the
+  diagnoses, zero units, a 10-digit NDC, a missing REF*F8 on a replacement...).
+- `check_text(text)` runs AFTER writing, on the X12 itself, and is what `dermclaim validate`
+  adds to pyx12 for any 837P (ours or not): HL parent/child flags, SBR02 against 2000C,
+  CLM02 = sum of SV102, pointers past HI, ICD-10 form, NPI check digits, 9-digit billing
+  ZIP, 11-digit NDC, zero units, ST03, unique CLM01 and REF*6R.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from attrs import frozen
+
+from coding.model import CodedClaim
+from companion_guides import Guide
+from edi.practice import npi_is_valid
+
+__all__ = ["TextProblem", "claim_problems", "check_text", "RELATIONSHIP_CODES",
+           "needs_ndc", "MODIFIERS"]
+
+# 2000C PAT01 individual relationship codes for the relationships an encounter documents.
+RELATIONSHIP_CODES: dict[str, str] = {"spouse": "01", "child": "19", "other": "G8"}
+
+# CPT and HCPCS level II modifiers a dermatology claim can carry (AMA CPT Appendix A; CMS
+# HCPCS modifier file). A two-character string outside this set (e.g. "XX") is a typo that
+# pyx12 would let through and the payer would reject.
+MODIFIERS: frozenset[str] = frozenset(
+    "22 24 25 26 27 32 33 47 50 51 52 53 54 55 56 57 58 59 62 66 73 74 76 77 78 79 80 81 82 "
+    "90 91 92 95 96 97 99 AQ AS CR CS E1 E2 E3 E4 F1 F2 F3 F4 F5 F6 F7 F8 F9 FA FX FY GA GC "
+    "GJ GQ GT GU GV GW GX GY GZ JW JZ JG JB KX LC LD LM LT Q5 Q6 QW RC RI RT SA SB SG TA T1 "
+    "T2 T3 T4 T5 T6 T7 T8 T9 TC XE XP XS XU".split()
+)
+ICD10 = re.compile(r"[A-TV-Z][0-9][0-9A-Z]([0-9A-Z]{1,4})?")
+NDC_UNITS = ("F2", "GR", "ME", "ML", "UN")
+CLAIM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{0,19}")
+
+
+def needs_ndc(code: str, guide: Guide) -> bool:
+    """Whether this payer wants loop 2410 (LIN*N4/CTP) on a line with this code."""
+    if guide.ndc_required == "never":
+        return False
+    if guide.ndc_required == "j_codes":
+        return code.startswith("J")
+    return code[:1] in ("J", "Q") or code in ("C9399",)
+
+
+def claim_problems(claim: CodedClaim, guide: Guide, now: datetime | None = None) -> list[str]:
+    """Why `claim` cannot be written as it stands; [] when it can."""
+    enc = claim.encounter
+    out = [f"{f.code}: {f.message}" for f in claim.findings if f.severity.value == "error"]
+    if not CLAIM_ID.fullmatch(enc.claim_id):
+        out.append("claim id must be 1-20 letters, digits or hyphens (CLM01)")
+    if not claim.lines:
+        out.append("no billable service lines")
+    if not claim.diagnoses:
+        out.append("no diagnosis (HI needs at least one)")
+    for dx in claim.diagnoses:
+        if not ICD10.fullmatch(dx):
+            out.append(f"diagnosis {dx!r} is not an ICD-10-CM code without a dot")
+    if enc.frequency not in ("1", "7", "8"):
+        out.append(f"frequency {enc.frequency!r} must be 1, 7 or 8 (CLM05-3)")
+    if enc.frequency in ("7", "8") and not enc.payer_claim_number:
+        out.append("a replacement (7) or void (8) needs the payer's claim number (REF*F8)")
+    if not re.fullmatch(r"\d{2}", enc.place_of_service):
+        out.append(f"place of service {enc.place_of_service!r} must be 2 digits")
+    if now is not None and enc.date_of_service > now.date():
+        out.append(f"date of service {enc.date_of_service} is after the file date")
+    if enc.subscriber and enc.subscriber.relationship not in RELATIONSHIP_CODES:
+        out.append(f"subscriber relationship {enc.subscriber.relationship!r} must be one of "
+                   f"{', '.join(RELATIONSHIP_CODES)}")
+    for who, person in (("patient", enc.patient), ("subscriber", enc.insured)):
+        if person.sex not in ("F", "M", "U"):
+            out.append(f"{who} sex must be F, M or U")
+        if not person.member_id or len(person.member_id) > 80:
+            out.append(f"{who} member id must be 1-80 characters")
+    if enc.rendering_provider and not npi_is_valid(enc.rendering_provider.npi):
+        out.append("rendering provider NPI fails the check digit (Luhn over 80840 + 9 digits)")
+    seen_lcn: set[str] = set()
+    for line in claim.lines:
+        where = f"line {line.line} ({line.code})"
+        if not re.fullmatch(r"[A-Z0-9]{5}", line.code):
+            out.append(f"{where}: procedure code must be 5 letters or digits")
+        if line.charge is None:
+            out.append(f"{where}: no fee for {line.code} in the practice file")
+        elif line.charge <= 0:
+            out.append(f"{where}: charge must be greater than 0")
+        if line.units < 1:
+            out.append(f"{where}: units must be at least 1")
+        if len(line.modifiers) > 4:
+            out.append(f"{where}: at most 4 modifiers (SV101-3 to -6)")
+        for mod in line.modifiers:
+            if mod not in MODIFIERS:
+                out.append(f"{where}: {mod!r} is not a CPT/HCPCS modifier")
+        ptrs = line.diagnosis_pointers
+        if not ptrs or len(ptrs) > 4 or len(set(ptrs)) != len(ptrs):
+            out.append(f"{where}: 1 to 4 distinct diagnosis pointers (SV107)")
+        if any(p < 1 or p > len(claim.diagnoses) for p in ptrs):
+            out.append(f"{where}: a diagnosis pointer is past the {len(claim.diagnoses)} "
+                       "diagnoses")
+        if line.line_control_number:
+            if line.line_control_number in seen_lcn or len(line.line_control_number) > 50:
+                out.append(f"{where}: line control number must be unique and at most 50 "
+                           "characters (REF*6R)")
+            seen_lcn.add(line.line_control_number)
+        if line.drug is not None:
+            if not re.fullmatch(r"\d{11}", line.drug.ndc):
+                out.append(f"{where}: NDC must be 11 digits (5-4-2, no hyphens)")
+            if line.drug.quantity <= 0:
+                out.append(f"{where}: NDC quantity must be greater than 0")
+            if line.drug.unit not in NDC_UNITS:
+                out.append(f"{where}: NDC unit must be one of {', '.join(NDC_UNITS)}")
+        elif needs_ndc(line.code, guide):
+            out.append(f"{where}: {guide.name} requires the NDC (LIN/CTP) on this drug line")
+    return out
+
+
+# ----------------------------------------------------------------- checks on the X12 text
+
+
+@frozen
+class TextProblem:
+    code: str
+    message: str
+    segment_number: int
+    segment_id: str
+    loop: str
+
+
+# Loop triggers: (segment id, qualifying element value) -> loop the segment opens.
+LOOP_TRIGGERS: dict[tuple[str, str], str] = {
+    ("ISA", ""): "ISA", ("GS", ""): "GS", ("ST", ""): "ST", ("SE", ""): "ST",
+    ("GE", ""): "GS", ("IEA", ""): "ISA", ("BHT", ""): "HEADER",
+    ("NM1", "41"): "1000A", ("NM1", "40"): "1000B",
+    ("HL", "20"): "2000A", ("NM1", "85"): "2010AA",
+    ("HL", "22"): "2000B", ("NM1", "IL"): "2010BA", ("NM1", "PR"): "2010BB",
+    ("HL", "23"): "2000C", ("NM1", "QC"): "2010CA",
+    ("CLM", ""): "2300", ("NM1", "82"): "2310B",
+    ("LX", ""): "2400", ("LIN", ""): "2410",
+}
+
+
+def _tokens(text: str) -> Iterator[list[str]]:
+    body = text.lstrip("\ufeff").lstrip()
+    if len(body) < 106 or not body.startswith("ISA"):
+        return
+    elem, term = body[3], body[105]
+    for raw in body.split(term):
+        raw = raw.strip("\r\n ")
+        if raw:
+            yield raw.split(elem)
+
+
+def check_text(text: str) -> list[TextProblem]:
+    """Structural checks on 837P X12 text that pyx12 does not make."""
+    body = text.lstrip("\ufeff").lstrip()
+    comp = body[104] if len(body) > 104 else ":"
+    problems: list[TextProblem] = []
+    loop = ""
+    hl_parent: dict[str, str] = {}
+    hl_child_flag: dict[str, tuple[str, int]] = {}
+    hl_has_child: set[str] = set()
+    sbr_rel: dict[str, tuple[str, int]] = {}
+    cur_hl = ""
+    claim: dict[str, object] | None = None
+    hi_count = 0
+    clm01s: set[str] = set()
+    lcns: set[str] = set()
+    last_nm1 = ""
+
+    def add(code: str, msg: str, n: int, sid: str) -> None:
+        problems.append(TextProblem(code, msg, n, sid, loop))
+
+    def close_claim() -> None:
+        if claim is None:
+            return
+        total, lines_sum, n = claim["total"], claim["sum"], claim["n"]
+        if total != lines_sum:
+            problems.append(TextProblem("CLM02_SUM", f"CLM02 {total} is not the sum of the "
+                                        f"lines' SV102 ({lines_sum})", int(n), "CLM", "2300"))
+
+    for n, seg in enumerate(_tokens(text), start=1):
+        sid = seg[0]
+        qual = seg[1] if sid == "NM1" and len(seg) > 1 else (
+            seg[3] if sid == "HL" and len(seg) > 3 else "")
+        loop = LOOP_TRIGGERS.get((sid, qual), LOOP_TRIGGERS.get((sid, ""), loop))
+        el = (lambda i: seg[i] if len(seg) > i else "")  # noqa: E731
+        if sid == "ISA" and _isa_length(body) != 106:
+            add("ISA_WIDTH", "ISA is not fixed width (106 characters)", n, sid)
+        elif sid == "ST" and not el(3):
+            add("ST03", "ST03 (implementation guide version) is missing", n, sid)
+        elif sid == "HL":
+            hl_id, parent, child = el(1), el(2), el(4)
+            cur_hl = hl_id
+            if parent:
+                if parent not in hl_parent:
+                    add("HL_PARENT", f"HL02 {parent} names no earlier HL", n, sid)
+                hl_has_child.add(parent)
+            hl_parent[hl_id] = parent
+            hl_child_flag[hl_id] = (child, n)
+        elif sid == "SBR":
+            sbr_rel[cur_hl] = (el(2), n)
+        elif sid == "NM1":
+            last_nm1 = el(1)
+            if el(8) == "XX" and not npi_is_valid(el(9)):
+                add("NPI", f"NM1*{el(1)} NPI fails the check digit", n, sid)
+        elif sid == "N4" and last_nm1 == "85" and loop == "2010AA":
+            if not re.fullmatch(r"\d{9}", el(3)):
+                add("ZIP9", "the billing provider ZIP (2010AA N403) must be 9 digits", n, sid)
+        elif sid == "CLM":
+            close_claim()
+            if el(1) in clm01s:
+                add("CLM01_DUP", "CLM01 is used by an earlier claim in this file", n, sid)
+            clm01s.add(el(1))
+            claim = {"total": _dec(el(2)), "sum": Decimal("0"), "n": n}
+            hi_count = 0
+        elif sid == "HI":
+            codes = [c for c in seg[1:] if c]
+            hi_count = len(codes)
+            if hi_count > 12:
+                add("HI_COUNT", "more than 12 diagnoses in HI", n, sid)
+            for i, comp_val in enumerate(codes, start=1):
+                qual_code = comp_val.split(comp)
+                want = "ABK" if i == 1 else "ABF"
+                if qual_code[0] != want:
+                    add("HI_QUAL", f"HI{i:02d}-01 must be {want}", n, sid)
+                if len(qual_code) < 2 or not ICD10.fullmatch(qual_code[1]):
+                    add("ICD10", f"HI{i:02d}-02 is not an ICD-10-CM code without a dot", n, sid)
+        elif sid == "SV1":
+            if claim is not None:
+                claim["sum"] = claim["sum"] + _dec(el(2))  # type: ignore[operator]
+            qty = _dec(el(4))
+            if qty <= 0:
+                add("UNITS", "SV104 units must be greater than 0", n, sid)
+            pointers = [p for p in el(7).split(comp) if p]
+            for p in pointers:
+                if not p.isdigit() or not 1 <= int(p) <= hi_count:
+                    add("POINTER", f"SV107 pointer {p} is past the {hi_count} HI diagnoses",
+                        n, sid)
+            if len(pointers) > 4:
+                add("POINTERS", "more than 4 diagnosis pointers", n, sid)
+        elif sid == "REF" and el(1) == "6R":
+            if el(2) in lcns:
+                add("REF6R_DUP", "REF*6R line control number repeats in this file", n, sid)
+            lcns.add(el(2))
+        elif sid == "LIN" and el(2) == "N4" and not re.fullmatch(r"\d{11}", el(3)):
+            add("NDC11", "LIN03 NDC must be 11 digits without hyphens", n, sid)
+        elif sid == "SE":
+            close_claim()
+            claim = None
+    # HL04 says whether the HL has children; SBR02 is 18 only when no 2000C follows.
+    for hl_id, (flag, n) in hl_child_flag.items():
+        expected = "1" if hl_id in hl_has_child else "0"
+        if flag != expected:
+            problems.append(TextProblem("HL04", f"HL04 of HL {hl_id} is {flag or 'empty'} but "
+                                        f"should be {expected}", n, "HL", ""))
+    for hl_id, (rel, n) in sbr_rel.items():
+        if hl_id in hl_has_child and rel == "18":
+            problems.append(TextProblem("SBR02", "SBR02 is 18 (self) but a patient loop "
+                                        "(2000C) follows", n, "SBR", "2000B"))
+        if hl_id not in hl_has_child and rel != "18":
+            problems.append(TextProblem("SBR02", "SBR02 must be 18 when the subscriber is the "
+                                        "patient (no 2000C)", n, "SBR", "2000B"))
+    problems.sort(key=lambda p: p.segment_number)
+    return problems
+
+
+def _dec(value: str) -> Decimal:
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return Decimal("0")
+
+
+def _isa_length(body: str) -> int:
+    """Length of the ISA with its terminator, found from its 16th element separator."""
+    sep, count = body[3], 0
+    for i, ch in enumerate(body[:200]):
+        if ch == sep:
+            count += 1
+            if count == 16:
+                return i + 3  # separator, ISA16, terminator
+    return -1

@@ -1,0 +1,165 @@
+"""From coded claims to a validated 837P text: hold, split, group, render, check.
+
+The store-free half of submission. `reconcile.store.submissions.submit_claims` wraps it
+with control numbers from the store, the record of what was sent and the atomic file
+write (edi never imports reconcile).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from attrs import frozen
+
+from coding.model import CodedClaim
+from companion_guides import Guide, GuideError, get_guide
+from edi.errors import EdiError
+from edi.practice import Practice
+from edi.validate import ValidationReport, validate_text
+from edi.x837p.checks import claim_problems
+from edi.x837p.envelope import (
+    ControlNumbers,
+    Group,
+    interchange_receiver,
+    plan,
+    usage_indicator,
+)
+from edi.x837p.split import ClaimPart, split_claim
+from edi.x837p.writer import Rendered, render_interchange
+
+__all__ = ["HeldClaim", "Prepared", "prepare", "render_validated", "utc", "AtomicFile"]
+
+
+@frozen
+class HeldClaim:
+    claim_id: str
+    source: str | None  # the encounter file
+    reasons: tuple[str, ...]
+
+    def describe(self) -> str:
+        head = f"{self.source}: " if self.source else ""
+        return f"{head}claim {self.claim_id} held: " + "; ".join(self.reasons)
+
+
+@frozen
+class Prepared:
+    parts: tuple[tuple[Guide, ClaimPart], ...]
+    held: tuple[HeldClaim, ...]
+    groups: tuple[Group, ...]
+
+    @property
+    def transaction_count(self) -> int:
+        return sum(len(g.transactions) for g in self.groups)
+
+
+def utc(now: datetime | None) -> datetime:
+    """The file time: given (naive = UTC) or the current time, in UTC, to the minute's
+    second (ISA/GS carry minutes; the store keeps seconds)."""
+    if now is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    return (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def prepare(coded: Sequence[CodedClaim], now: datetime) -> Prepared:
+    """Hold what cannot go out (with reasons), split what is too long, group by receiver
+    and payer."""
+    parts: list[tuple[Guide, ClaimPart]] = []
+    held: list[HeldClaim] = []
+    seen: dict[str, str | None] = {}
+    for claim in coded:
+        enc = claim.encounter
+        try:
+            guide = get_guide(claim.payer)
+        except GuideError as exc:
+            held.append(HeldClaim(enc.claim_id, enc.source, (str(exc),)))
+            continue
+        reasons = claim_problems(claim, guide, now)
+        if enc.claim_id in seen:
+            reasons.append(f"claim id {enc.claim_id} is also used by "
+                           f"{seen[enc.claim_id] or 'another encounter'} in this batch")
+        seen.setdefault(enc.claim_id, enc.source)
+        if reasons:
+            held.append(HeldClaim(enc.claim_id, enc.source, tuple(reasons)))
+            continue
+        for part in split_claim(claim, guide.max_lines_per_claim, guide.max_diagnoses_per_claim):
+            parts.append((guide, part))
+    return Prepared(parts=tuple(parts), held=tuple(held), groups=tuple(plan(parts)))
+
+
+def render_validated(prepared: Prepared, practice: Practice, control: ControlNumbers,
+                     now: datetime, *, newlines: bool = True,
+                     source: str = "<837P>") -> tuple[Rendered, ValidationReport]:
+    """Render and validate (pyx12 plus our checks). Raises EdiError, listing the problems,
+    if what we wrote is not clean: nothing may go out that the guide would reject."""
+    guides = [g for g, _ in prepared.parts]
+    rendered = render_interchange(
+        prepared.groups, practice, control, now,
+        receiver=interchange_receiver(practice, prepared.groups, guides),
+        usage=usage_indicator(guides), newlines=newlines,
+    )
+    report = validate_text(rendered.text, source)
+    if not report.ok:
+        shown = "\n  ".join(f.describe() for f in report.errors[:20])
+        more = len(report.errors) - 20
+        raise EdiError(f"{source}: the 837P written failed validation, nothing was saved "
+                       f"({len(report.errors)} problems):\n  {shown}"
+                       + (f"\n  ... and {more} more" if more > 0 else ""))
+    return rendered, report
+
+
+class AtomicFile:
+    """Write bytes to a temporary file beside `path`, then `commit()` renames it into place
+    (keeping the file it replaces until `forget_backup()`), or `rollback()` puts everything
+    back as it was."""
+
+    def __init__(self, path: Path, data: bytes):
+        self.path = path
+        self.tmp: Path | None = None
+        self.backup: Path | None = None
+        self.committed = False
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            raise EdiError(f"{path}: folder {folder} does not exist")
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        self.tmp = Path(tmp)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError:
+            self.tmp.unlink(missing_ok=True)
+            raise
+
+    def commit(self) -> None:
+        assert self.tmp is not None
+        if self.path.exists():
+            fd, bak = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".bak",
+                                       dir=self.tmp.parent)
+            os.close(fd)
+            self.backup = Path(bak)
+            os.replace(self.path, self.backup)
+        os.replace(self.tmp, self.path)
+        self.tmp = None
+        self.committed = True
+
+    def rollback(self) -> None:
+        if self.tmp is not None:
+            self.tmp.unlink(missing_ok=True)
+            self.tmp = None
+        if self.committed:
+            if self.backup is not None:
+                os.replace(self.backup, self.path)
+                self.backup = None
+            else:
+                self.path.unlink(missing_ok=True)
+            self.committed = False
+
+    def forget_backup(self) -> None:
+        if self.backup is not None:
+            self.backup.unlink(missing_ok=True)
+            self.backup = None

@@ -1,0 +1,223 @@
+"""Store side of submission: control numbers that are never reused, and the record of
+every interchange, claim and line sent.
+
+Both run inside the caller's session (`session_scope`), so the numbers handed out, the
+rows recorded and the file written commit together or not at all: a failed submission
+consumes no numbers (nothing went out under them), a successful one can never be handed
+the same numbers again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session
+
+from coding.encounter import encounter_to_dict
+from coding.model import CodedClaim
+from edi.errors import EdiError
+from edi.practice import Practice
+from edi.x837p.envelope import ControlNumbers
+from edi.x837p.submit import AtomicFile, HeldClaim, prepare, render_validated, utc
+from edi.x837p.writer import WrittenClaim
+from reconcile.errors import StoreError
+from reconcile.store.database import get_engine
+from reconcile.store.models import ControlCounter, Interchange, SubmittedClaim, SubmittedLine
+
+__all__ = ["COUNTERS", "SubmitResult", "file_sha256", "next_control_numbers",
+           "record_interchange", "submit_claims"]
+
+COUNTERS = ("ISA13", "GS06", "ST02")
+
+
+def next_control_numbers(session: Session, *, groups: int, transactions: int) -> ControlNumbers:
+    """Take one ISA13, `groups` GS06 and `transactions` ST02 numbers, each counter moving
+    past what it hands out. The counter rows stay locked until the session commits
+    (PostgreSQL: SELECT ... FOR UPDATE; SQLite: the UPDATE takes the database write lock),
+    so two concurrent submissions can never get the same numbers."""
+    if groups < 1 or transactions < groups:
+        raise ValueError("an interchange needs at least one group and one transaction each")
+    wanted = {"ISA13": 1, "GS06": groups, "ST02": transactions}
+    taken: dict[str, int] = {}
+    try:
+        _ensure_counters(session)
+        postgres = session.get_bind().dialect.name == "postgresql"
+        for name in COUNTERS:
+            n = wanted[name]
+            if postgres:
+                current = session.execute(
+                    select(ControlCounter.value).where(ControlCounter.name == name)
+                    .with_for_update()
+                ).scalar_one()
+                session.execute(update(ControlCounter).where(ControlCounter.name == name)
+                                .values(value=current + n))
+                last = current + n
+            else:
+                last = session.execute(
+                    update(ControlCounter).where(ControlCounter.name == name)
+                    .values(value=ControlCounter.value + n).returning(ControlCounter.value)
+                ).scalar_one()
+            taken[name] = last - n + 1
+    except OperationalError as exc:
+        raise StoreError(f"cannot take control numbers from the store: {exc.orig}") from None
+    return ControlNumbers(
+        isa13=taken["ISA13"],
+        gs06=tuple(range(taken["GS06"], taken["GS06"] + groups)),
+        st02=tuple(range(taken["ST02"], taken["ST02"] + transactions)),
+    )
+
+
+def _ensure_counters(session: Session) -> None:
+    existing = set(session.execute(select(ControlCounter.name)).scalars())
+    missing = [name for name in COUNTERS if name not in existing]
+    if not missing:
+        return
+    dialect = session.get_bind().dialect.name
+    rows = [{"name": name, "value": 0} for name in missing]
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(ControlCounter).values(rows).on_conflict_do_nothing())
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(ControlCounter).values(rows).on_conflict_do_nothing())
+    else:
+        session.execute(insert(ControlCounter), rows)
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def record_interchange(session: Session, *, control: ControlNumbers, file_name: str,
+                       data: bytes, created_at: datetime,
+                       claims: Sequence[WrittenClaim]) -> Interchange:
+    """Record one written interchange with its claims and lines (bulk inserts: thousands of
+    claims a file). `created_at` must be timezone-aware UTC."""
+    if created_at.tzinfo is None:
+        raise ValueError("created_at must be timezone-aware")
+    total = sum((w.part.total_charge for w in claims), Decimal("0"))
+    interchange = Interchange(
+        control_number=control.isa13, file_name=file_name, file_hash=file_sha256(data),
+        created_at=created_at, claim_count=len(claims),
+        line_count=sum(len(w.part.lines) for w in claims), total_charge=total,
+    )
+    try:
+        session.add(interchange)
+        session.flush()
+        assert interchange.id is not None
+        encounter_json: dict[str, str] = {}
+        claim_rows: list[dict[str, Any]] = []
+        for w in claims:
+            enc = w.part.claim.encounter
+            if enc.claim_id not in encounter_json:
+                encounter_json[enc.claim_id] = json.dumps(encounter_to_dict(enc),
+                                                          sort_keys=True, default=str)
+            claim_rows.append({
+                "interchange_id": interchange.id, "claim_id": w.part.clm01,
+                "encounter_claim_id": enc.claim_id, "payer": w.guide.name,
+                "payer_id": w.guide.payer_id, "frequency": enc.frequency,
+                "payer_claim_number": enc.payer_claim_number,
+                "date_of_service": enc.date_of_service, "total_charge": w.part.total_charge,
+                "group_control_number": w.group_control_number,
+                "transaction_control_number": w.transaction_control_number,
+                "encounter_json": encounter_json[enc.claim_id], "submitted_at": created_at,
+            })
+        ids = session.execute(
+            insert(SubmittedClaim).returning(SubmittedClaim.id, SubmittedClaim.claim_id,
+                                             sort_by_parameter_order=True),
+            claim_rows,
+        ).all()
+        row_id = {claim_id: row_id for row_id, claim_id in ids}
+        line_rows: list[dict[str, Any]] = []
+        for w in claims:
+            dos = w.part.claim.encounter.date_of_service
+            for line in w.part.lines:
+                line_rows.append({
+                    "claim_row_id": row_id[w.part.clm01], "line_number": line.line,
+                    "line_control_number": line.line_control_number, "code": line.code,
+                    "modifiers": ":".join(line.modifiers), "units": line.units,
+                    "charge": line.charge, "date_of_service": dos,
+                    "diagnosis_pointers": ":".join(str(p) for p in line.diagnosis_pointers),
+                    "ndc": line.drug.ndc if line.drug else None,
+                    "procedure_index": line.procedure,
+                })
+        if line_rows:
+            session.execute(insert(SubmittedLine), line_rows)
+        session.flush()
+    except IntegrityError as exc:
+        raise StoreError(f"cannot record interchange {control.isa13:09d}: {exc.orig}") from None
+    except OperationalError as exc:
+        raise StoreError(f"cannot record interchange {control.isa13:09d}: {exc.orig}") from None
+    return interchange
+
+
+# ------------------------------------------------------------------ the whole submission
+
+
+@frozen
+class SubmitResult:
+    out_path: Path | None  # None when every claim was held (nothing written)
+    interchange_control_number: int | None
+    claims: tuple[WrittenClaim, ...]
+    held: tuple[HeldClaim, ...]
+    file_hash: str | None
+    segment_count: int
+
+    @property
+    def line_count(self) -> int:
+        return sum(len(w.part.lines) for w in self.claims)
+
+    @property
+    def total_charge(self) -> Decimal:
+        return sum((w.part.total_charge for w in self.claims), Decimal("0"))
+
+
+def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str | Path, *,
+                  url: str | None = None, now: datetime | None = None, newlines: bool = True) -> SubmitResult:
+    """Write `coded` claims (originals, replacements with frequency 7 + REF*F8, voids 8) as
+    one 837P at `out_path`, validated by pyx12 and our checks, with control numbers from
+    the store, and record the interchange, claims and lines. The file and the rows appear
+    together or not at all; claims that cannot go out are held with reasons (in the
+    result), never written. Same claims + same store state + same `now` -> same bytes."""
+    when = utc(now)
+    out = Path(out_path)
+    prepared = prepare(coded, when)
+    if not prepared.parts:
+        return SubmitResult(None, None, (), prepared.held, None, 0)
+    engine = get_engine(url)
+    with Session(engine, expire_on_commit=False) as session:
+        pending: AtomicFile | None = None
+        try:
+            control = next_control_numbers(session, groups=len(prepared.groups),
+                                           transactions=prepared.transaction_count)
+            rendered, _report = render_validated(prepared, practice, control, when,
+                                                 newlines=newlines, source=str(out))
+            try:
+                data = rendered.text.encode("ascii")
+            except UnicodeEncodeError as exc:
+                raise EdiError(f"{out}: the 837P has a character X12 does not allow at "
+                               f"offset {exc.start}") from None
+            pending = AtomicFile(out, data)
+            record_interchange(session, control=control, file_name=out.name, data=data,
+                               created_at=when, claims=rendered.claims)
+            pending.commit()
+            session.commit()
+        except BaseException:
+            session.rollback()
+            if pending is not None:
+                pending.rollback()
+            raise
+        pending.forget_backup()
+    return SubmitResult(out, control.isa13, rendered.claims, prepared.held, file_sha256(data),
+                        rendered.segment_count)
