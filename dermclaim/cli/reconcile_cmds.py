@@ -1,0 +1,111 @@
+"""Reconciliation commands: `remit load`, `denials`, `worklist`, `report`, `correct`.
+
+Each is a thin adapter: parse options, call one `reconcile` function, print its summary;
+library errors become one clear message through `user_errors()`.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from dermclaim.cli import main, remit
+from dermclaim.cli._common import EXIT_BAD_INPUT, EXIT_FINDINGS, CliError, user_errors
+
+DB_OPTION = click.option("--db", "db", metavar="URL", default=None,
+                         help="Store URL (default: $DERMCLAIM_DB, else sqlite:///dermclaim.db).")
+
+
+def _since(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--since {value!r}: not a date, use YYYY-MM-DD", EXIT_BAD_INPUT) from None
+
+
+@remit.command("load")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@DB_OPTION
+def load_cmd(files: tuple[Path, ...], db: str | None) -> None:
+    """Load 835 files into the store: matched to what was sent, denials classified.
+
+    Each file loads in one transaction (all or nothing) and only once; a broken file is
+    reported and skipped while the others load (exit 1).
+
+    \b
+    Example:
+      dermclaim remit load samples/remit.835 --db sqlite:///dermclaim.db
+    """
+    from reconcile.load import LoadProgress, load_remittance_files
+
+    sizes = {str(f): (f.stat().st_size if f.is_file() else 0) for f in files}
+    total = sum(sizes.values())
+    done_before = {"bytes": 0}
+    show = total > 2_000_000  # a bar only when the load takes more than a moment
+    with user_errors(), click.progressbar(length=max(total, 1), label="loading 835",
+                                          file=sys.stderr,
+                                          hidden=not show) as bar:
+        last = {"pos": 0}
+
+        def progress(p: LoadProgress) -> None:
+            pos = done_before["bytes"] + (sizes.get(p.path, 0) if p.done else p.bytes_read)
+            if p.done:
+                done_before["bytes"] += sizes.get(p.path, 0)
+            bar.update(max(pos - last["pos"], 0))
+            last["pos"] = max(pos, last["pos"])
+
+        summary = load_remittance_files(list(files), db, progress=progress)
+    for line in summary.lines():
+        click.echo(line)
+    if not summary.ok:
+        raise CliError("some files were not loaded (see above)", EXIT_FINDINGS)
+
+
+@main.command("denials")
+@click.option("--by", type=click.Choice(["cause", "payer", "code", "month"]), default=None,
+              help="Totals per key (lines, denied amount), largest first.")
+@click.option("--since", metavar="DATE", default=None,
+              help="Only denials received (remittance date) on or after YYYY-MM-DD.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@DB_OPTION
+def denials_cmd(by: str | None, since: str | None, as_json: bool, db: str | None) -> None:
+    """Denied lines with cause, CARC/RARC evidence, amount and action, or totals by a key.
+
+    \b
+    Example:
+      dermclaim denials --by cause
+      dermclaim denials --since 2026-10-01 --json > denials.json
+    """
+    from reconcile import analytics
+
+    with user_errors():
+        rows = analytics.denial_rows(db, _since(since))
+        out = analytics.group_rows(rows, by) if by else rows
+        click.echo(analytics.as_json(out) if as_json else analytics.as_table(out))
+
+
+@main.command("worklist")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV file to write.")
+@click.option("--since", metavar="DATE", default=None,
+              help="Only denials received on or after YYYY-MM-DD.")
+@DB_OPTION
+def worklist_cmd(output: Path, since: str | None, db: str | None) -> None:
+    """Write the appeal worklist: one row per denied line, nearest appeal deadline first.
+
+    \b
+    Example:
+      dermclaim worklist -o worklist.csv
+    """
+    from reconcile.worklist import write_worklist
+
+    with user_errors():
+        s = write_worklist(output, db, _since(since))
+    click.echo(f"{s.path}: {s.rows} denied lines, {s.denied_amount:.2f} denied, "
+               f"{s.recoverable_amount:.2f} recoverable within deadline, {s.overdue} overdue")
