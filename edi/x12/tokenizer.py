@@ -86,6 +86,8 @@ class X12Tokenizer:
                 raise self._error(
                     f"text after the IEA is not a new ISA (found {buf[:20]!r})", None, None
                 )
+            if len(buf) < 4:
+                raise self._error("the file ends inside the ISA segment (truncated)", 1, "ISA")
             element = buf[3]
             end = find_isa_end(buf, element)
             while end is None and not eof:
