@@ -9,14 +9,15 @@ from helpers_coding import codes, errors, proc, run
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coding.model import Procedure
 from coding.rules.destruction import benign_codes, premalignant_codes, skin_tag_codes
 
 
-def ak(n: object, **kw: object) -> object:
+def ak(n: object, **kw: object) -> Procedure:
     return proc("destruction", lesion_class="premalignant", count=n, method="cryo", **kw)
 
 
-def wart(n: object) -> object:
+def wart(n: object) -> Procedure:
     return proc("destruction", lesion_class="benign", count=n, method="cryo")
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from helpers_coding import coded, codes, drug, errors, finding_codes, proc, run
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coding.model import LineDrug, Severity
+from coding.model import LineDrug, Procedure, Severity
 from coding.rules.drugs import hcpcs_units, normalize_ndc
 from coding.tables import drug_units
 
@@ -86,11 +87,12 @@ def test_multi_dose_kenalog_takes_neither_jw_nor_jz() -> None:
     assert "MULTI_DOSE_NO_JW" in finding_codes(result, Severity.INFO)
 
 
-STELARA = dict(hcpcs="J3357", ndc="57894-060-03", dose_unit="mg", ndc_quantity="0.5",
-               ndc_unit="ML")
+STELARA: dict[str, Any] = dict(
+    hcpcs="J3357", ndc="57894-060-03", dose_unit="mg", ndc_quantity="0.5", ndc_unit="ML"
+)
 
 
-def sc(dose: str, wasted: object = None, **kw: object) -> object:
+def sc(dose: str, wasted: object = None, **kw: Any) -> Procedure:
     fields = STELARA | kw
     return proc("injection", route="subcutaneous", diagnoses=("L400",),
                 drug=drug(dose=dose, wasted=wasted, **fields))

@@ -9,8 +9,12 @@ from helpers_coding import codes, errors, proc, run
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coding.model import Procedure
 
-def exc(behavior: object, lesion: object, margin: object, site: object = "back", **kw: object):
+
+def exc(
+    behavior: object, lesion: object, margin: object, site: object = "back", **kw: object
+) -> Procedure:
     return proc("excision", behavior=behavior, lesion_cm=lesion, margin_cm=margin, site=site, **kw)
 
 

@@ -7,10 +7,11 @@ from helpers_coding import codes, errors, proc, run
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coding.model import Procedure
 from coding.rules.mohs import lesion_codes
 
 
-def mohs(stages: object, site: object = "nose", **kw: object) -> object:
+def mohs(stages: object, site: object = "nose", **kw: object) -> Procedure:
     return proc("mohs", stages=stages, site=site, **kw)
 
 

@@ -11,10 +11,10 @@ from helpers_coding import codes, errors, finding_codes, proc, repair_spec, run
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coding.model import Severity
+from coding.model import Procedure, Severity
 
 
-def rep(complexity: object, length: object, site: object = "back") -> object:
+def rep(complexity: object, length: object, site: object = "back") -> Procedure:
     return proc("repair", complexity=complexity, length_cm=length, site=site)
 
 

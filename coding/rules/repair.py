@@ -76,6 +76,7 @@ def _collect(items: ItemList, result: RuleResult) -> list[Wound]:
     diameters = {i: excised_diameter(p, i)[0] for i, p in excisions}
     large_excision = any(d is not None and d > SMALL_BENIGN_CM for d in diameters.values())
     for index, proc in items:
+        complexity: str | None
         if proc.type == "excision":
             if proc.repair is None:
                 continue
