@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import click
@@ -15,7 +16,7 @@ from companion_guides import get_guide
 from dermclaim.cli import main
 from dermclaim.cli._common import EXIT_FINDINGS, user_errors
 
-__all__ = ["code", "claim_to_json"]
+__all__ = ["code", "claim_to_json", "plain"]
 
 
 @main.command("code")
@@ -60,6 +61,11 @@ def code(encounter_file: str, payer: str | None, practice: str | None, as_json: 
         raise SystemExit(EXIT_FINDINGS)
 
 
+def plain(value: Decimal) -> str:
+    """Decimal as plain text, never exponent form: Decimal('2E+1') → '20'."""
+    return format(value, "f")
+
+
 def claim_to_json(claim: CodedClaim) -> dict[str, Any]:
     """The issue-2 JSON shape: codes as strings, units ints, charges decimal strings/null."""
     return {
@@ -77,7 +83,7 @@ def claim_to_json(claim: CodedClaim) -> dict[str, Any]:
                 "diagnosis_pointers": list(line.diagnosis_pointers),
                 "line_control_number": line.line_control_number,
                 "drug": None if line.drug is None else {
-                    "ndc": line.drug.ndc, "quantity": str(line.drug.quantity),
+                    "ndc": line.drug.ndc, "quantity": plain(line.drug.quantity),
                     "unit": line.drug.unit,
                 },
                 "rationale": line.rationale,
@@ -98,7 +104,7 @@ def _table(claim: CodedClaim) -> str:
            f"diagnoses  {dx}", ""]
     rows = [("line", "code", "modifiers", "units", "charge", "dx", "rationale")]
     for line in claim.lines:
-        drug = f" [NDC {line.drug.ndc} {line.drug.quantity} {line.drug.unit}]" if line.drug else ""
+        drug = f" [NDC {line.drug.ndc} {plain(line.drug.quantity)} {line.drug.unit}]" if line.drug else ""
         rows.append((str(line.line), line.code, "-".join(line.modifiers) or "-", str(line.units),
                      "-" if line.charge is None else str(line.charge),
                      ",".join(map(str, line.diagnosis_pointers)), line.rationale + drug))
