@@ -84,12 +84,13 @@ def claim_problems(claim: CodedClaim, guide: Guide, now: datetime | None = None)
             out.append(f"{who} member id must be 1-80 characters")
     if enc.rendering_provider and not npi_is_valid(enc.rendering_provider.npi):
         out.append("rendering provider NPI fails the check digit (Luhn over 80840 + 9 digits)")
+    engine_no_fee = any(f.code == "NO_FEE" for f in claim.findings)  # already a reason
     seen_lcn: set[str] = set()
     for line in claim.lines:
         where = f"line {line.line} ({line.code})"
         if not re.fullmatch(r"[A-Z0-9]{5}", line.code):
             out.append(f"{where}: procedure code must be 5 letters or digits")
-        if line.charge is None:
+        if line.charge is None and not engine_no_fee:
             out.append(f"{where}: no fee for {line.code} in the practice file")
         elif line.charge <= 0:
             out.append(f"{where}: charge must be greater than 0")

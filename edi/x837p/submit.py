@@ -127,6 +127,7 @@ class AtomicFile:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         self.tmp = Path(tmp)
         try:
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a claim file is ordinary
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
                 out.flush()
@@ -163,3 +164,9 @@ class AtomicFile:
         if self.backup is not None:
             self.backup.unlink(missing_ok=True)
             self.backup = None
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
