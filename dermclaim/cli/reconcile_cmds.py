@@ -109,3 +109,25 @@ def worklist_cmd(output: Path, since: str | None, db: str | None) -> None:
         s = write_worklist(output, db, _since(since))
     click.echo(f"{s.path}: {s.rows} denied lines, {s.denied_amount:.2f} denied, "
                f"{s.recoverable_amount:.2f} recoverable within deadline, {s.overdue} overdue")
+
+
+@main.command("report")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="HTML file to write (self-contained: opens offline).")
+@click.option("--since", metavar="DATE", default=None,
+              help="Only denials received on or after YYYY-MM-DD.")
+@DB_OPTION
+def report_cmd(output: Path, since: str | None, db: str | None) -> None:
+    """Write the denial report: totals, charts by cause/payer/code/month, top worklist rows.
+
+    \b
+    Example:
+      dermclaim report -o report.html
+    """
+    from reconcile.report import write_report
+
+    with user_errors():
+        s = write_report(output, db, _since(since))
+    t = s.totals
+    click.echo(f"{s.path}: billed {t.billed:.2f}, paid {t.paid:.2f}, denied {t.denied:.2f}, "
+               f"recoverable {t.recoverable:.2f}")
