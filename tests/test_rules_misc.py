@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from helpers_coding import coded, codes, drug, errors, finding_codes, proc, repair_spec, run
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from coding.model import Severity
+from coding.model import Drug, Procedure, RepairSpec, Severity
 
 
 @pytest.mark.parametrize(("specimens", "units"), [(1, 1), (3, 3)])
@@ -109,3 +111,43 @@ def test_messages_carry_no_patient_data() -> None:
     text = " ".join(f.message for f in result.findings)
     assert result.findings
     assert "DOE" not in text and "JANE" not in text and "1EG4TE5MK73" not in text
+
+
+# Rules never crash on odd values: the loader checks types, but a Procedure built by code
+# (or a future loader change) may carry anything.
+odd = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-5, max_value=40),
+    st.decimals(allow_nan=True, allow_infinity=True, places=2), st.text(max_size=6),
+    st.sampled_from(["arm", "face", "nose", "benign", "malignant", "punch", "complex",
+                     "premalignant", "subcutaneous", "88305", "J3301"]),
+)
+TYPES = ["biopsy", "destruction", "skin_tag_removal", "shave", "excision", "repair", "mohs",
+         "intralesional", "injection", "pathology", "phototherapy", "other", "laser"]
+
+
+@st.composite
+def odd_procedures(draw: st.DrawFn) -> Procedure:
+    fields = {name: draw(odd) for name in (
+        "site", "laterality", "code", "technique", "lesion_class", "count", "lesion_cm",
+        "behavior", "margin_cm", "complexity", "length_cm", "lesions", "route", "specimens",
+        "in_house", "units")}
+    fields["stages"] = tuple(draw(st.lists(odd, max_size=4)))
+    fields["modifiers"] = tuple(draw(st.lists(odd, max_size=3)))
+    if draw(st.booleans()):
+        fields["repair"] = RepairSpec(complexity=draw(odd), length_cm=draw(odd))
+    if draw(st.booleans()):
+        fields["drug"] = Drug(hcpcs=draw(odd), ndc=draw(odd), dose=draw(odd),
+                              dose_unit=draw(odd), wasted=draw(odd), ndc_quantity=draw(odd),
+                              ndc_unit=draw(odd), single_dose=draw(odd))
+    return Procedure(type=draw(st.sampled_from(TYPES)), **fields)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(odd_procedures(), min_size=1, max_size=4))
+def test_property_odd_values_never_crash(procs: list[Procedure]) -> None:
+    result = run(*procs)
+    for line in result.lines:
+        assert line.units >= 1 and line.code
+    for f in result.findings:
+        assert f.procedure is None or 0 <= f.procedure < len(procs)
+        assert f.path is None or f.path.startswith(f"procedures[{f.procedure}]")

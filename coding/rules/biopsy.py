@@ -12,7 +12,7 @@ from attrs import frozen
 
 from coding.model import Procedure
 from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import error, merged_diagnoses, read_count, shared
+from coding.rules.common import error, merged_diagnoses, read_count, shared, text, unique
 
 __all__ = ["TECHNIQUES", "code"]
 
@@ -72,9 +72,9 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
         procedure=p_index,
         procedures=(p_index,),
         diagnoses=p_proc.diagnoses,
-        site=p_proc.site,
-        laterality=p_proc.laterality,
-        sites=(p_proc.site,) if p_proc.site else (),
+        site=text(p_proc.site),
+        laterality=text(p_proc.laterality),
+        sites=unique([p_proc.site]),
     ))
     # a payer that wants LT/RT gets one add-on line per side (a line carries one side)
     sides = sorted({_side(p, ctx) for _, p, _ in others})
@@ -87,7 +87,7 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
 
 
 def _side(proc: Procedure, ctx: RuleContext) -> str:
-    return (proc.laterality or "") if ctx.laterality_required else ""
+    return (text(proc.laterality) or "") if ctx.laterality_required else ""
 
 
 def _addon_line(
@@ -108,7 +108,7 @@ def _addon_line(
         diagnoses=merged_diagnoses(procs, ctx),
         site=shared(p.site for p in procs),
         laterality=shared(p.laterality for p in procs),
-        sites=tuple(dict.fromkeys(p.site for p in procs if p.site)),
+        sites=unique(p.site for p in procs),
     )
 
 

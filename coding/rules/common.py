@@ -25,6 +25,8 @@ __all__ = [
     "ceil_div",
     "merged_diagnoses",
     "shared",
+    "text",
+    "unique",
     "fmt_cm",
 ]
 
@@ -150,10 +152,30 @@ def merged_diagnoses(procs: Iterable[Procedure], ctx: RuleContext) -> tuple[str,
     return tuple(out)
 
 
-def shared(values: Iterable[str | None]) -> str | None:
-    """The value when every item has the same one, else None."""
-    seen = set(values)
-    return seen.pop() if len(seen) == 1 else None
+def text(value: object) -> str | None:
+    """A documented site/laterality as text, or None for anything else (odd values)."""
+    return value if isinstance(value, str) and value else None
+
+
+def shared(values: Iterable[object]) -> str | None:
+    """The text value when every item has the same one, else None. Compares by equality
+    (never hashes): odd values must not crash a rule."""
+    seen: list[str | None] = []
+    for value in values:
+        item = text(value)
+        if item not in seen:
+            seen.append(item)
+    return seen[0] if len(seen) == 1 else None
+
+
+def unique(values: Iterable[object]) -> tuple[str, ...]:
+    """The distinct text values in first-seen order (sites folded into one line)."""
+    out: list[str] = []
+    for value in values:
+        item = text(value)
+        if item is not None and item not in out:
+            out.append(item)
+    return tuple(out)
 
 
 def fmt_cm(value: Decimal) -> str:

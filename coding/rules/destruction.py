@@ -18,7 +18,7 @@ from attrs import frozen
 
 from coding.model import Procedure
 from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import ceil_div, error, merged_diagnoses, read_count, shared
+from coding.rules.common import ceil_div, error, merged_diagnoses, read_count, shared, unique
 
 __all__ = ["CountCode", "premalignant_codes", "benign_codes", "skin_tag_codes", "code"]
 
@@ -118,7 +118,7 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
                 diagnoses=merged_diagnoses(procs, ctx),
                 site=shared(p.site for p in procs),
                 laterality=shared(p.laterality for p in procs),
-                sites=tuple(dict.fromkeys(p.site for p in procs if p.site)),
+                sites=unique(p.site for p in procs),
             ))
     return result
 

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from coding.model import Drug, Finding, LineDrug, Procedure
 from coding.rules.base import DraftLine, RuleContext, RuleResult
-from coding.rules.common import ceil_div, error, fmt_cm, info, warning
+from coding.rules.common import ceil_div, error, fmt_cm, info, text, unique, warning
 from coding.tables import DrugUnit, drug_units
 
 __all__ = ["NDC_UNITS", "normalize_ndc", "to_billing_unit", "hcpcs_units", "drug_lines"]
@@ -132,8 +132,8 @@ def drug_lines(index: int, proc: Procedure, ctx: RuleContext, administered_by: s
                  f"{fmt_cm(dose)} {drug.dose_unit} ÷ {per} per unit, rounded up → {units} unit(s)")
     main = DraftLine(code=drug.hcpcs, units=units, rationale=why_units, family="drug",
                      procedure=index, procedures=(index,), diagnoses=proc.diagnoses,
-                     drug=line_drug, site=proc.site, laterality=proc.laterality,
-                     sites=(proc.site,) if proc.site else ())
+                     drug=line_drug, site=text(proc.site), laterality=text(proc.laterality),
+                     sites=unique([proc.site]))
     result.lines.append(main)
     if not ctx.jw_jz_required:
         return result
@@ -169,7 +169,7 @@ def drug_lines(index: int, proc: Procedure, ctx: RuleContext, administered_by: s
                    f"discarded; dose + discard need {covering} unit(s), {units} billed for the "
                    f"dose → {discard_units} unit(s) with JW on their own line"),
         procedure=index, procedures=(index,), diagnoses=proc.diagnoses, drug=jw_drug,
-        site=proc.site, laterality=proc.laterality, sites=(proc.site,) if proc.site else ()))
+        site=text(proc.site), laterality=text(proc.laterality), sites=unique([proc.site])))
     return result
 
 

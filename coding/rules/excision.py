@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from coding.model import Finding, Procedure
 from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import bracket_code, error, fmt_cm, place, read_cm
+from coding.rules.common import bracket_code, error, fmt_cm, place, read_cm, text, unique
 
 __all__ = ["BEHAVIORS", "excised_diameter", "code"]
 
@@ -76,8 +76,8 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             procedure=index,
             procedures=(index,),
             diagnoses=proc.diagnoses,
-            site=proc.site,
-            laterality=proc.laterality,
-            sites=(str(proc.site),),
+            site=text(proc.site),
+            laterality=text(proc.laterality),
+            sites=unique([proc.site]),
         ))
     return result

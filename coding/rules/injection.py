@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from coding.model import Procedure
 from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import error, merged_diagnoses, read_count, shared
+from coding.rules.common import error, merged_diagnoses, read_count, shared, text, unique
 from coding.rules.drugs import drug_lines
 
 __all__ = ["ROUTES", "INTRALESIONAL_LIMIT", "intralesional_code", "code"]
@@ -48,8 +48,8 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             result.lines.append(DraftLine(
                 code=cpt, units=1, family="injection", procedure=index, procedures=(index,),
                 rationale=f"Therapeutic {proc.route} injection → {cpt} × 1; drug on its own line",
-                diagnoses=proc.diagnoses, site=proc.site, laterality=proc.laterality,
-                sites=(proc.site,) if proc.site else ()))
+                diagnoses=proc.diagnoses, site=text(proc.site), laterality=text(proc.laterality),
+                sites=unique([proc.site])))
         drugs.extend(drug_lines(index, proc, ctx, f"by {proc.route} injection"))
     if pooled:
         total = sum(n for _, _, n in pooled)
@@ -66,6 +66,6 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
                        f"{cpt} × 1 per session; drug on its own line"),
             diagnoses=merged_diagnoses(procs, ctx), site=shared(p.site for p in procs),
             laterality=shared(p.laterality for p in procs),
-            sites=tuple(dict.fromkeys(p.site for p in procs if p.site))))
+            sites=unique(p.site for p in procs)))
     result.extend(drugs)
     return result

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from coding.model import Finding, Procedure
 from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import error, merged_diagnoses, place, shared
+from coding.rules.common import error, merged_diagnoses, place, shared, text, unique
 
 __all__ = ["STAGE_CODES", "BLOCKS_PER_STAGE", "lesion_codes", "code"]
 
@@ -71,7 +71,7 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             result.findings.extend(problems)
             continue
         codes = lesion_codes(group, stages)
-        side = (proc.laterality or "") if ctx.laterality_required else ""
+        side = (text(proc.laterality) or "") if ctx.laterality_required else ""
         for c, n in codes.items():
             units[c, side] += n
             sources[c, side].append(proc)
@@ -94,6 +94,6 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             diagnoses=merged_diagnoses(procs, ctx),
             site=shared(p.site for p in procs),
             laterality=shared(p.laterality for p in procs),
-            sites=tuple(dict.fromkeys(str(p.site) for p in procs)),
+            sites=unique(p.site for p in procs),
         ))
     return result

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import error, read_count
+from coding.rules.common import error, read_count, text, unique
 
 __all__ = ["PROCEDURE_CODE", "MODIFIER", "code"]
 
@@ -46,8 +46,8 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             procedures=(index,),
             modifiers=mods,
             diagnoses=proc.diagnoses,
-            site=proc.site,
-            laterality=proc.laterality,
-            sites=(proc.site,) if proc.site else (),
+            site=text(proc.site),
+            laterality=text(proc.laterality),
+            sites=unique([proc.site]),
         ))
     return result

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import error, info, read_count
+from coding.rules.common import error, info, read_count, text, unique
 
 __all__ = ["code"]
 
@@ -47,8 +47,8 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             procedure=index,
             procedures=(index,),
             diagnoses=proc.diagnoses,
-            site=proc.site,
-            laterality=proc.laterality,
-            sites=(proc.site,) if proc.site else (),
+            site=text(proc.site),
+            laterality=text(proc.laterality),
+            sites=unique([proc.site]),
         ))
     return result

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import error, read_count, warning
+from coding.rules.common import error, read_count, text, unique, warning
 
 __all__ = ["KNOWN_CODES", "code"]
 
@@ -45,8 +45,8 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             procedure=index,
             procedures=(index,),
             diagnoses=proc.diagnoses,
-            site=proc.site,
-            laterality=proc.laterality,
-            sites=(proc.site,) if proc.site else (),
+            site=text(proc.site),
+            laterality=text(proc.laterality),
+            sites=unique([proc.site]),
         ))
     return result

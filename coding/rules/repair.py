@@ -31,6 +31,7 @@ from coding.rules.common import (
     place,
     read_cm,
     shared,
+    unique,
     warning,
 )
 from coding.rules.excision import excised_diameter
@@ -199,7 +200,7 @@ def _lines(complexity: str, group: str, members: list[Wound], ctx: RuleContext) 
             diagnoses=merged_diagnoses(procs, ctx),
             site=shared(p.site for p in procs),
             laterality=shared(p.laterality for p in procs),
-            sites=tuple(dict.fromkeys(str(p.site) for p in procs)),
+            sites=unique(p.site for p in procs),
         )
 
     if extra is None or not units_addon:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from coding.model import Finding
 from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import bracket_code, fmt_cm, place, read_cm, warning
+from coding.rules.common import bracket_code, fmt_cm, place, read_cm, text, unique, warning
 from coding.rules.excision import GROUP_NAMES
 
 __all__ = ["code"]
@@ -46,8 +46,8 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             procedure=index,
             procedures=(index,),
             diagnoses=proc.diagnoses,
-            site=proc.site,
-            laterality=proc.laterality,
-            sites=(str(proc.site),),
+            site=text(proc.site),
+            laterality=text(proc.laterality),
+            sites=unique([proc.site]),
         ))
     return result
