@@ -20,6 +20,7 @@ codes are normalized (upper case, no dot) first.
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 
 __all__ = [
@@ -53,7 +54,9 @@ def icd10_problem(code: str) -> str | None:
     A code must exist in the ICD-10-CM list and be billable: a leaf of the hierarchy
     (CMS accepts only codes with no further subdivision).
     """
-    import simple_icd_10_cm as icd  # slow import (reads the whole code list): only when needed
+    with warnings.catch_warnings():  # the library reads its data with deprecated APIs
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm as icd  # slow import (reads the code list): only when needed
 
     if not ICD10_SHAPE.fullmatch(code):
         return f"{code!r} is not shaped like an ICD-10-CM code"
