@@ -89,3 +89,8 @@ def test_addons_split_by_side_when_the_payer_wants_laterality() -> None:
     assert [(ln.code, ln.units, ln.laterality) for ln in sided.lines] == [
         ("11104", 1, None), ("11103", 2, "left"), ("11103", 1, "right")]
     assert sided.lines[1].procedures == (1, 3)
+
+
+def test_huge_count_is_counted_not_expanded() -> None:
+    assert codes(run(proc("biopsy", technique="punch", count=10**9))) == [
+        ("11104", 1), ("11105", 10**9 - 1)]

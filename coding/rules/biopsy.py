@@ -34,10 +34,12 @@ TECHNIQUES: dict[str, Technique] = {
     )
 }
 
+Lesions = tuple[int, Procedure, Technique, int]  # procedure index, procedure, technique, count
+
 
 def code(items: ItemList, ctx: RuleContext) -> RuleResult:
     result = RuleResult()
-    lesions: list[tuple[int, Procedure, Technique]] = []  # one entry per biopsied lesion
+    lesions: list[Lesions] = []
     for index, proc in items:
         label = f"biopsy (procedure {index})"
         tech = TECHNIQUES.get(proc.technique) if isinstance(proc.technique, str) else None
@@ -53,13 +55,13 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
         result.findings.extend(problems)
         if count is None:
             continue
-        lesions.extend((index, proc, tech) for _ in range(count))
+        lesions.append((index, proc, tech, count))
     if not lesions:
         return result
     # stable: among equal techniques the first documented lesion is the primary
     ordered = sorted(lesions, key=lambda item: item[2].rank)
-    p_index, p_proc, p_tech = ordered[0]
-    others = ordered[1:]
+    p_index, p_proc, p_tech, p_count = ordered[0]
+    others = ([(p_index, p_proc, p_tech, p_count - 1)] if p_count > 1 else []) + ordered[1:]
     summary = _summary(lesions)
     result.lines.append(DraftLine(
         code=p_tech.primary,
@@ -77,10 +79,10 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
         sites=unique([p_proc.site]),
     ))
     # a payer that wants LT/RT gets one add-on line per side (a line carries one side)
-    sides = sorted({_side(p, ctx) for _, p, _ in others})
+    sides = sorted({_side(p, ctx) for _, p, _, _ in others})
     for tech in sorted(TECHNIQUES.values(), key=lambda t: t.rank):
         for side in sides:
-            group = [(i, p) for i, p, t in others if t is tech and _side(p, ctx) == side]
+            group = [(i, p, n) for i, p, t, n in others if t is tech and _side(p, ctx) == side]
             if group:
                 result.lines.append(_addon_line(tech, group, summary, ctx))
     return result
@@ -91,16 +93,17 @@ def _side(proc: Procedure, ctx: RuleContext) -> str:
 
 
 def _addon_line(
-    tech: Technique, group: list[tuple[int, Procedure]], summary: str, ctx: RuleContext
+    tech: Technique, group: list[tuple[int, Procedure, int]], summary: str, ctx: RuleContext
 ) -> DraftLine:
-    procs = [p for _, p in group]
-    indexes = tuple(dict.fromkeys(i for i, _ in group))
+    procs = [p for _, p, _ in group]
+    indexes = tuple(dict.fromkeys(i for i, _, _ in group))
+    units = sum(n for _, _, n in group)
     return DraftLine(
         code=tech.addon,
-        units=len(group),
+        units=units,
         rationale=(
             f"{summary}: each further {tech.name} lesion takes the {tech.name} add-on "
-            f"+{tech.addon} → {len(group)} unit(s)"
+            f"+{tech.addon} → {units} unit(s)"
         ),
         family="biopsy",
         procedure=indexes[0],
@@ -112,9 +115,9 @@ def _addon_line(
     )
 
 
-def _summary(lesions: list[tuple[int, Procedure, Technique]]) -> str:
+def _summary(lesions: list[Lesions]) -> str:
     counts = {name: 0 for name in TECHNIQUES}
-    for _, _, tech in lesions:
-        counts[tech.name] += 1
+    for _, _, tech, n in lesions:
+        counts[tech.name] += n
     parts = [f"{n} {name}" for name, n in counts.items() if n]
     return "Biopsies this encounter: " + ", ".join(parts)
