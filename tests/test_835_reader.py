@@ -126,7 +126,8 @@ def test_claim_with_claim_and_line_level_cas_and_everything_else() -> None:
     assert c.references[0].qualifier == "EA" and c.dates[0].value == date(2026, 1, 16)
     assert c.amounts[0].amount == Decimal(460)
     em, destruction, biopsy = c.service_lines
-    assert (em.qualifier, em.code, em.modifiers, em.control_number) == ("HC", "99213", ("25",), "E100-1")
+    assert (em.qualifier, em.code, em.modifiers, em.control_number) == (
+        "HC", "99213", ("25",), "E100-1")
     assert em.remarks[0].code == "M15" and em.service_date == date(2026, 1, 5)
     assert em.segment_number == 24
     # SVC06/SVC07 recode: billed 17003 x14, paid as 17004
@@ -137,7 +138,8 @@ def test_claim_with_claim_and_line_level_cas_and_everything_else() -> None:
         ("CO", "45", Decimal(100), Decimal(1)), ("CO", "59", Decimal(0), None),
         ("CO", "253", Decimal(0), None), ("PR", "2", Decimal(20), None)]
     assert destruction.allowed == Decimal(100)
-    assert destruction.references[0].qualifier == "LU" and destruction.quantities[0].qualifier == "ZL"
+    assert destruction.references[0].qualifier == "LU"
+    assert destruction.quantities[0].qualifier == "ZL"
     assert len(biopsy.adjustments) == 6  # all six triplets of one CAS
     assert biopsy.service_date == date(2026, 1, 5)
     assert [d.qualifier for d in biopsy.dates] == ["150", "151"]

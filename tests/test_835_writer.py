@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 import pytest
+from conftest import corpus_params
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,6 @@ from edi.x835.build import adjustment, claim_payment, plb, remittance, service_l
 from edi.x835.model import FindingKind, Remittance
 from edi.x835.reader import read_835_path, read_835_text
 from edi.x835.writer import write_835
-from conftest import corpus_params
 
 
 def unplaced(value: Any) -> Any:
@@ -94,7 +94,8 @@ def test_delimiters_and_newlines_round_trip(delimiters: Delimiters, newlines: bo
 
 
 def test_envelope_counts_and_several_transactions() -> None:
-    a, b = sample(), attrs.evolve(sample(), header=attrs.evolve(sample().header, control_number="0002"))
+    a = sample()
+    b = attrs.evolve(a, header=attrs.evolve(a.header, control_number="0002"))
     text = write_835([a, b], sender_id="PAYER9", receiver_id="CLINIC9",
                      interchange_control_number=42, now=datetime(2026, 2, 1, 9, 30))
     segments = [s for s in text.split("~\n") if s]
@@ -130,13 +131,15 @@ _LINE = st.builds(
     _MONEY, _MONEY, modifiers=st.lists(st.sampled_from(["25", "59", "XS", "RT", "LT"]), max_size=4),
     units=st.integers(1, 99), control_number=st.none() | _TEXT,
     service_date=st.none() | _DATES, adjustments=st.lists(_ADJ, max_size=8),
-    allowed=st.none() | _MONEY, remarks=st.lists(st.sampled_from(["M15", "N19", "N362"]), max_size=3),
+    allowed=st.none() | _MONEY,
+    remarks=st.lists(st.sampled_from(["M15", "N19", "N362"]), max_size=3),
     original_code=st.none() | st.sampled_from(["17110", "11100"]),
 )
 _CLAIM = st.builds(
     claim_payment, _TEXT, _MONEY, _MONEY, status=st.sampled_from(["1", "2", "4", "22"]),
     lines=st.lists(_LINE, max_size=5), adjustments=st.lists(_ADJ, max_size=3),
-    patient_responsibility=st.none() | _MONEY, remarks=st.lists(st.sampled_from(["N19", "MA01"]), max_size=3),
+    patient_responsibility=st.none() | _MONEY,
+    remarks=st.lists(st.sampled_from(["N19", "MA01"]), max_size=3),
 )
 _PLB = st.builds(plb, _TEXT, _DATES) | st.tuples(_TEXT, _DATES, st.lists(
     st.tuples(st.sampled_from(["WO", "L6", "FB", "72"]), _TEXT, _MONEY), min_size=1, max_size=6)

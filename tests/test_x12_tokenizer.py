@@ -154,7 +154,9 @@ def test_envelope_errors(text: str, number: int | None, sid: str | None, words: 
     [("SE*4*0001", "SE*4*0002", "SE"), ("GE*1*1", "GE*1*7", "GE"),
      ("IEA*1*000000001", "IEA*1*000000009", "IEA")],
 )
-def test_control_number_mismatch_strict_raises_lenient_records(old: str, new: str, sid: str) -> None:
+def test_control_number_mismatch_strict_raises_lenient_records(
+    old: str, new: str, sid: str
+) -> None:
     text = replace(old, new)
     assert error(text, strict=True).segment_id == sid
     tok = X12Tokenizer(io.StringIO(text), source="t")

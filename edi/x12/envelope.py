@@ -171,7 +171,9 @@ class EnvelopeTracker:
 
     def at_end(self, number: int) -> NoReturn:
         """The file ended without the IEA of the open interchange."""
-        missing = "SE, GE and IEA" if self.in_transaction else "GE and IEA" if self.in_group else "IEA"
+        missing = (
+            "SE, GE and IEA" if self.in_transaction else "GE and IEA" if self.in_group else "IEA"
+        )
         raise self._error(
             f"the file ends without {missing}: it is truncated", number, None
         )

@@ -113,7 +113,9 @@ def claim_payment(
     )
 
 
-def plb(provider_id: str, fiscal_period_end: date, *items: tuple[str, str, Money]) -> ProviderAdjustment:
+def plb(
+    provider_id: str, fiscal_period_end: date, *items: tuple[str, str, Money]
+) -> ProviderAdjustment:
     """A PLB: each item is (reason, reference, amount); a positive amount reduces payment."""
     return ProviderAdjustment(
         provider_id, fiscal_period_end, tuple(PlbItem(r, ref, dec(a)) for r, ref, a in items), 0

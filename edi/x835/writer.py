@@ -6,7 +6,7 @@
         interchange_control_number: int | None = None, now: datetime | None = None,
         sender_qualifier: str = "ZZ", receiver_qualifier: str = "ZZ",
         usage_indicator: str | None = None, group_control_number: int | None = None,
-        delimiters: Delimiters = Delimiters(), newlines: bool = True,
+        delimiters: Delimiters = STANDARD_DELIMITERS, newlines: bool = True,
     ) -> str
 
 One ISA/GS around every transaction given (one ST/SE per `Remittance`), with SE01, GE01
@@ -45,6 +45,7 @@ from edi.x835.model import (
 
 VERSION = "005010X221A1"
 CAS_MAX_TRIPLETS = 6
+STANDARD_DELIMITERS = Delimiters()  # * : ~ ^
 PLB_MAX_PAIRS = 6
 
 
@@ -71,7 +72,7 @@ class Writer835:
         receiver_qualifier: str = "ZZ",
         usage_indicator: str = "P",
         group_control_number: int | None = None,
-        delimiters: Delimiters = Delimiters(),
+        delimiters: Delimiters = STANDARD_DELIMITERS,
         newlines: bool = True,
     ) -> None:
         self.out = SegmentEmitter(write, delimiters, newlines=newlines)
@@ -92,7 +93,9 @@ class Writer835:
                          str(self.gcn), "X", VERSION)
 
     # ---- one transaction ----
-    def begin_transaction(self, header: RemittanceHeader, control_number: str | None = None) -> None:
+    def begin_transaction(
+        self, header: RemittanceHeader, control_number: str | None = None
+    ) -> None:
         self.transactions += 1
         out = self.out
         out.reset_count()
@@ -226,7 +229,7 @@ def write_835(
     receiver_qualifier: str | None = None,
     usage_indicator: str | None = None,
     group_control_number: int | None = None,
-    delimiters: Delimiters = Delimiters(),
+    delimiters: Delimiters = STANDARD_DELIMITERS,
     newlines: bool = True,
 ) -> str:
     """The 835 text of `remittances` in one interchange (see module docstring)."""
