@@ -140,7 +140,12 @@ def validate_text(text: str, source: str = "<text>", *, ack: io.StringIO | None 
     if own_checks and "837" in types:
         from edi.x837p.checks import check_text  # edi.x837p does not import pyx12
 
-        findings.extend(check_text(text))
+        findings.extend(
+            ValidationFinding(message=p.message, segment_number=p.segment_number,
+                              segment_id=p.segment_id, loop=p.loop or None, code=p.code,
+                              checker="dermclaim")
+            for p in check_text(text)
+        )
     findings.sort(key=lambda f: (f.segment_number or 0))
     return ValidationReport(source=source, transaction_types=types,
                             segment_count=len(seg_ids), findings=tuple(findings))

@@ -171,6 +171,7 @@ def check_text(text: str) -> list[TextProblem]:
     hl_has_child: set[str] = set()
     sbr_rel: dict[str, tuple[str, int]] = {}
     cur_hl = ""
+    st_no = 0  # HL ids restart in every transaction set
     claim: dict[str, object] | None = None
     hi_count = 0
     clm01s: set[str] = set()
@@ -196,14 +197,16 @@ def check_text(text: str) -> list[TextProblem]:
         el = (lambda i: seg[i] if len(seg) > i else "")  # noqa: E731
         if sid == "ISA" and _isa_length(body) != 106:
             add("ISA_WIDTH", "ISA is not fixed width (106 characters)", n, sid)
-        elif sid == "ST" and not el(3):
-            add("ST03", "ST03 (implementation guide version) is missing", n, sid)
+        elif sid == "ST":
+            st_no += 1
+            if not el(3):
+                add("ST03", "ST03 (implementation guide version) is missing", n, sid)
         elif sid == "HL":
-            hl_id, parent, child = el(1), el(2), el(4)
+            hl_id, parent, child = f"{st_no}:{el(1)}", el(2) and f"{st_no}:{el(2)}", el(4)
             cur_hl = hl_id
             if parent:
                 if parent not in hl_parent:
-                    add("HL_PARENT", f"HL02 {parent} names no earlier HL", n, sid)
+                    add("HL_PARENT", f"HL02 {el(2)} names no earlier HL", n, sid)
                 hl_has_child.add(parent)
             hl_parent[hl_id] = parent
             hl_child_flag[hl_id] = (child, n)
@@ -261,7 +264,8 @@ def check_text(text: str) -> list[TextProblem]:
     for hl_id, (flag, n) in hl_child_flag.items():
         expected = "1" if hl_id in hl_has_child else "0"
         if flag != expected:
-            problems.append(TextProblem("HL04", f"HL04 of HL {hl_id} is {flag or 'empty'} but "
+            problems.append(TextProblem("HL04", f"HL04 of HL {hl_id.split(':')[1]} is "
+                                        f"{flag or 'empty'} but "
                                         f"should be {expected}", n, "HL", ""))
     for hl_id, (rel, n) in sbr_rel.items():
         if hl_id in hl_has_child and rel == "18":

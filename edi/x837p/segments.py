@@ -9,7 +9,7 @@ SV119-SV121 silently. `tests/test_837_segments.py` checks positions are unique p
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from attrs import frozen
 
@@ -98,7 +98,7 @@ ISA_WIDTHS: dict[int, int] = {
 def amount(value: Decimal) -> str:
     """X12 R-type money: no currency sign, no trailing zeros after the point, no
     exponent ("240", "12.5", "0.75")."""
-    q = value.quantize(Decimal("0.01"))
+    q = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     text = f"{q:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
