@@ -1,0 +1,128 @@
+"""`dermclaim remit show`: an 835 file as a readable summary or as JSON.
+
+Thin adapter over `edi.x835.reader.iter_835_path` (streaming: large files print as they
+are read) and `edi.x835.export`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from dermclaim.cli import remit
+from dermclaim.cli._common import user_errors
+from edi.x835.export import adjustment_text, money, remark_text, to_dict
+from edi.x835.model import ClaimPayment, ClaimStatus, RemittanceHeader, RemittanceTrailer
+from edi.x835.reader import iter_835_path
+
+_STATUS = {s.value: s.name.lower().replace("_", " ") for s in ClaimStatus}
+
+
+@remit.command("show")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (money as strings, ISO dates).")
+@click.option("--strict", is_flag=True,
+              help="Refuse control numbers that differ (SE02/GE02/IEA02) instead of flagging them.")
+def show(file: Path, as_json: bool, strict: bool) -> None:
+    """Show an 835 remittance: payments, claims, lines, adjustments with their CARC/RARC
+    meanings, provider adjustments (PLB) and findings (defects, balancing).
+
+    \b
+    Example:
+      dermclaim remit show samples/remit.835
+      dermclaim remit show samples/remit.835 --json | jq '.transactions[0].claims[0]'
+    """
+    with user_errors():
+        items = iter_835_path(file, strict=strict)
+        chunks = _json_chunks(file, items) if as_json else _text_lines(file, items)
+        for chunk in chunks:
+            click.echo(chunk, nl=not as_json)
+        if as_json:
+            click.echo()
+
+
+def _json_chunks(file: Path, items: Iterator[object]) -> Iterator[str]:
+    """One JSON document written as the file streams: {"file", "transactions": [...]}."""
+    yield '{"file": ' + json.dumps(str(file)) + ', "transactions": ['
+    first_transaction = True
+    first_claim = True
+    for item in items:
+        if isinstance(item, RemittanceHeader):
+            yield ("" if first_transaction else ", ") + '{"header": '
+            yield json.dumps(to_dict(item)) + ', "claims": ['
+            first_transaction, first_claim = False, True
+        elif isinstance(item, ClaimPayment):
+            yield ("" if first_claim else ", ") + json.dumps(to_dict(item))
+            first_claim = False
+        elif isinstance(item, RemittanceTrailer):
+            yield '], "trailer": ' + json.dumps(to_dict(item)) + "}"
+    yield "]}"
+
+
+def _text_lines(file: Path, items: Iterator[object]) -> Iterator[str]:
+    yield f"{file}"
+    for item in items:
+        if isinstance(item, RemittanceHeader):
+            yield from _header_lines(item)
+        elif isinstance(item, ClaimPayment):
+            yield from _claim_lines(item)
+        elif isinstance(item, RemittanceTrailer):
+            yield from _trailer_lines(item)
+
+
+def _header_lines(h: RemittanceHeader) -> Iterator[str]:
+    p = h.payment
+    sign = "-" if p.credit_debit == "D" else ""
+    yield ""
+    yield (f"Transaction {h.control_number} (segment {h.segment_number}), interchange "
+           f"{h.envelope.interchange_control_number}, {h.envelope.version}")
+    yield f"  payer  {h.payer.name}" + (f" ({h.payer.id})" if h.payer.id else "")
+    payee_id = f" ({h.payee.id_qualifier} {h.payee.id})" if h.payee.id else ""
+    yield f"  payee  {h.payee.name.strip()}{payee_id}"
+    yield (f"  payment {sign}{money(p.amount)} {p.method} on {p.date or 'unknown date'}, "
+           f"trace {p.trace_number} (handling {p.handling_code})")
+
+
+def _claim_lines(c: ClaimPayment) -> Iterator[str]:
+    status = _STATUS.get(c.status, "unknown status")
+    yield (f"  claim {c.patient_control_number}  {c.status} {status}  charge {money(c.charge)}"
+           f"  paid {money(c.paid)}  patient {money(c.patient_responsibility)}"
+           f"  payer claim {c.payer_claim_number}  (segment {c.segment_number})")
+    for a in c.adjustments:
+        yield f"      claim adj {adjustment_text(a.group, a.reason, a.amount)}"
+    if c.remarks:
+        yield "      remarks " + "; ".join(remark_text(r.code) for r in c.remarks)
+    for line in c.service_lines:
+        code = ":".join([line.code, *line.modifiers])
+        recode = ""
+        if line.original_code:
+            recode = f"  (billed {':'.join([line.original_code, *line.original_modifiers])}"
+            recode += f" x{line.original_units})" if line.original_units is not None else ")"
+        when = line.service_date.isoformat() if line.service_date else "no date"
+        yield (f"    line {code} x{line.units}  {when}  charge {money(line.charge)}"
+               f"  paid {money(line.paid)}  allowed {money(line.allowed)}"
+               f"  ref {line.control_number or '-'}{recode}")
+        for a in line.adjustments:
+            yield f"        {adjustment_text(a.group, a.reason, a.amount)}"
+        for r in line.remarks:
+            yield f"        remark {remark_text(r.code)}"
+
+
+def _trailer_lines(t: RemittanceTrailer) -> Iterator[str]:
+    for plb in t.provider_adjustments:
+        items = "; ".join(f"{i.reason} {i.reference} {money(i.amount)}".replace("  ", " ")
+                          for i in plb.items)
+        yield f"  provider adjustment {plb.provider_id} {plb.fiscal_period_end or ''}: {items}"
+    yield (f"  totals: {t.claim_count} claims, {t.line_count} lines, paid {money(t.total_paid)},"
+           f" adjusted {money(t.total_adjusted)}, {t.segment_count} segments")
+    if not t.findings:
+        yield "  findings: none"
+        return
+    yield f"  findings ({len(t.findings)}):"
+    for f in t.findings:
+        where = f"segment {f.segment_number} {f.segment_id or ''}".strip()
+        claim = f" claim {f.claim}" if f.claim else ""
+        yield f"    [{f.kind.value}] {where}{claim}: {f.message}"
