@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlmodel import func, select
 
 from reconcile.remit_builder import BilledClaim, BilledLine
 from reconcile.store.database import session_scope
 from reconcile.store.models import Interchange, SubmittedClaim, SubmittedLine
+from reconcile.store.submissions import next_control_numbers
 
 DOS = date(2026, 10, 1)
-LineSpec = tuple[str, tuple[str, ...], int, str]  # code, modifiers, units, charge
+LineSpec = tuple  # (code, modifiers, units, charge[, encounter procedure index])
 
 
 def add_submitted(url: str, claim_id: str, lines: Sequence[LineSpec], payer: str = "medicare",
@@ -24,12 +24,12 @@ def add_submitted(url: str, claim_id: str, lines: Sequence[LineSpec], payer: str
     """Record one submitted claim (own interchange) and return it as billed."""
     now = datetime(2026, 10, 2, tzinfo=timezone.utc)
     with session_scope(url) as s:
-        n = s.exec(select(func.count()).select_from(Interchange)).one()
-        ic = Interchange(control_number=n + 1, file_name=f"t{n + 1}.837", file_hash="0" * 64,
+        n = next_control_numbers(s, groups=1, transactions=1).isa13
+        ic = Interchange(control_number=n, file_name=f"t{n}.837", file_hash="0" * 64,
                          created_at=now)
         s.add(ic)
         s.flush()
-        total = sum((Decimal(c) for *_, c in lines), Decimal("0"))
+        total = sum((Decimal(ln[3]) for ln in lines), Decimal("0"))
         sc = SubmittedClaim(interchange_id=ic.id or 0, claim_id=claim_id,
                             encounter_claim_id=claim_id, payer=payer, payer_id="12502",
                             date_of_service=dos, total_charge=total, group_control_number=1,
@@ -38,10 +38,11 @@ def add_submitted(url: str, claim_id: str, lines: Sequence[LineSpec], payer: str
         s.add(sc)
         s.flush()
         billed = []
-        for i, (code, mods, units, charge) in enumerate(lines, 1):
+        for i, (code, mods, units, charge, *proc) in enumerate(lines, 1):
             lcn = f"{lcn_prefix or claim_id}-{i}"
             s.add(SubmittedLine(claim_row_id=sc.id or 0, line_number=i, line_control_number=lcn,
                                 code=code, modifiers=":".join(mods), units=units,
-                                charge=Decimal(charge), date_of_service=dos))
+                                charge=Decimal(charge), date_of_service=dos,
+                                procedure_index=proc[0] if proc else None))
             billed.append(BilledLine(lcn, code, mods, units, Decimal(charge), dos))
     return BilledClaim(claim_id, payer, dos, tuple(billed))

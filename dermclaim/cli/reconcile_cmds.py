@@ -131,3 +131,40 @@ def report_cmd(output: Path, since: str | None, db: str | None) -> None:
     t = s.totals
     click.echo(f"{s.path}: billed {t.billed:.2f}, paid {t.paid:.2f}, denied {t.denied:.2f}, "
                f"recoverable {t.recoverable:.2f}")
+
+
+@main.command("correct")
+@click.option("--cause", "causes", multiple=True,
+              type=click.Choice(["missing_25", "count", "bundling"]),
+              help="Only these causes (repeatable; default all three).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="837P file to write the replacement claims to.")
+@click.option("--practice", "practice", required=True, type=click.Path(path_type=Path),
+              help="Practice file (submitter, billing provider, fee schedule).")
+@DB_OPTION
+def correct_cmd(causes: tuple[str, ...], output: Path, practice: Path, db: str | None) -> None:
+    """Write frequency-7 replacement claims (REF*F8 = the payer's claim number) for denials
+    whose fix the note documents: 25 on a separate E/M, the distinct modifier at distinct
+    lesions, the documented units. Lists every denial it could not correct, with why.
+
+    \b
+    Example:
+      dermclaim correct --cause missing_25 -o corrected.837 --practice samples/practice.toml
+    """
+    from reconcile.correct import CORRECTABLE, correct_denials
+
+    with user_errors():
+        res = correct_denials(output, practice, db, causes or CORRECTABLE)
+    if res.out_path is not None:
+        click.echo(f"{res.out_path}: {len(res.corrected)} replacement claims "
+                   f"(ISA13 {res.interchange_control_number:09d})")
+    else:
+        click.echo("no claim could be corrected; nothing written")
+    for c in res.corrected:
+        click.echo(f"  {c.claim_id} (replaces {c.payer_claim_number}): "
+                   + "; ".join(f.change for f in c.fixes))
+    if res.not_corrected:
+        click.echo(f"not corrected: {len(res.not_corrected)} denied lines")
+        for n in res.not_corrected:
+            click.echo(f"  {n.claim_id} {n.line_control_number or '-'} {n.code or '-'} "
+                       f"{n.cause}: {n.reason}")

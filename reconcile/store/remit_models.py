@@ -178,3 +178,4 @@ class Denial(SQLModel, table=True):
     payment_date: date | None = None  # BPR16, else DTM*405
     appeal_deadline: date | None = Field(default=None, index=True)
     superseded: bool = False  # taken back by a reversal (CLP02 = 22)
+    corrected_in: int | None = None  # ISA13 of the replacement 837P (`dermclaim correct`)

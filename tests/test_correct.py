@@ -1,0 +1,126 @@
+"""Corrected claims: frequency-7 replacements with REF*F8 for documented fixes (25, the
+distinct modifier, documented units), pyx12-clean; undocumented fixes listed with reasons."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlmodel import select
+
+from dermclaim.cli import main
+from edi.validate import validate_text
+from reconcile.correct import correct_denials
+from reconcile.remit_builder import (
+    BilledClaim, BilledLine, build_remittance, claim_payment, deny, pay, reduce, remittance_text,
+)
+from reconcile.store.database import session_scope
+from reconcile.store.models import SubmittedClaim
+from remit_helpers import add_submitted
+
+ROOT = Path(__file__).resolve().parent.parent
+PRACTICE = ROOT / "samples" / "practice.toml"
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def _enc(name: str, claim_id: str, **changes) -> tuple[dict, date]:  # type: ignore[type-arg]
+    data = json.loads((ROOT / "samples" / "encounters" / name).read_text())
+    data["claim_id"] = claim_id
+    for i, proc in changes.get("procedures", {}).items():
+        data["procedures"][i].update(proc)
+    return data, date.fromisoformat(data["date_of_service"])
+
+
+def _setup(tmp: Path) -> str:
+    url = f"sqlite:///{tmp}/s.db"
+    # A: E/M sent without 25 though the note documents a separate visit; 11103 sent x3,
+    # documented 2
+    enc, dos = _enc("01-em25-biopsies.json", "CA-1")
+    a = add_submitted(url, "CA-1", [("99214", (), 1, "150.00", 0), ("11104", (), 1, "160.00", 1),
+                                    ("11103", (), 3, "180.00", 2)], dos=dos, encounter=enc)
+    # B: biopsy and AK destruction at distinct sites, sent without XS
+    enc, dos = _enc("17-biopsy-and-ak-destruction-distinct-sites.json", "CB-1")
+    b = add_submitted(url, "CB-1", [("11104", (), 1, "160.00", 0), ("17000", (), 1, "90.00", 1),
+                                    ("17003", (), 3, "45.00", 1)], dos=dos, encounter=enc)
+    # C: same as A but the visit is NOT documented as separately identifiable
+    enc, dos = _enc("01-em25-biopsies.json", "CC-1",
+                    procedures={0: {"separately_identifiable": False}})
+    c = add_submitted(url, "CC-1", [("99214", (), 1, "150.00", 0), ("11104", (), 1, "160.00", 1),
+                                    ("11103", (), 2, "120.00", 2)], dos=dos, encounter=enc)
+    # D: 17003 x4 exactly as documented, still cut for units
+    enc, dos = _enc("13-benign-premalignant-destruction-same-day.json", "CD-1")
+    d = add_submitted(url, "CD-1", [("17000", (), 1, "90.00", 0), ("17003", (), 4, "60.00", 0),
+                                    ("17110", (), 1, "95.00", 1)], dos=dos, encounter=enc)
+    other = BilledClaim("CE-1", "", dos, (BilledLine("", "11104", (), 1, Decimal("160"), dos),))
+    cps = [
+        claim_payment(a, [deny(a.lines[0], "CO", "97"), pay(a.lines[1]),
+                          reduce(a.lines[2], "CO", "151", Decimal("60.00"), "N362")],
+                      payer_claim_number="ICN-A"),
+        claim_payment(b, [deny(b.lines[0], "CO", "97", "N20"), pay(b.lines[1]), pay(b.lines[2])],
+                      payer_claim_number="ICN-B"),
+        claim_payment(c, [deny(c.lines[0], "CO", "97"), pay(c.lines[1]), pay(c.lines[2])],
+                      payer_claim_number="ICN-C"),
+        claim_payment(d, [pay(d.lines[0]), reduce(d.lines[1], "CO", "151", Decimal("15")),
+                          pay(d.lines[2])], payer_claim_number="ICN-D"),
+        claim_payment(other, [deny(other.lines[0], "CO", "97")], payer_claim_number="ICN-E"),
+    ]
+    f = tmp / "r.835"
+    f.write_text(remittance_text([build_remittance(
+        cps, payer_name="MEDICARE PART B", payer_id="12502", payment_date=date(2026, 10, 20),
+        trace_number="T1")]))
+    r = CliRunner().invoke(main, ["remit", "load", str(f), "--db", url])
+    assert r.exit_code == 0, r.output
+    return url
+
+
+def test_documented_fixes_become_frequency_7_replacements(tmp_path: Path) -> None:
+    url = _setup(tmp_path)
+    out = tmp_path / "corrected.837"
+    res = correct_denials(out, PRACTICE, url, now=NOW)
+    fixed = {c.claim_id: sorted(f.change.split(":")[0] for f in c.fixes) for c in res.corrected}
+    assert fixed == {"CA-1": ["11103 units 3 -> 2 from the documented count",
+                              "modifier 25 added to 99214"],
+                     "CB-1": ["modifier XS added to 11104"]}
+    reasons = {(n.claim_id, n.code): n.reason for n in res.not_corrected}
+    assert set(reasons) == {("CC-1", "99214"), ("CD-1", "17003"), ("CE-1", "11104")}
+    assert "does not support billing 99214" in reasons[("CC-1", "99214")]
+    assert "match the documented count" in reasons[("CD-1", "17003")]
+    assert "never sent" in reasons[("CE-1", "11104")]
+    text = out.read_text()
+    report = validate_text(text, str(out))
+    assert report.ok, [f.message for f in report.errors]
+    assert "REF*F8*ICN-A~" in text and "REF*F8*ICN-B~" in text
+    assert "CLM*CA-1*" in text and ":B:7*" in text and "CLM*CC-1" not in text
+    assert "SV1*HC:99214:25*" in text and "SV1*HC:11104:XS*" in text
+    with session_scope(url) as s:
+        sent = s.exec(select(SubmittedClaim).where(SubmittedClaim.frequency == "7")).all()
+        assert {(c.claim_id, c.payer_claim_number) for c in sent} == {
+            ("CA-1", "ICN-A"), ("CB-1", "ICN-B")}
+    # corrected denials are not sent again
+    again = correct_denials(tmp_path / "again.837", PRACTICE, url, now=NOW)
+    assert again.out_path is None and not again.corrected
+    assert not (tmp_path / "again.837").exists()
+
+
+def test_cause_filter_and_cli(tmp_path: Path) -> None:
+    url = _setup(tmp_path)
+    out = tmp_path / "c.837"
+    r = CliRunner().invoke(main, ["correct", "--cause", "bundling", "-o", str(out), "--db", url,
+                                  "--practice", str(PRACTICE)])
+    assert r.exit_code == 0, r.output
+    assert "CB-1" in r.output and "CA-1" not in r.output.split("not corrected")[0]
+    assert "CE-1" in r.output  # listed as not corrected
+    assert "REF*F8*ICN-B" in out.read_text() and "CLM*CA-1" not in out.read_text()
+    r = CliRunner().invoke(main, ["correct", "--cause", "cosmetic", "-o", str(out), "--db", url,
+                                  "--practice", str(PRACTICE)])
+    assert r.exit_code != 0 and "Traceback" not in r.output
+
+
+def test_missing_practice_is_a_clear_error(tmp_path: Path) -> None:
+    url = _setup(tmp_path)
+    r = CliRunner().invoke(main, ["correct", "-o", str(tmp_path / "c.837"), "--db", url,
+                                  "--practice", str(tmp_path / "none.toml")])
+    assert r.exit_code == 2 and "none.toml" in r.output and "Traceback" not in r.output
