@@ -128,3 +128,10 @@ def test_property_shave_monotone(size: Decimal) -> None:
     a = run(proc("shave", lesion_cm=size, site="arm")).lines[0].code
     b = run(proc("shave", lesion_cm=bigger, site="arm")).lines[0].code
     assert a <= b and a.startswith("1130")
+
+
+def test_rationale_writes_sizes_with_a_decimal() -> None:
+    line = run(exc("malignant", "1.2", "0.4", "cheek")).lines[0]
+    assert "Excised diameter 2.0 cm = lesion 1.2 + 2 × margin 0.4" in line.rationale
+    line = run(exc("benign", "1", "0", "back")).lines[0]
+    assert "Excised diameter 1.0 cm = lesion 1.0 + 2 × margin 0.0" in line.rationale

@@ -28,6 +28,7 @@ __all__ = [
     "text",
     "unique",
     "fmt_cm",
+    "fmt_num",
 ]
 
 
@@ -178,7 +179,12 @@ def unique(values: Iterable[object]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def fmt_num(value: Decimal) -> str:
+    """1.40 -> '1.4', 20 -> '20' (doses, units), for rationale text."""
+    return format(value.normalize(), "f")
+
+
 def fmt_cm(value: Decimal) -> str:
-    """1.40 -> '1.4', 2 -> '2', for rationale text."""
-    text = format(value.normalize(), "f")
-    return text
+    """Sizes as CPT writes them, at least one decimal: 2 -> '2.0', 1.40 -> '1.4', 0.55 -> '0.55'."""
+    plain = fmt_num(value)
+    return plain if "." in plain else f"{plain}.0"

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from coding.model import Drug, Finding, LineDrug, Procedure
 from coding.rules.base import DraftLine, RuleContext, RuleResult
-from coding.rules.common import ceil_div, error, fmt_cm, info, text, unique, warning
+from coding.rules.common import ceil_div, error, fmt_num, info, text, unique, warning
 from coding.tables import DrugUnit, drug_units
 
 __all__ = ["NDC_UNITS", "normalize_ndc", "to_billing_unit", "hcpcs_units", "drug_lines"]
@@ -121,15 +121,15 @@ def drug_lines(index: int, proc: Procedure, ctx: RuleContext, administered_by: s
         result.findings.append(error(
             "DOSE_UNIT_MISMATCH",
             f"{label}: a dose in {drug.dose_unit!r} cannot be converted to {drug.hcpcs}'s billing "
-            f"unit ({fmt_cm(ref.billing_amount)} {ref.billing_unit}); document the dose in "
+            f"unit ({fmt_num(ref.billing_amount)} {ref.billing_unit}); document the dose in "
             f"{ref.billing_unit}", index, "drug.dose_unit"))
         return result
     line_drug, found = _line_drug(index, drug, ndc, dose, label)
     result.findings.extend(found)
     single = drug.single_dose if isinstance(drug.single_dose, bool) else ref.single_dose
-    per = f"{fmt_cm(ref.billing_amount)} {ref.billing_unit}"
+    per = f"{fmt_num(ref.billing_amount)} {ref.billing_unit}"
     why_units = (f"{drug.hcpcs} ({ref.description}) given {administered_by}: dose "
-                 f"{fmt_cm(dose)} {drug.dose_unit} ÷ {per} per unit, rounded up → {units} unit(s)")
+                 f"{fmt_num(dose)} {drug.dose_unit} ÷ {per} per unit, rounded up → {units} unit(s)")
     main = DraftLine(code=drug.hcpcs, units=units, rationale=why_units, family="drug",
                      procedure=index, procedures=(index,), diagnoses=proc.diagnoses,
                      drug=line_drug, site=text(proc.site), laterality=text(proc.laterality),
@@ -149,7 +149,7 @@ def drug_lines(index: int, proc: Procedure, ctx: RuleContext, administered_by: s
     if discard_units <= 0:
         main.modifiers.append("JZ")
         if wasted > 0:
-            main.rationale += (f"; the {fmt_cm(wasted)} {drug.dose_unit} discarded is covered by "
+            main.rationale += (f"; the {fmt_num(wasted)} {drug.dose_unit} discarded is covered by "
                                "rounding up, so no JW line (CMS/Noridian JZ guidance) → JZ")
         else:
             main.rationale += "; single-dose container, nothing discarded → JZ"
@@ -165,7 +165,7 @@ def drug_lines(index: int, proc: Procedure, ctx: RuleContext, administered_by: s
         jw_drug = LineDrug(ndc=line_drug.ndc, quantity=share, unit=line_drug.unit)
     result.lines.append(DraftLine(
         code=drug.hcpcs, units=discard_units, modifiers=["JW"], family="drug",
-        rationale=(f"{drug.hcpcs} single-dose container: {fmt_cm(wasted)} {drug.dose_unit} "
+        rationale=(f"{drug.hcpcs} single-dose container: {fmt_num(wasted)} {drug.dose_unit} "
                    f"discarded; dose + discard need {covering} unit(s), {units} billed for the "
                    f"dose → {discard_units} unit(s) with JW on their own line"),
         procedure=index, procedures=(index,), diagnoses=proc.diagnoses, drug=jw_drug,
@@ -187,7 +187,7 @@ def _line_drug(
         derived = (dose * factor).normalize()
         return LineDrug(ndc=ndc, quantity=derived, unit=unit), [info(
             "NDC_QUANTITY_FROM_DOSE",
-            f"{label}: NDC quantity not documented; reported as the dose, {fmt_cm(derived)} "
+            f"{label}: NDC quantity not documented; reported as the dose, {fmt_num(derived)} "
             f"{unit}", index, "drug.ndc_quantity")]
     missing = "ndc_unit" if quantity is not None else "ndc_quantity"
     return None, [warning(
