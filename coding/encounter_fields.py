@@ -142,7 +142,9 @@ class Fields:
         return self.check_int(key, value, minimum)
 
     def check_int(self, key: str | int, value: Any, minimum: int) -> int | None:
-        if isinstance(value, Decimal) and value == value.to_integral_value():
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
             value = int(value)  # 3.0 is a whole number
         if isinstance(value, bool) or not isinstance(value, int):
             self.problem(key, f"must be a whole number >= {minimum}, got {kind(value)}")
@@ -164,6 +166,8 @@ class Fields:
         bound = f"> {minimum}" if strict else f">= {minimum}"
         if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip()):
             value = Decimal(value.strip())
+        elif isinstance(value, float):  # a caller's own json.loads: keep the digits as written
+            value = Decimal(repr(value))
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
             self.problem(key, f"must be a number {bound}, got {kind(value)}")
             return None
