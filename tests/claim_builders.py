@@ -15,6 +15,7 @@ from coding.model import (
     Encounter,
     LineDrug,
     Person,
+    Procedure,
     Provider,
     Subscriber,
 )
@@ -51,7 +52,8 @@ def claim(claim_id: str = "DC-1", payer: str = "medicare",
           diagnoses: tuple[str, ...] = ("L570", "D485"),
           lines: tuple[ClaimLine, ...] | None = None, **enc_fields: object) -> CodedClaim:
     enc = Encounter(claim_id=claim_id, date_of_service=date(2026, 3, 2), payer=payer,
-                    patient=person(), diagnoses=diagnoses, procedures=(),
+                    patient=person(), diagnoses=diagnoses,
+                    procedures=(Procedure(type="biopsy", technique="tangential", site="back"),),
                     source=f"{claim_id}.json")
     if enc_fields:
         enc = attrs.evolve(enc, **enc_fields)
