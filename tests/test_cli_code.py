@@ -127,3 +127,27 @@ def test_array_file_prints_a_json_array(tmp_path: Path) -> None:
 def test_help_has_an_example() -> None:
     result = CliRunner().invoke(main, ["code", "--help"])
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "encounters"
+
+
+@pytest.mark.parametrize(
+    ("name", "exit_code", "words"),
+    [
+        ("bad-fields.json", 2, ["claim_id", "date_of_service", "payer_claim_number",
+                                "diagnoses[1]", "diagnoses[2]", "procedures[0].margin_cm",
+                                "procedures[1].count", "procedures[2].drug.ndc",
+                                "procedures[2].drug.dose", "procedures[3].stages[1]",
+                                "procedures[4].site", "procedures[4].diagnoses[0]"]),
+        ("malformed.json", 2, ["malformed.json", "line 4"]),
+        ("non-billable-icd10.json", 1, ["ICD10_INVALID", "C44.112"]),
+        ("bad-npi-check-digit.json", 1, ["NPI_CHECK_DIGIT"]),
+        ("unknown-cpt.json", 1, ["UNKNOWN_CODE", "99999"]),
+    ],
+)
+def test_bad_fixtures(name: str, exit_code: int, words: list[str]) -> None:
+    code, out, err = run(str(FIXTURES / name))
+    assert code == exit_code
+    for word in words:
+        assert word in out + err
