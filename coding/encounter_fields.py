@@ -126,7 +126,9 @@ class Fields:
             return None
         return value
 
-    def boolean(self, key: str, required: bool = False, default: bool | None = False) -> bool | None:
+    def boolean(
+        self, key: str, required: bool = False, default: bool | None = False
+    ) -> bool | None:
         value = self._get(key, required)
         if value is None:
             return default

@@ -85,7 +85,8 @@ def _procedure_diagnoses(f: Fields, claim_dx: tuple[str, ...]) -> tuple[str, ...
     if raw is None:
         return None
     if len(raw) > 4:
-        f.problem("diagnoses", f"at most 4 (a service line points to four diagnoses), got {len(raw)}")
+        f.problem("diagnoses",
+                  f"at most 4 (a service line points to four diagnoses), got {len(raw)}")
     codes: list[str] = []
     for i, item in enumerate(raw):
         path = f.at("diagnoses") + f"[{i}]"

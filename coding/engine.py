@@ -22,7 +22,7 @@ import attrs
 from coding.edits import codes, coverage, em25, laterality, modifiers, mue, ncci
 from coding.edits.context import EditContext
 from coding.edits.ncci_file import PtpTable, load_ptp
-from coding.edits.tables import known_codes
+from coding.edits.tables import global_period, known_codes
 from coding.model import (
     ClaimLine,
     CodedClaim,
@@ -139,8 +139,6 @@ def _patient_pay(encounter: Encounter, cosmetic: list[int], ctx: RuleContext) ->
 
 
 def _addons_without_primary(lines: list[DraftLine]) -> list[Finding]:
-    from coding.edits.tables import global_period
-
     out = []
     for line in lines:
         if global_period(line.code) != "ZZZ":

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from encounter_factory import enc_dict
 
 from dermclaim.cli import main
-from encounter_factory import enc_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "encounters" / "01-em25-biopsies.json"

@@ -7,12 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from encounter_factory import BASE, enc_dict, make
 
 from coding.encounter import load_encounters, parse_encounter
 from coding.encounter_procedures import SITES
 from coding.errors import EncounterError
 from coding.sites import SITES as RULE_SITES
-from encounter_factory import BASE, enc_dict, make
 
 
 def problems_of(data: object, **kw: object) -> list[tuple[str, str]]:

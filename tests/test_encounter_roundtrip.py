@@ -7,13 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from encounter_factory import enc_dict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coding.encounter import encounter_to_dict, load_encounters, parse_encounter
 from coding.encounter_procedures import SITES
 from coding.model import Encounter
-from encounter_factory import enc_dict
 
 SAMPLES = sorted((Path(__file__).parent.parent / "samples" / "encounters").glob("*.json"))
 

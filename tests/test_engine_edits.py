@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from encounter_factory import make
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,6 @@ from coding.engine import code_encounter
 from coding.model import Severity
 from coding.rules.base import DraftLine, RuleResult
 from companion_guides import get_guide
-from encounter_factory import make
 
 
 def codes(findings) -> list[str]:  # type: ignore[no-untyped-def]

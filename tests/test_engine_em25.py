@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from encounter_factory import make
 
 from coding.engine import code_encounter
 from coding.model import CodedClaim
-from encounter_factory import make
 
 
 def claim(em: str, separate: bool, codes: list[str]) -> CodedClaim:
@@ -42,7 +42,8 @@ def test_em_modifier(em: str, separate: bool, codes: list[str], modifiers: tuple
     c = claim(em, separate, codes)
     line = em_line(c, em)
     assert line is not None and line.modifiers == modifiers
-    assert [f.code for f in c.findings if f.code.startswith("EM_")] == ([finding] if finding else [])
+    found = [f.code for f in c.findings if f.code.startswith("EM_")]
+    assert found == ([finding] if finding else [])
 
 
 @pytest.mark.parametrize("codes", [["11104"], ["17000"], ["96372"], ["11900", "J3301"]])

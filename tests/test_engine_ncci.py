@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from encounter_factory import make
 
 from coding.edits.ncci_file import (
     ENV_VAR,
@@ -18,7 +19,6 @@ from coding.edits.ncci_file import (
 )
 from coding.engine import code_encounter
 from companion_guides import get_guide
-from encounter_factory import make
 
 D = date(2026, 3, 2)
 

@@ -14,7 +14,6 @@ procedure on the same day makes the visit the decision for surgery: modifier 57.
 
 from __future__ import annotations
 
-
 from coding.edits.context import EditContext
 from coding.edits.tables import global_period
 from coding.model import Finding, Severity

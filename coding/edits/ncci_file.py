@@ -115,7 +115,8 @@ def read_cms_ptp(path: str | Path, codes: Collection[str] | None = None) -> list
                                  cells[5], f"{path.name}:{number}"))
     if problems:
         raise NcciFileError("not a CMS NCCI PTP file (Column 1, Column 2, 1996 flag, "
-                            "Effective, Deletion, Modifier, Rationale):\n  " + "\n  ".join(problems))
+                            "Effective, Deletion, Modifier, Rationale):\n  "
+                            + "\n  ".join(problems))
     if not edits and codes is None:
         raise NcciFileError(f"{path}: no PTP edit rows found")
     return edits

@@ -104,7 +104,9 @@ def _table(claim: CodedClaim) -> str:
            f"diagnoses  {dx}", ""]
     rows = [("line", "code", "modifiers", "units", "charge", "dx", "rationale")]
     for line in claim.lines:
-        drug = f" [NDC {line.drug.ndc} {plain(line.drug.quantity)} {line.drug.unit}]" if line.drug else ""
+        drug = ""
+        if line.drug:
+            drug = f" [NDC {line.drug.ndc} {plain(line.drug.quantity)} {line.drug.unit}]"
         rows.append((str(line.line), line.code, "-".join(line.modifiers) or "-", str(line.units),
                      "-" if line.charge is None else str(line.charge),
                      ",".join(map(str, line.diagnosis_pointers)), line.rationale + drug))
@@ -113,7 +115,8 @@ def _table(claim: CodedClaim) -> str:
     else:
         widths = [max(len(r[i]) for r in rows) for i in range(6)]
         for r in rows:
-            out.append("  ".join(c.ljust(w) for c, w in zip(r[:6], widths)) + "  " + r[6])
+            cells = "  ".join(c.ljust(w) for c, w in zip(r[:6], widths, strict=True))
+            out.append(f"{cells}  {r[6]}")
     if claim.total_charge is not None and claim.lines:
         out.append(f"total charge {claim.total_charge}")
     if claim.findings:
