@@ -121,8 +121,9 @@ def validate_text(text: str, source: str = "<text>", *, ack: io.StringIO | None 
 
     report = io.StringIO()
     findings: list[ValidationFinding] = []
+    passed = False
     try:
-        pyx12.x12n_document.x12n_document(
+        passed = pyx12.x12n_document.x12n_document(
             param=pyx12.params.params(), src_file=io.StringIO(text), fd_997=ack,
             fd_html=None, fd_json=report, callback=remember,
         )
@@ -137,6 +138,11 @@ def validate_text(text: str, source: str = "<text>", *, ack: io.StringIO | None 
     raw = report.getvalue()
     if raw:
         findings.extend(_json_findings(json.loads(raw), loops, seg_ids))
+    if not passed and not findings:
+        findings.append(ValidationFinding(
+            message="pyx12 cannot read this as X12: the ISA segment must be fixed width "
+                    "(106 characters, its elements padded with spaces)",
+            segment_number=1, segment_id="ISA", loop="ISA", code="NOT_X12"))
     if own_checks and "837" in types:
         from edi.x837p.checks import check_text  # edi.x837p does not import pyx12
 
@@ -148,7 +154,7 @@ def validate_text(text: str, source: str = "<text>", *, ack: io.StringIO | None 
         )
     findings.sort(key=lambda f: (f.segment_number or 0))
     return ValidationReport(source=source, transaction_types=types,
-                            segment_count=len(seg_ids), findings=tuple(findings))
+                            segment_count=len(_segments(text)), findings=tuple(findings))
 
 
 def validate_path(path: str | Path, ack_path: str | Path | None = None) -> ValidationReport:
@@ -230,10 +236,18 @@ def _element_ref(seg_id: str | None, ele: dict[str, Any]) -> str | None:
 
 
 def _delimiters(text: str) -> tuple[str, str]:
+    """(element separator, segment terminator) from the ISA, found by counting its 16
+    element separators so that a non-fixed-width ISA still reads."""
     isa = text.lstrip()
-    if len(isa) < 106:
+    if len(isa) < 4:
         return "*", "~"
-    return isa[3], isa[105]
+    sep, count = isa[3], 0
+    for i, ch in enumerate(isa[:300]):
+        if ch == sep:
+            count += 1
+            if count == 16 and i + 2 < len(isa):
+                return sep, isa[i + 2]
+    return sep, "~"
 
 
 def _segments(text: str) -> list[list[str]]:
