@@ -127,7 +127,9 @@ def claim_payment(claim: BilledClaim, answers: Sequence[LineAnswer], *, payer_cl
         status = "22" if reversal else ("4" if paid == 0 else "1")
     return ClaimPayment(
         patient_control_number=claim.claim_id, status=status, charge=charge, paid=paid,
-        patient_responsibility=pr, filing_indicator="MB" if claim.payer == "medicare" else "CI",
+        patient_responsibility=pr,
+        # CLP06 of the 835 has no CI (commercial): 12 = PPO
+        filing_indicator="MB" if claim.payer == "medicare" else "12",
         payer_claim_number=payer_claim_number, segment_number=segment_number,
         facility_code="11", frequency="1", adjustments=claim_adj,
         names=(Name("QC", "PATIENT", "TEST", id_qualifier="MI", id="M" + claim.claim_id),),
@@ -169,7 +171,10 @@ def remittance_text(remittances: Sequence[Remittance]) -> str:
     """The 835 text of the remittances (one interchange), through the 835 writer."""
     from edi.x835.writer import write_835
 
-    return write_835(list(remittances))
+    remits = list(remittances)
+    payers = {r.header.payer.id for r in remits}
+    # one payer: the payer sends; several payers in one file: their clearinghouse does
+    return write_835(remits, sender_id=None if len(payers) == 1 else "CLEARINGHOUSE")
 
 
 def billed_claims(url: str | None = None, claim_ids: Sequence[str] | None = None

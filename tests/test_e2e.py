@@ -69,3 +69,23 @@ def test_sample_claims_to_classified_denials(store_url: str, tmp_path: Path) -> 
     assert len(list(csv.DictReader(work.open()))) == len(rows)
     _run("report", "-o", str(tmp_path / "report.html"), "--db", store_url)
     assert (tmp_path / "report.html").read_text().count("<svg") == 4
+
+
+def test_sample_remit_is_current_valid_and_loads(tmp_path: Path) -> None:
+    """samples/remit.835 is what samples/make_remit.py writes today, pyx12-clean, and loads."""
+    import importlib.util
+
+    from edi.validate import validate_path
+
+    spec = importlib.util.spec_from_file_location("make_remit", ROOT / "samples" / "make_remit.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    fresh = tmp_path / "remit.835"
+    assert mod.main(["-o", str(fresh)]) == 0
+    sample = ROOT / "samples" / "remit.835"
+    assert fresh.read_text() == sample.read_text(), "run samples/make_remit.py to regenerate"
+    report = validate_path(sample)
+    assert report.ok, [f.message for f in report.errors]
+    out = _run("remit", "load", str(sample), "--db", f"sqlite:///{tmp_path}/s.db")
+    assert "1 loaded" in out and "out-of-balance items: 0" in out
