@@ -6,7 +6,7 @@
 Steps: procedures documented `cosmetic: true` are set aside (patient-pay, info finding);
 the family rules (`coding.rules.code_families`) and the E/M rule draft lines; the edits in
 `coding.edits` run in their documented order (E/M 25, NCCI, coverage/ABN, MUE, laterality,
-modifier order, reference-code checks); then lines are numbered, pointed at their
+same-code lines, modifier order, reference-code checks); then lines are numbered, pointed at their
 diagnoses, given their REF*6R line control number and priced from `fees`.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import attrs
 
-from coding.edits import codes, coverage, em25, laterality, modifiers, mue, ncci
+from coding.edits import codes, coverage, duplicates, em25, laterality, modifiers, mue, ncci
 from coding.edits.context import EditContext
 from coding.edits.ncci_file import PtpTable, load_ptp
 from coding.edits.tables import global_period, known_codes
@@ -41,7 +41,7 @@ __all__ = ["code_encounter", "EDITS"]
 
 Edit = Callable[[list[DraftLine], EditContext], list[Finding]]
 EDITS: tuple[Edit, ...] = (em25.apply, ncci.apply, coverage.apply, mue.apply, laterality.apply,
-                           modifiers.apply, codes.apply)
+                           duplicates.apply, modifiers.apply, codes.apply)
 MAX_POINTERS = 4  # SV107-1 … SV107-4
 CENT = Decimal("0.01")
 

@@ -250,3 +250,32 @@ def test_premalignant_counts_code_clean(count: int) -> None:
         assert units == {"17004": 1}
     else:
         assert units.get("17000") == 1 and units.get("17003", 0) == count - 1
+
+
+# ------------------------------------------------------------------ same-code lines
+
+
+@pytest.mark.parametrize(
+    ("sites", "payer", "second", "finding"),
+    [
+        (("back", "thigh"), "medicare", ("XS",), "SAME_CODE_DISTINCT"),
+        (("back", "thigh"), "commercial", ("59",), "SAME_CODE_DISTINCT"),
+        (("back", "back"), "medicare", (), "DUPLICATE_LINE"),
+    ],
+)
+def test_same_code_twice(sites: tuple[str, str], payer: str, second: tuple,
+                         finding: str) -> None:
+    procs = [{"type": "excision", "behavior": "benign", "lesion_cm": 1, "margin_cm": 0.2,
+              "site": s, "medical_necessity": "changing"} for s in sites]
+    c = code_encounter(make(payer=payer, diagnoses=["D22.5"], procedures=procs))
+    assert [(x.code, x.modifiers) for x in c.lines] == [("11402", ()), ("11402", second)]
+    assert finding in codes(c.findings) and not c.has_errors
+
+
+def test_same_code_told_apart_by_laterality_needs_nothing_more() -> None:
+    procs = [{"type": "excision", "behavior": "benign", "lesion_cm": 1, "margin_cm": 0.2,
+              "site": "arm", "laterality": side, "medical_necessity": "changing"}
+             for side in ("left", "right")]
+    c = code_encounter(make(payer="commercial", diagnoses=["D22.5"], procedures=procs))
+    assert [x.modifiers for x in c.lines] == [("LT",), ("RT",)]
+    assert not {"DUPLICATE_LINE", "SAME_CODE_DISTINCT"} & set(codes(c.findings))

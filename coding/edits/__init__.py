@@ -11,8 +11,10 @@ Order (`coding.engine` runs them in this order, each on the lines the previous l
                   medical necessity: warning, or the ABN modifier (GA) with an ABN on file.
 4. `mue`        — units per code and date above the Medically Unlikely Edit.
 5. `laterality` — LT/RT where the payer's guide requires them.
-6. `modifiers`  — pricing-first order, at most four per line.
-7. `codes`      — unknown CPT/HCPCS codes, invalid ICD-10-CM codes, bad NPI check digits.
+6. `duplicates` — a second line of the same code and modifiers: the distinct modifier when
+                  the sites differ, else a duplicate-denial warning.
+7. `modifiers`  — pricing-first order, at most four per line.
+8. `codes`      — unknown CPT/HCPCS codes, invalid ICD-10-CM codes, bad NPI check digits.
 
 Every table lives in `coding/data/` (read through `coding.tables.read_table`) with a source
 column; `coding/edits/tables.py` gives them typed views.
