@@ -95,6 +95,7 @@ class Fields:
         pattern: str | None = None,
         expect: str = "",
         max_len: int = 60,
+        upper: bool = False,
     ) -> str | None:
         value = self._get(key, required)
         if value is None:
@@ -102,7 +103,7 @@ class Fields:
         if not isinstance(value, str):
             self.problem(key, f"must be text, got {kind(value)}")
             return None
-        value = value.strip()
+        value = value.strip().upper() if upper else value.strip()
         if not value:
             self.problem(key, "must not be empty")
             return None

@@ -189,7 +189,7 @@ def _phototherapy(f: Fields) -> dict[str, Any]:
 
 def _other(f: Fields) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "code": f.text("code", pattern=r"[0-9]{5}|[0-9]{4}[FT]|[A-V][0-9]{4}",
+        "code": f.text("code", pattern=r"[0-9]{5}|[0-9]{4}[FT]|[A-V][0-9]{4}", upper=True,
                        expect="a CPT or HCPCS code (five characters, e.g. 10060 or J3490)"),
         "units": f.integer("units", minimum=1, required=False),
     }
@@ -213,8 +213,8 @@ def _drug(f: Fields) -> Drug | None:
         return None
     d.only(DRUG_FIELDS)
     ok = len(d.problems)
-    hcpcs = d.text("hcpcs", pattern=r"[A-Z][0-9]{4}",
-                   expect="a HCPCS Level II code such as J3301 (upper case)")
+    hcpcs = d.text("hcpcs", pattern=r"[A-Z][0-9]{4}", upper=True,
+                   expect="a HCPCS Level II code such as J3301")
     ndc = d.text("ndc", pattern=r"[0-9-]+", expect="an NDC: digits and hyphens")
     if ndc is not None:
         digits = ndc.replace("-", "")

@@ -297,3 +297,11 @@ def test_messages_carry_no_patient_data() -> None:
     text = str(EncounterError("bad.json", problems_of(enc_dict(patient=patient))))
     for secret in ("Testcase", "1EG4TE5MK73", "2030-01-01", "1 Test Street"):
         assert secret not in text
+
+
+def test_codes_and_modifiers_are_upper_cased() -> None:
+    enc = make(procedures=[
+        {"type": "other", "code": "j7308", "modifiers": ["jz"]},
+        {"type": "intralesional", "lesions": 1, "drug": {**DRUG, "hcpcs": "j3301"}}])
+    assert enc.procedures[0].code == "J7308" and enc.procedures[0].modifiers == ("JZ",)
+    assert enc.procedures[1].drug is not None and enc.procedures[1].drug.hcpcs == "J3301"
