@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
-
 import click
 
 from coding.errors import CodingError
@@ -49,11 +47,10 @@ def claims(encounters: tuple[str, ...], practice_path: str, output: str, db: str
     from coding.engine import code_encounter
     from companion_guides import get_guide
     from edi.practice import load_practice
-    from edi.x837p.submit import HeldClaim
     from reconcile.store.submissions import submit_claims
 
     now = _parse_now(now_text)
-    unreadable: list[HeldClaim] = []
+    unreadable: list[str] = []
     coded: list[CodedClaim] = []
     with user_errors():
         practice = load_practice(practice_path)
@@ -64,14 +61,14 @@ def claims(encounters: tuple[str, ...], practice_path: str, output: str, db: str
                 for enc in load_encounters(path, payer=payer):
                     coded.append(code_encounter(enc, fees=practice.fee_schedule))
             except CodingError as exc:  # an unreadable file is held, the batch goes on
-                unreadable.append(HeldClaim(Path(path).name, None, (str(exc),)))
+                unreadable.append(str(exc))
         newlines = None if not no_newlines else False
         if newlines is None:
             newlines = all(get_guide(c.payer).newlines for c in coded) if coded else True
         result = submit_claims(coded, practice, output, url=db, now=now, newlines=newlines)
-    held = [*unreadable, *result.held]
-    for h in held:
-        echo_err(f"held: {h.describe()}")
+    held = [*unreadable, *(h.describe() for h in result.held)]
+    for message in held:
+        echo_err(f"held: {message}")
     if result.out_path is None:
         raise CliError(f"nothing written to {output}: all {len(held)} encounters were held",
                        EXIT_FINDINGS)

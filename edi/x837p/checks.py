@@ -90,8 +90,9 @@ def claim_problems(claim: CodedClaim, guide: Guide, now: datetime | None = None)
         where = f"line {line.line} ({line.code})"
         if not re.fullmatch(r"[A-Z0-9]{5}", line.code):
             out.append(f"{where}: procedure code must be 5 letters or digits")
-        if line.charge is None and not engine_no_fee:
-            out.append(f"{where}: no fee for {line.code} in the practice file")
+        if line.charge is None:
+            if not engine_no_fee:
+                out.append(f"{where}: no fee for {line.code} in the practice file")
         elif line.charge <= 0:
             out.append(f"{where}: charge must be greater than 0")
         if line.units < 1:
