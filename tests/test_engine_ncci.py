@@ -45,7 +45,7 @@ def other(code: str, site: str | None, laterality: str | None = None) -> dict:
         ("1", "scalp", None, "commercial", ["17000", "11104"], "59", "NCCI_DISTINCT"),
         ("1", "back", None, "medicare", ["17000"], None, "NCCI_NOT_DISTINCT"),
         ("1", None, None, "medicare", ["17000"], None, "NCCI_NOT_DISTINCT"),
-        ("1", "back", "left", "medicare", ["17000", "11104"], "XS", "NCCI_DISTINCT"),
+        ("1", "back", "left", "medicare", ["17000"], None, "NCCI_NOT_DISTINCT"),
         ("9", "back", None, "medicare", ["17000", "11104"], None, None),
     ],
 )
@@ -195,3 +195,12 @@ def test_env_var_and_argument_load_the_cms_file(tmp_path: Path,
 def test_guide_sets_the_distinct_modifier() -> None:
     assert get_guide("medicare").distinct_modifier == "XS"
     assert get_guide("commercial").distinct_modifier == "59"
+
+
+@pytest.mark.parametrize(("lat1", "lat2", "kept"),
+                         [("left", "right", True), ("left", "left", False), (None, "right", False)])
+def test_same_site_is_distinct_only_on_opposite_sides(lat1: str | None, lat2: str | None,
+                                                      kept: bool) -> None:
+    enc = make(procedures=[other("17000", "arm", lat1), other("11104", "arm", lat2)])
+    c = code_encounter(enc, ptp=table(("17000", "11104", "1")))
+    assert ("11104" in [line.code for line in c.lines]) is kept

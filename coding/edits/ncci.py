@@ -14,8 +14,8 @@ column 2 code):
 * indicator 1 but distinctness not documented (same site, or a site missing) — the column-2
   line is dropped with a warning saying what documentation would allow it.
 
-Distinct means: the lines come from different documented procedures and no (site,
-laterality) of one is a (site, laterality) of the other.
+Distinct means: the lines come from different documented procedures and their sites do not
+overlap — the same site counts as distinct only when both lines document opposite sides.
 """
 
 from __future__ import annotations
@@ -97,7 +97,9 @@ def distinct(a: DraftLine, b: DraftLine) -> bool:
     sa, sb = _site_set(a), _site_set(b)
     if not sa or not sb or not _procs(a) or not _procs(b) or _procs(a) & _procs(b):
         return False
-    return not (sa & sb)
+    # the same site overlaps unless both sides are documented and differ (left vs right arm)
+    return not any(s1 == s2 and (l1 is None or l2 is None or l1 == l2)
+                   for s1, l1 in sa for s2, l2 in sb)
 
 
 def _sites(line: DraftLine) -> str:
