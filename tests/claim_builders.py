@@ -19,7 +19,6 @@ from coding.model import (
     Provider,
     Subscriber,
 )
-from companion_guides import get_guide
 from edi.practice import Practice, load_practice
 from edi.x837p.envelope import ControlNumbers, interchange_receiver, usage_indicator
 from edi.x837p.submit import prepare

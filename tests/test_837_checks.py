@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import attrs
 import pytest
-
 from claim_builders import NOW, claim, kenalog, line, render, rendering
+
 from coding.model import Finding, LineDrug, Provider, Severity
 from companion_guides import get_guide
 from edi.validate import validate_text

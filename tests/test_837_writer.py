@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from claim_builders import (
     claim,
     kenalog,
@@ -16,6 +15,7 @@ from claim_builders import (
     segments,
     spouse_subscriber,
 )
+
 from edi.validate import segment_loops, validate_text
 
 

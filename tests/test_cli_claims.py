@@ -10,8 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-
 from claim_builders import (
     PRACTICE_PATH,
     claim,
@@ -21,9 +19,11 @@ from claim_builders import (
     rendering,
     spouse_subscriber,
 )
+from click.testing import CliRunner, Result
+from encounter_batch import PROCEDURE_MAKERS, make_encounters, write_encounters
+
 from dermclaim.cli import main
 from edi.validate import validate_path
-from encounter_batch import PROCEDURE_MAKERS, make_encounters, write_encounters
 from reconcile.store.submissions import submit_claims
 
 ROOT = Path(__file__).resolve().parent.parent

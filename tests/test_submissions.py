@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from claim_builders import NOW, claim, kenalog, line, practice, spouse_subscriber
 from sqlmodel import Session, select
 
-from claim_builders import NOW, claim, kenalog, line, practice, spouse_subscriber
 from coding.encounter import parse_encounter
 from edi.errors import EdiError
 from reconcile.errors import StoreError

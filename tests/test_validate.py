@@ -6,9 +6,9 @@ import io
 from pathlib import Path
 
 import pytest
-
 from claim_builders import claim, render
 from conftest import corpus_params
+
 from edi.errors import EdiError
 from edi.validate import Level, ValidationFinding, segment_loops, validate_path, validate_text
 

@@ -173,7 +173,7 @@ def check_text(text: str) -> list[TextProblem]:
     sbr_rel: dict[str, tuple[str, int]] = {}
     cur_hl = ""
     st_no = 0  # HL ids restart in every transaction set
-    claim: dict[str, object] | None = None
+    claim: _OpenClaim | None = None
     hi_count = 0
     clm01s: set[str] = set()
     lcns: set[str] = set()
@@ -185,17 +185,17 @@ def check_text(text: str) -> list[TextProblem]:
     def close_claim() -> None:
         if claim is None:
             return
-        total, lines_sum, n = claim["total"], claim["sum"], claim["n"]
-        if total != lines_sum:
-            problems.append(TextProblem("CLM02_SUM", f"CLM02 {total} is not the sum of the "
-                                        f"lines' SV102 ({lines_sum})", int(n), "CLM", "2300"))
+        if claim.total != claim.lines_sum:
+            problems.append(TextProblem("CLM02_SUM", f"CLM02 {claim.total} is not the sum of "
+                                        f"the lines' SV102 ({claim.lines_sum})", claim.segment,
+                                        "CLM", "2300"))
 
     for n, seg in enumerate(_tokens(text), start=1):
         sid = seg[0]
         qual = seg[1] if sid == "NM1" and len(seg) > 1 else (
             seg[3] if sid == "HL" and len(seg) > 3 else "")
         loop = LOOP_TRIGGERS.get((sid, qual), LOOP_TRIGGERS.get((sid, ""), loop))
-        el = (lambda i: seg[i] if len(seg) > i else "")  # noqa: E731
+        el = _Elements(seg)
         if sid == "ISA" and _isa_length(body) != 106:
             add("ISA_WIDTH", "ISA is not fixed width (106 characters)", n, sid)
         elif sid == "ST":
@@ -225,7 +225,7 @@ def check_text(text: str) -> list[TextProblem]:
             if el(1) in clm01s:
                 add("CLM01_DUP", "CLM01 is used by an earlier claim in this file", n, sid)
             clm01s.add(el(1))
-            claim = {"total": _dec(el(2)), "sum": Decimal("0"), "n": n}
+            claim = _OpenClaim(_dec(el(2)), Decimal("0"), n)
             hi_count = 0
         elif sid == "HI":
             codes = [c for c in seg[1:] if c]
@@ -241,7 +241,7 @@ def check_text(text: str) -> list[TextProblem]:
                     add("ICD10", f"HI{i:02d}-02 is not an ICD-10-CM code without a dot", n, sid)
         elif sid == "SV1":
             if claim is not None:
-                claim["sum"] = claim["sum"] + _dec(el(2))  # type: ignore[operator]
+                claim.lines_sum += _dec(el(2))
             qty = _dec(el(4))
             if qty <= 0:
                 add("UNITS", "SV104 units must be greater than 0", n, sid)
@@ -277,6 +277,23 @@ def check_text(text: str) -> list[TextProblem]:
                                         "patient (no 2000C)", n, "SBR", "2000B"))
     problems.sort(key=lambda p: p.segment_number)
     return problems
+
+
+class _OpenClaim:
+    """The CLM being read: its CLM02 and the running sum of its SV102."""
+
+    def __init__(self, total: Decimal, lines_sum: Decimal, segment: int):
+        self.total, self.lines_sum, self.segment = total, lines_sum, segment
+
+
+class _Elements:
+    """seg(i): element i of a split segment, "" when absent."""
+
+    def __init__(self, seg: list[str]):
+        self.seg = seg
+
+    def __call__(self, i: int) -> str:
+        return self.seg[i] if len(self.seg) > i else ""
 
 
 def _dec(value: str) -> Decimal:

@@ -20,7 +20,7 @@ from typing import Any
 from attrs import frozen
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from coding.encounter import encounter_to_dict
 from coding.model import CodedClaim
@@ -55,16 +55,17 @@ def next_control_numbers(session: Session, *, groups: int, transactions: int) ->
             n = wanted[name]
             if postgres:
                 current = session.execute(
-                    select(ControlCounter.value).where(ControlCounter.name == name)
+                    select(col(ControlCounter.value)).where(col(ControlCounter.name) == name)
                     .with_for_update()
                 ).scalar_one()
-                session.execute(update(ControlCounter).where(ControlCounter.name == name)
+                session.execute(update(ControlCounter).where(col(ControlCounter.name) == name)
                                 .values(value=current + n))
                 last = current + n
             else:
                 last = session.execute(
-                    update(ControlCounter).where(ControlCounter.name == name)
-                    .values(value=ControlCounter.value + n).returning(ControlCounter.value)
+                    update(ControlCounter).where(col(ControlCounter.name) == name)
+                    .values(value=col(ControlCounter.value) + n)
+                    .returning(col(ControlCounter.value))
                 ).scalar_one()
             taken[name] = last - n + 1
     except OperationalError as exc:
@@ -77,7 +78,7 @@ def next_control_numbers(session: Session, *, groups: int, transactions: int) ->
 
 
 def _ensure_counters(session: Session) -> None:
-    existing = set(session.execute(select(ControlCounter.name)).scalars())
+    existing = set(session.execute(select(col(ControlCounter.name))).scalars())
     missing = [name for name in COUNTERS if name not in existing]
     if not missing:
         return
@@ -134,7 +135,7 @@ def record_interchange(session: Session, *, control: ControlNumbers, file_name: 
                 "encounter_json": encounter_json[enc.claim_id], "submitted_at": created_at,
             })
         ids = session.execute(
-            insert(SubmittedClaim).returning(SubmittedClaim.id, SubmittedClaim.claim_id,
+            insert(SubmittedClaim).returning(col(SubmittedClaim.id), col(SubmittedClaim.claim_id),
                                              sort_by_parameter_order=True),
             claim_rows,
         ).all()
@@ -184,7 +185,8 @@ class SubmitResult:
 
 
 def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str | Path, *,
-                  url: str | None = None, now: datetime | None = None, newlines: bool = True) -> SubmitResult:
+                  url: str | None = None, now: datetime | None = None,
+                  newlines: bool = True) -> SubmitResult:
     """Write `coded` claims (originals, replacements with frequency 7 + REF*F8, voids 8) as
     one 837P at `out_path`, validated by pyx12 and our checks, with control numbers from
     the store, and record the interchange, claims and lines. The file and the rows appear
