@@ -25,7 +25,7 @@ from edi.errors import X12SyntaxError
 from edi.x12.delimiters import Delimiters, find_isa_end, parse_isa
 from edi.x12.envelope import ENVELOPE_IDS, EnvelopeTracker
 
-CHUNK_SIZE = 1 << 20
+CHUNK_SIZE = 1 << 13  # small batches: big ones keep ~50k lists alive and the GC rescans them
 _BOM = "\ufeff"
 _WHITESPACE = " \t\r\n\x00"
 
@@ -61,6 +61,13 @@ class X12Tokenizer:
         return self._stream.read(self._chunk_size)
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[tuple[int, list[str]]]]:
+        """The segments a chunk at a time (cheaper to consume than one by one). A batch
+        never spans two interchanges; an envelope error is raised after the batch of the
+        segments before it, so errors still surface in file order."""
         buf = self._read()
         if buf.startswith(_BOM):
             buf = buf[1:]
@@ -102,7 +109,7 @@ class X12Tokenizer:
             self.isa_elements = isa
             self.interchange_count += 1
             envelope.open_interchange(isa)
-            yield 1, isa
+            yield [(1, isa)]
             buf = buf[end:]
             term = delims.segment
             sep = delims.element
@@ -111,31 +118,38 @@ class X12Tokenizer:
             while True:
                 parts = buf.split(term)
                 buf = parts.pop()
+                batch: list[tuple[int, list[str]]] = []
+                append = batch.append
                 closed_at = -1
-                for index, part in enumerate(parts):
-                    text = part.strip(_WHITESPACE)
-                    if not text:
-                        continue
-                    number += 1
-                    elements = text.split(sep)
-                    sid = elements[0]
-                    if sid in ENVELOPE_IDS:
-                        envelope.segment(number, elements)
-                        if sid == "IEA":
-                            yield number, elements
-                            closed_at = index
-                            break
-                    elif not envelope.in_transaction:
-                        envelope.outside(number, elements)
-                    yield number, elements
+                try:
+                    for index, part in enumerate(parts):
+                        text = part.strip(_WHITESPACE)
+                        if not text:
+                            continue
+                        number += 1
+                        elements = text.split(sep)
+                        sid = elements[0]
+                        if sid in ENVELOPE_IDS:
+                            envelope.segment(number, elements)
+                            if sid == "IEA":
+                                append((number, elements))
+                                closed_at = index
+                                break
+                        elif not envelope.in_transaction:
+                            envelope.outside(number, elements)
+                        append((number, elements))
+                    if closed_at < 0 and eof:
+                        number += 1
+                        append((number, self._at_eof(buf, number)))
+                        buf = ""
+                        closed_at = len(parts)
+                except X12SyntaxError:
+                    if batch:
+                        yield batch
+                    raise
+                yield batch
                 if closed_at >= 0:
                     buf = term.join([*parts[closed_at + 1 :], buf])
-                    break
-                if eof:
-                    last = self._at_eof(buf, number + 1)
-                    number += 1
-                    yield number, last
-                    buf = ""
                     break
                 chunk = self._read()
                 if chunk:

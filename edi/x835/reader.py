@@ -16,11 +16,11 @@ With `strict=True` control-number mismatches raise too.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
-import io
 
 from edi.errors import X12SyntaxError
 from edi.x12.delimiters import is_padded
@@ -30,12 +30,28 @@ from edi.x835.balance import transaction_finding
 from edi.x835.claims import ClaimParts, LineParts
 from edi.x835.header import HeaderParts, PartyParts
 from edi.x835.loops import (
-    CLAIM, ENV, HEADER, HEADER_NUMBER, HOME_LOOP, KNOWN_SEGMENTS, LINE, LOOP_NAMES,
-    LOOP_TRIGGERS, PARTY, SUMMARY,
+    CLAIM,
+    ENV,
+    HEADER,
+    HEADER_NUMBER,
+    HOME_LOOP,
+    KNOWN_SEGMENTS,
+    LINE,
+    LOOP_NAMES,
+    LOOP_TRIGGERS,
+    PARTY,
+    SUMMARY,
 )
 from edi.x835.model import (
-    ClaimPayment, Envelope, FindingKind, PlbItem, ProviderAdjustment, Remittance,
-    RemittanceHeader, RemittanceTrailer, RemitFinding,
+    ClaimPayment,
+    Envelope,
+    FindingKind,
+    PlbItem,
+    ProviderAdjustment,
+    RemitFinding,
+    Remittance,
+    RemittanceHeader,
+    RemittanceTrailer,
 )
 
 Item = RemittanceHeader | ClaimPayment | RemittanceTrailer
@@ -50,10 +66,12 @@ class _Reader:
         self.source = source
         self.tok = X12Tokenizer(stream, source=source, strict=strict)
         self.out: list[Item] = []
+        self.shared = s.SharedValues(source)
         self.loop = ENV
         self.isa: list[str] = []
         self.envelope: Envelope | None = None
         self.interchange_notes: list[RemitFinding] = []
+        self.carried: list[RemitFinding] = []
         self.findings: list[RemitFinding] = []
         self.head: HeaderParts | None = None
         self.party: PartyParts | None = None
@@ -92,23 +110,24 @@ class _Reader:
     def __iter__(self) -> Iterator[Item]:
         out = self.out
         members = self.members[ENV]
-        for number, elements in self.tok:
-            sid = elements[0]
-            handler = members.get(sid)
-            if handler is None:
-                trigger = LOOP_TRIGGERS.get(sid)
-                if trigger is None or self.loop not in trigger.after:
-                    self._misplaced(number, sid)
-                    continue
-                self.openers[sid](number, elements)
-                self.loop = trigger.opens
-                members = self.members[self.loop]
-            else:
-                handler(number, elements)
-            if out:
-                yield from out
-                out.clear()
-        self._flush_trailer()
+        for batch in self.tok.batches():
+            for number, elements in batch:
+                sid = elements[0]
+                handler = members.get(sid)
+                if handler is None:
+                    trigger = LOOP_TRIGGERS.get(sid)
+                    if trigger is None or self.loop not in trigger.after:
+                        self._misplaced(number, sid)
+                        continue
+                    self.openers[sid](number, elements)
+                    self.loop = trigger.opens
+                    members = self.members[self.loop]
+                else:
+                    handler(number, elements)
+                if out:
+                    yield from out
+                    out.clear()
+        self._flush_trailer(None)
         yield from out
 
     def note(self, number: int, sid: str, message: str) -> None:
@@ -171,16 +190,21 @@ class _Reader:
         )
 
     def _iea(self, number: int, elements: list[str]) -> None:
-        self._flush_trailer()
+        self._flush_trailer(number + 1)
+        # defects of an interchange without a transaction go to the next transaction read
+        self.carried += [RemitFinding(FindingKind.DEFECT, message, n, sid)
+                         for n, sid, message in self.tok.defects]
+        self.tok.defects.clear()
 
     # ---- transaction header and 1000A/B ----
     def _st(self, number: int, elements: list[str]) -> None:
-        self._flush_trailer()
+        self._flush_trailer(number)
         if s.el(elements, 1) != "835":
             raise self._error(f"ST01 is {s.el(elements, 1)!r}: this reader reads 835s only",
                               number, "ST")
-        self.findings = self.interchange_notes
+        self.findings = self.carried + self.interchange_notes
         self.interchange_notes = []
+        self.carried = []
         self.head = HeaderParts(number, s.el(elements, s.ST02))
         self._reset_totals()
 
@@ -255,7 +279,7 @@ class _Reader:
     def _close_line(self) -> None:
         if self.line is not None:
             assert self.claim is not None
-            self.claim.lines.append(self.line.freeze())
+            self.claim.add_line(self.line)
             self.line_count += 1
             self.line = None
 
@@ -271,7 +295,7 @@ class _Reader:
 
     def _claim_cas(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
-        self.claim.adjustments.extend(s.adjustments(elements, number, self.source, self.note))
+        self.claim.add_adjustments(self.shared.adjustments(elements, number, self.note))
 
     def _nm1(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
@@ -293,7 +317,7 @@ class _Reader:
 
     def _claim_dtm(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
-        self.claim.dates.append(s.date_value(elements, number, self.note))
+        self.claim.dates.append(self.shared.date(elements, number, self.note))
 
     def _claim_amt(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
@@ -305,11 +329,11 @@ class _Reader:
 
     def _line_dtm(self, number: int, elements: list[str]) -> None:
         assert self.line is not None
-        self.line.dates.append(s.date_value(elements, number, self.note))
+        self.line.dates.append(self.shared.date(elements, number, self.note))
 
     def _line_cas(self, number: int, elements: list[str]) -> None:
         assert self.line is not None
-        self.line.adjustments.extend(s.adjustments(elements, number, self.source, self.note))
+        self.line.add_adjustments(self.shared.adjustments(elements, number, self.note))
 
     def _line_ref(self, number: int, elements: list[str]) -> None:
         assert self.line is not None
@@ -320,7 +344,7 @@ class _Reader:
 
     def _line_amt(self, number: int, elements: list[str]) -> None:
         assert self.line is not None
-        self.line.amounts.append(s.amount_value(elements, number, self.source))
+        self.line.amounts.append(self.shared.amount(elements, number))
 
     def _line_qty(self, number: int, elements: list[str]) -> None:
         assert self.line is not None
@@ -328,7 +352,7 @@ class _Reader:
 
     def _lq(self, number: int, elements: list[str]) -> None:
         assert self.line is not None
-        self.line.remarks.append(s.lq_remark(elements))
+        self.line.remarks.append(self.shared.remark(elements))
 
     # ---- PLB and SE ----
     def _plb(self, number: int, elements: list[str]) -> None:
@@ -366,14 +390,18 @@ class _Reader:
         }
         self.head = None
 
-    def _flush_trailer(self) -> None:
+    def _flush_trailer(self, before: int | None) -> None:
         """Emit the last transaction's trailer, once the envelope defects that follow its
-        SE (SE02, GE02, IEA02 mismatches) are known."""
+        SE (SE02, GE02, IEA02 mismatches) are known: those found before segment `before`
+        (the tokenizer works a chunk ahead of the reader), or all at the end."""
         if self.pending is None:
             return
-        for number, sid, message in self.tok.defects:
-            self.findings.append(RemitFinding(FindingKind.DEFECT, message, number, sid))
-        self.tok.defects.clear()
+        defects = self.tok.defects
+        keep = [d for d in defects if before is not None and d[0] >= before]
+        for number, sid, message in defects:
+            if before is None or number < before:
+                self.findings.append(RemitFinding(FindingKind.DEFECT, message, number, sid))
+        defects[:] = keep
         self.out.append(RemittanceTrailer(findings=tuple(self.findings), **self.pending))  # type: ignore[arg-type]
         self.pending = None
         self.findings = []

@@ -49,9 +49,26 @@ GROUP_CODES_5010 = frozenset({"CO", "OA", "PI", "PR"})
 Notes = Callable[[int, str, str], None]
 
 
+_PAD = [""] * 24
+
+
 def el(elements: list[str], position: int) -> str:
     """Element at `position`, "" when the segment is shorter (trailing elements omitted)."""
     return elements[position] if position < len(elements) else ""
+
+
+def padded(elements: list[str], last: int) -> list[str]:
+    """`elements` long enough to index up to `last` (omitted trailing elements are "")."""
+    size = len(elements)
+    return elements if size > last else elements + _PAD[: last + 1 - size]
+
+
+def fast_amount(elements: list[str], position: int, number: int, source: str | None) -> Decimal:
+    """`amount` for the hot paths: one C call when the text is a number."""
+    try:
+        return Decimal(elements[position])
+    except (InvalidOperation, IndexError):
+        return amount(elements, position, number, source)
 
 
 def amount(elements: list[str], position: int, number: int, source: str | None) -> Decimal:
@@ -84,7 +101,7 @@ def optional_amount(
 ) -> Decimal | None:
     if position >= len(elements) or not elements[position]:
         return None
-    return amount(elements, position, number, source)
+    return fast_amount(elements, position, number, source)
 
 
 @lru_cache(maxsize=4096)
@@ -101,11 +118,12 @@ def parse_date(text: str) -> date | None:
 
 
 def date_value(elements: list[str], number: int, notes: Notes) -> DateValue:
-    raw = el(elements, DTM02)
+    elements = padded(elements, DTM02)
+    raw = elements[DTM02]
     value = parse_date(raw)
     if value is None:
         notes(number, elements[0], f"{elements[0]}02 {raw!r} is not a date; kept as text")
-    return DateValue(el(elements, DTM01), value, raw)
+    return DateValue(elements[DTM01], value, raw)
 
 
 def checked_date(elements: list[str], position: int, number: int, notes: Notes) -> date | None:
@@ -141,10 +159,8 @@ def split_composite(
 def adjustments(
     elements: list[str], number: int, source: str | None, notes: Notes
 ) -> list[Adjustment]:
-    """Every triplet of one CAS segment (up to six)."""
-    group = el(elements, CAS01)
-    if group not in GROUP_CODES_5010:
-        notes(number, "CAS", f"CAS01 group code {group!r} is not one of CO, OA, PI, PR (5010)")
+    """Every triplet of one CAS segment (up to six); see also `check_group`."""
+    group = elements[CAS01] if len(elements) > CAS01 else ""
     found = []
     size = len(elements)
     for reason_at, amount_at, quantity_at in CAS_TRIPLETS:
@@ -153,8 +169,10 @@ def adjustments(
         reason = elements[reason_at]
         if not reason:
             continue
-        value = amount(elements, amount_at, number, source)
-        quantity = optional_amount(elements, quantity_at, number, source)
+        value = fast_amount(elements, amount_at, number, source)
+        quantity = (
+            optional_amount(elements, quantity_at, number, source) if quantity_at < size else None
+        )
         found.append(Adjustment(group, reason, value, quantity))
     if not found:
         raise X12SyntaxError(
@@ -164,19 +182,87 @@ def adjustments(
     return found
 
 
+def check_group(elements: list[str], number: int, notes: Notes) -> None:
+    group = elements[CAS01] if len(elements) > CAS01 else ""
+    if group not in GROUP_CODES_5010:
+        notes(number, "CAS", f"CAS01 group code {group!r} is not one of CO, OA, PI, PR (5010)")
+
+
+class SharedValues:
+    """Equal frozen values built once per file and shared: payer files repeat the same
+    service dates, CAS segments, allowed amounts and remarks line after line, and building
+    an attrs object costs far more than a dict lookup. Sharing is safe because the values
+    are immutable. Bounded: each table is emptied when it reaches LIMIT entries, so memory
+    stays flat on any file."""
+
+    LIMIT = 20_000
+
+    def __init__(self, source: str | None) -> None:
+        self.source = source
+        self._cas: dict[tuple[str, ...], tuple[list[Adjustment], Decimal]] = {}
+        self._dates: dict[tuple[str, ...], DateValue] = {}
+        self._amounts: dict[tuple[str, ...], Amount] = {}
+        self._remarks: dict[tuple[str, ...], Remark] = {}
+
+    def adjustments(self, elements: list[str], number: int, notes: Notes
+                    ) -> tuple[list[Adjustment], Decimal]:
+        """The CAS triplets and their total (callers must not mutate the list)."""
+        check_group(elements, number, notes)
+        key = tuple(elements)
+        hit = self._cas.get(key)
+        if hit is None:
+            found = adjustments(elements, number, self.source, notes)
+            hit = (found, sum((a.amount for a in found), Decimal(0)))
+            if len(self._cas) >= self.LIMIT:
+                self._cas.clear()
+            self._cas[key] = hit
+        return hit
+
+    def date(self, elements: list[str], number: int, notes: Notes) -> DateValue:
+        key = tuple(elements)
+        value = self._dates.get(key)
+        if value is None:
+            value = date_value(elements, number, notes)
+            if len(self._dates) >= self.LIMIT:
+                self._dates.clear()
+            self._dates[key] = value
+        elif value.value is None:
+            notes(number, elements[0], f"{elements[0]}02 {value.raw!r} is not a date; kept as text")
+        return value
+
+    def amount(self, elements: list[str], number: int) -> Amount:
+        key = tuple(elements)
+        value = self._amounts.get(key)
+        if value is None:
+            value = amount_value(elements, number, self.source)
+            if len(self._amounts) >= self.LIMIT:
+                self._amounts.clear()
+            self._amounts[key] = value
+        return value
+
+    def remark(self, elements: list[str]) -> Remark:
+        key = tuple(elements)
+        value = self._remarks.get(key)
+        if value is None:
+            value = lq_remark(elements)
+            if len(self._remarks) >= self.LIMIT:
+                self._remarks.clear()
+            self._remarks[key] = value
+        return value
+
+
 def name(elements: list[str]) -> Name:
-    return Name(
-        el(elements, NM101), el(elements, NM103), el(elements, NM104), el(elements, NM105),
-        el(elements, NM108), el(elements, NM109),
-    )
+    e = padded(elements, NM109)
+    return Name(e[NM101], e[NM103], e[NM104], e[NM105], e[NM108], e[NM109])
 
 
 def reference(elements: list[str]) -> Reference:
-    return Reference(el(elements, REF01), el(elements, REF02))
+    e = padded(elements, REF02)
+    return Reference(e[REF01], e[REF02])
 
 
 def amount_value(elements: list[str], number: int, source: str | None) -> Amount:
-    return Amount(el(elements, AMT01), amount(elements, AMT02, number, source))
+    return Amount(padded(elements, AMT01)[AMT01], fast_amount(elements, AMT02, number, source))
 
 
 def quantity_value(elements: list[str], number: int, source: str | None) -> Quantity:
@@ -188,4 +274,5 @@ def remarks(elements: list[str], positions: tuple[int, ...]) -> list[Remark]:
 
 
 def lq_remark(elements: list[str]) -> Remark:
-    return Remark(el(elements, LQ01), el(elements, LQ02))
+    e = padded(elements, LQ02)
+    return Remark(e[LQ01], e[LQ02])
