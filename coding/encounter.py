@@ -123,7 +123,7 @@ def _parse(
     dos = f.day("date_of_service")
     pos = f.text("place_of_service", required=False, pattern=r"[0-9]{2}",
                  expect="two digits (CMS place-of-service code, e.g. 11 office)") or "11"
-    payer_name = payer or _payer(f)
+    payer_name = _payer(f, payer)
     frequency = f.choice("frequency", ("1", "7", "8"), default="1")
     pcn = f.text("payer_claim_number", required=frequency in ("7", "8"), max_len=50,
                  pattern=r"[A-Za-z0-9-]+", expect="the payer's claim number (letters, digits, '-')")
@@ -148,10 +148,11 @@ def _parse(
     )
 
 
-def _payer(f: Fields) -> str | None:
-    name = f.text("payer")
+def _payer(f: Fields, override: str | None) -> str | None:
+    name = override if override is not None else f.text("payer")
     if name is not None and name not in guide_names():
-        f.problem("payer", f"unknown payer {name!r}: known companion guides are "
+        given = " (given as the payer override)" if override is not None else ""
+        f.problem("payer", f"unknown payer {name!r}{given}: known companion guides are "
                            f"{', '.join(guide_names())}")
         return None
     return name

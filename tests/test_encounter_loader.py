@@ -305,3 +305,8 @@ def test_codes_and_modifiers_are_upper_cased() -> None:
         {"type": "intralesional", "lesions": 1, "drug": {**DRUG, "hcpcs": "j3301"}}])
     assert enc.procedures[0].code == "J7308" and enc.procedures[0].modifiers == ("JZ",)
     assert enc.procedures[1].drug is not None and enc.procedures[1].drug.hcpcs == "J3301"
+
+
+def test_unknown_payer_override_is_reported() -> None:
+    found = problems_of(enc_dict(), payer="nosuch")
+    assert found[0][0] == "payer" and "payer override" in found[0][1]
