@@ -130,6 +130,9 @@ def test_clean_text_has_no_problems(clean_text: str) -> None:
         ("ST*837*0001*005010X222A1", "ST*837*0001", "ST03"),
         ("REF*6R*DC-1-2", "REF*6R*DC-1-1", "REF6R_DUP"),
         ("CLM*DC-2*", "CLM*DC-1*", "CLM01_DUP"),
+        ("NM1*IL*1*OKAFOR*JAMES****MI*W123456789~\n",
+         "NM1*IL*1*OKAFOR*JAMES****MI*W123456789~\nDMG*D8*19460201*M~\n",
+         "SUBSCRIBER_DEMOGRAPHICS"),
     ],
 )
 def test_each_blind_spot_of_pyx12_is_caught(clean_text: str, old: str, new: str,

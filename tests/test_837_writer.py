@@ -65,12 +65,14 @@ def test_patient_is_not_subscriber(relationship: str, code: str) -> None:
     i = segs.index("HL*2*1*22*1")  # HL04 1: a 2000C child follows
     assert segs[i + 1] == "SBR*P********CI"  # SBR02 empty, SBR09 from the guide
     assert segs[i + 2] == "NM1*IL*1*OKAFOR*JAMES****MI*W123456789"
-    # the subscriber's DMG is not sent when the subscriber is not the patient
-    assert segs[i + 5].startswith("NM1*PR*2*COMMERCIAL HEALTH PLAN")
-    assert segs[i + 6] == "HL*3*2*23*0"
-    assert segs[i + 7] == f"PAT*{code}"
-    assert segs[i + 8] == "NM1*QC*1*OKAFOR*RUTH"
-    assert segs[i + 11] == "DMG*D8*19480614*F"
+    # the subscriber's N3/N4/DMG are sent only when the subscriber is the patient
+    # (X12 RFI 2281): the patient's address and demographics go in 2010CA
+    assert segs[i + 3].startswith("NM1*PR*2*COMMERCIAL HEALTH PLAN")
+    assert segs[i + 4] == "HL*3*2*23*0"
+    assert segs[i + 5] == f"PAT*{code}"
+    assert segs[i + 6] == "NM1*QC*1*OKAFOR*RUTH"
+    assert segs[i + 7:i + 10] == ["N3*418 JUNIPER LN", "N4*AUSTIN*TX*78704",
+                                  "DMG*D8*19480614*F"]
     _clean(text)
     loops = segment_loops(text)
     assert ("2000C", f"PAT*{code}") in loops

@@ -171,6 +171,7 @@ def check_text(text: str) -> list[TextProblem]:
     hl_child_flag: dict[str, tuple[str, int]] = {}
     hl_has_child: set[str] = set()
     sbr_rel: dict[str, tuple[str, int]] = {}
+    subscriber_extra: list[tuple[str, int, str]] = []  # 2010BA N3/N4/DMG: (HL, n, seg)
     cur_hl = ""
     st_no = 0  # HL ids restart in every transaction set
     claim: _OpenClaim | None = None
@@ -217,6 +218,8 @@ def check_text(text: str) -> list[TextProblem]:
             last_nm1 = el(1)
             if el(8) == "XX" and not npi_is_valid(el(9)):
                 add("NPI", f"NM1*{el(1)} NPI fails the check digit", n, sid)
+        elif sid in ("N3", "N4", "DMG") and loop == "2010BA":
+            subscriber_extra.append((cur_hl, n, sid))
         elif sid == "N4" and last_nm1 == "85" and loop == "2010AA":
             if not re.fullmatch(r"\d{9}", el(3)):
                 add("ZIP9", "the billing provider ZIP (2010AA N403) must be 9 digits", n, sid)
@@ -275,6 +278,11 @@ def check_text(text: str) -> list[TextProblem]:
         if hl_id not in hl_has_child and rel != "18":
             problems.append(TextProblem("SBR02", "SBR02 must be 18 when the subscriber is the "
                                         "patient (no 2000C)", n, "SBR", "2000B"))
+    for hl_id, n, sid in subscriber_extra:
+        if hl_id in hl_has_child:
+            problems.append(TextProblem("SUBSCRIBER_DEMOGRAPHICS", f"2010BA {sid} is sent only "
+                                        "when the subscriber is the patient (no 2000C)", n,
+                                        sid, "2010BA"))
     problems.sort(key=lambda p: p.segment_number)
     return problems
 

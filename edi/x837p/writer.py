@@ -129,8 +129,10 @@ def _transaction(tr: Transaction, group: Group, practice: Practice, st02: str, i
         insured = enc.insured
         yield S["NM1"].render(entity="IL", entity_type="1", **_name(insured),
                               id_qualifier="MI", id=clean_text(insured.member_id, 80))
-        yield from _address(insured)
         if patient_is_subscriber:
+            # 2010BA N3/N4/DMG: "Required when the patient is the subscriber ... If not
+            # required by this implementation guide, do not send" (X12 RFI 2281, 1925).
+            yield from _address(insured)
             yield _dmg(insured)
         yield S["NM1"].render(entity="PR", entity_type="2",
                               last_or_org=clean_text(tr.guide.payer_name, 60),
