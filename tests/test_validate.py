@@ -119,3 +119,11 @@ def test_corpus_835_files_validate(path: Path) -> None:
     buf = io.StringIO()
     buf.write("\n".join(f.describe() for f in report.findings))
     assert "Traceback" not in buf.getvalue()
+
+
+def test_five_pointers_crash_pyx12_but_not_us(good_text: str) -> None:
+    bad = good_text.replace("SV1*HC:11102*240*UN*1***2", "SV1*HC:11102*240*UN*1***2:1:1:1:1")
+    report = validate_text(bad, "five.837")
+    codes = {f.code for f in report.errors}
+    assert {"CRASH", "POINTERS"} <= codes
+    assert any("pyx12 stopped" in f.message for f in report.errors)
