@@ -154,7 +154,7 @@ def test_no_newlines_flag(tmp_path: Path) -> None:
         (["--practice", "missing.toml"], "missing.toml: cannot read practice file"),
         (["--now", "yesterday"], "--now: 'yesterday' is not an ISO date-time"),
         (["--payer", "acme"], "unknown payer 'acme'"),
-        (["-o", "no/such/dir/x.837"], "does not exist"),
+        (["-o", "a.json/x.837"], "a.json is not a folder"),
     ],
 )
 def test_bad_input_is_one_clear_message(tmp_path: Path, args: list[str], message: str,

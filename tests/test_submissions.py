@@ -202,3 +202,18 @@ def test_replacement_claim_round_trip(store_url: str, tmp_path: Path) -> None:
         row = s.exec(select(SubmittedClaim)).one()
         assert (row.frequency, row.payer_claim_number) == ("7", "2026030512345")
     assert r.claims[0].part.claim.encounter.frequency == "7"
+
+
+def test_missing_output_folders_are_made_and_removed_on_failure(
+        store_url: str, out_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise StoreError("disk full")
+
+    monkeypatch.setattr(submissions, "record_interchange", broken)
+    with pytest.raises(StoreError):
+        submit_claims([claim()], practice(), out_dir / "a" / "b" / "c.837", url=store_url,
+                      now=NOW)
+    assert list(out_dir.iterdir()) == []
+    monkeypatch.undo()
+    submit_claims([claim()], practice(), out_dir / "a" / "b" / "c.837", url=store_url, now=NOW)
+    assert (out_dir / "a" / "b" / "c.837").read_text().startswith("ISA*")

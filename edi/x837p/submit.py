@@ -121,9 +121,18 @@ class AtomicFile:
         self.tmp: Path | None = None
         self.backup: Path | None = None
         self.committed = False
+        self.created: list[Path] = []  # folders made for the file, removed on rollback
         folder = path.parent if str(path.parent) else Path(".")
+        missing = [p for p in (folder, *folder.parents) if not p.exists()]
+        for p in reversed(missing):
+            try:
+                p.mkdir()
+            except OSError as exc:
+                self._remove_created()
+                raise EdiError(f"{path}: cannot create folder {p}: {exc.strerror}") from None
+            self.created.append(p)
         if not folder.is_dir():
-            raise EdiError(f"{path}: folder {folder} does not exist")
+            raise EdiError(f"{path}: {folder} is not a folder")
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         self.tmp = Path(tmp)
         try:
@@ -134,6 +143,7 @@ class AtomicFile:
                 os.fsync(out.fileno())
         except OSError:
             self.tmp.unlink(missing_ok=True)
+            self._remove_created()
             raise
 
     def commit(self) -> None:
@@ -159,6 +169,15 @@ class AtomicFile:
             else:
                 self.path.unlink(missing_ok=True)
             self.committed = False
+        self._remove_created()
+
+    def _remove_created(self) -> None:
+        for folder in reversed(self.created):
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        self.created = []
 
     def forget_backup(self) -> None:
         if self.backup is not None:
