@@ -21,6 +21,7 @@ import attrs
 
 from coding.edits import codes, coverage, duplicates, em25, laterality, modifiers, mue, ncci
 from coding.edits.context import EditContext
+from coding.edits.mue_file import load_mue
 from coding.edits.ncci_file import PtpTable, load_ptp
 from coding.edits.tables import global_period, known_codes
 from coding.model import (
@@ -51,10 +52,13 @@ def code_encounter(
     guide: Guide | None = None,
     fees: Mapping[str, Decimal] | None = None,
     ptp: PtpTable | Sequence[str | Path] | None = None,
+    mue_files: Sequence[str | Path] | None = None,
 ) -> CodedClaim:
     """Code one encounter. `guide` defaults to the encounter payer's shipped guide; `fees`
     (code → charge per unit) prices the lines (charges None without it); `ptp` is a PTP
-    table or CMS PTP files (default: `$DERMCLAIM_NCCI_PTP`, else the curated table)."""
+    table or CMS PTP files (default: `$DERMCLAIM_NCCI_PTP`, else the curated table);
+    `mue_files` are CMS practitioner MUE files (default: `$DERMCLAIM_NCCI_MUE`, else the
+    curated table)."""
     guide = guide or get_guide(encounter.payer)
     table = ptp if isinstance(ptp, PtpTable) else load_ptp(ptp, known_codes())
     ctx = RuleContext(
@@ -69,7 +73,8 @@ def code_encounter(
     findings.extend(drafted.findings)
     lines = drafted.lines
     findings.extend(_patient_pay(encounter, cosmetic, ctx))
-    edit_ctx = EditContext(encounter=encounter, guide=guide, ptp=table)
+    edit_ctx = EditContext(encounter=encounter, guide=guide, ptp=table,
+                           mue=load_mue(mue_files))
     for edit in EDITS:
         findings.extend(edit(lines, edit_ctx))
     findings.extend(_addons_without_primary(lines))

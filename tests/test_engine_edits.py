@@ -279,3 +279,57 @@ def test_same_code_told_apart_by_laterality_needs_nothing_more() -> None:
     c = code_encounter(make(payer="commercial", diagnoses=["D22.5"], procedures=procs))
     assert [x.modifiers for x in c.lines] == [("LT",), ("RT",)]
     assert not {"DUPLICATE_LINE", "SAME_CODE_DISTINCT"} & set(codes(c.findings))
+
+
+# ------------------------------------------------------------------ CMS MUE file
+
+MUE_CSV = (
+    '"CPT codes, descriptions and other data only are copyright 2025 American Medical\n'
+    'Association. All Rights Reserved.",,,\n'
+    '"HCPCS/\nCPT Code","Practitioner Services MUE Values","MUE Adjudication Indicator",'
+    '"MUE Rationale"\n'
+    '17003,13,"2 Date of Service Edit: Policy","Code Descriptor / CPT Instruction"\n'
+    '17110,1,"2 Date of Service Edit: Policy","Code Descriptor / CPT Instruction"\n'
+    '11104,1,"2 Date of Service Edit: Policy","Clinical: Data"\n'
+    '11105,3,"3 Date of Service Edit: Clinical","Clinical: Data"\n'
+)
+
+
+def test_read_cms_mue_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from coding.edits.mue_file import read_cms_mue
+
+    path = tmp_path / "MCR_MUE_PractitionerServices_Eff_01-01-2026.csv"
+    path.write_text(MUE_CSV, encoding="latin-1")
+    table = read_cms_mue(path)
+    assert {c: (m.units, m.mai) for c, m in table.items()} == {
+        "17003": (13, "2"), "17110": (1, "2"), "11104": (1, "2"), "11105": (3, "3")}
+    assert table["17003"].source.endswith(".csv:5")
+
+
+@pytest.mark.parametrize(("row", "words"), [("11104,one,2,x\n", "not a whole number"),
+                                            ("11104,1,7 Other,x\n", "start with 1, 2 or 3")])
+def test_bad_cms_mue_rows_name_file_and_line(tmp_path, row: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    from coding.edits.mue_file import MueFileError, read_cms_mue
+
+    path = tmp_path / "mue.csv"
+    path.write_text(MUE_CSV + row)
+    with pytest.raises(MueFileError) as info:
+        read_cms_mue(path)
+    assert f"{path}:9" in str(info.value) and words in str(info.value)
+
+
+def test_cms_mue_file_drives_the_warning(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from coding.edits.mue_file import MUE_ENV_VAR
+
+    path = tmp_path / "mue.csv"
+    path.write_text(MUE_CSV)
+    procs = [{"type": "biopsy", "technique": "punch", "site": s}
+             for s in ("back", "chest", "arm", "leg", "neck")]   # 11104 + 11105 × 4
+    enc = make(procedures=procs)
+    assert "MUE_EXCEEDED" not in codes(code_encounter(enc).findings)  # curated: no 11105 row
+    found = [f for f in code_encounter(enc, mue_files=[path]).findings
+             if f.code == "MUE_EXCEEDED"]
+    assert len(found) == 1 and "11105 × 4 exceeds its MUE of 3" in found[0].message
+    assert "MAI 3" in found[0].message
+    monkeypatch.setenv(MUE_ENV_VAR, str(path))
+    assert "MUE_EXCEEDED" in codes(code_encounter(enc).findings)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from attrs import frozen
+from collections.abc import Mapping
+
+from attrs import field, frozen
 
 from coding.edits.ncci_file import PtpTable
+from coding.edits.tables import Mue, mue_table
 from coding.model import Encounter
 from companion_guides import Guide
 
@@ -16,3 +19,4 @@ class EditContext:
     encounter: Encounter
     guide: Guide
     ptp: PtpTable
+    mue: Mapping[str, Mue] = field(factory=mue_table)

@@ -1,15 +1,16 @@
 """Medically Unlikely Edits: units of one code on the date of service above its maximum.
 
-The limit is the guide's `mue_overrides` entry, else `coding/data/mue.csv`. Units are summed
-over every line of the code (date-of-service edits, MAI 2 and 3; for MAI 1 line edits the sum
-is what the lines would hold if not split). The warning says what to do for the adjudication
-indicator; an MUE denial is a coding denial, so an ABN never shifts it to the patient.
+The limit is the guide's `mue_overrides` entry, else the MUE table in force (CMS's quarterly
+file via `$DERMCLAIM_NCCI_MUE`, see `mue_file`, else the curated `coding/data/mue.csv`).
+Units are summed over every line of the code (date-of-service edits, MAI 2 and 3; for MAI 1
+line edits the sum is what the lines would hold if not split). The warning says what to do
+for the adjudication indicator; an MUE denial is a coding denial, so an ABN never shifts it
+to the patient.
 """
 
 from __future__ import annotations
 
 from coding.edits.context import EditContext
-from coding.edits.tables import mue_table
 from coding.model import Finding, Severity
 from coding.rules.base import DraftLine
 
@@ -29,11 +30,11 @@ _ADVICE = {
 
 def limit(code: str, ctx: EditContext) -> tuple[int, str | None, str] | None:
     """(units, MAI, source) of the MUE in force for `code`, or None."""
+    row = ctx.mue.get(code)
     if code in ctx.guide.mue_overrides:
-        mai = mue_table()[code].mai if code in mue_table() else None
-        return ctx.guide.mue_overrides[code], mai, f"companion guide {ctx.guide.name}"
-    row = mue_table().get(code)
-    return (row.units, row.mai, "coding/data/mue.csv") if row else None
+        return (ctx.guide.mue_overrides[code], row.mai if row else None,
+                f"companion guide {ctx.guide.name}")
+    return (row.units, row.mai, f"MUE source: {row.source}") if row else None
 
 
 def apply(lines: list[DraftLine], ctx: EditContext) -> list[Finding]:
