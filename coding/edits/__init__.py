@@ -9,7 +9,8 @@ Order (`coding.engine` runs them in this order, each on the lines the previous l
                   distinct sites for the payer's 59/XS, otherwise column 2 is dropped.
 3. `coverage`   — benign-lesion removals with a cosmetic-prone diagnosis and no documented
                   medical necessity: warning, or the ABN modifier (GA) with an ABN on file.
-4. `mue`        — units per code and date above the Medically Unlikely Edit.
+4. `mue`        — units per code and date above the Medically Unlikely Edit (curated table
+                  or CMS's quarterly file read by `mue_file`; guide overrides win).
 5. `laterality` — LT/RT where the payer's guide requires them.
 6. `duplicates` — a second line of the same code and modifiers: the distinct modifier when
                   the sites differ, else a duplicate-denial warning.
