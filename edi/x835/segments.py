@@ -207,7 +207,6 @@ class SharedValues:
     def adjustments(self, elements: list[str], number: int, notes: Notes
                     ) -> tuple[list[Adjustment], Decimal]:
         """The CAS triplets and their total (callers must not mutate the list)."""
-        check_group(elements, number, notes)
         key = tuple(elements)
         hit = self._cas.get(key)
         if hit is None:
@@ -216,6 +215,8 @@ class SharedValues:
             if len(self._cas) >= self.LIMIT:
                 self._cas.clear()
             self._cas[key] = hit
+        if hit[0][0].group not in GROUP_CODES_5010:
+            check_group(elements, number, notes)
         return hit
 
     def date(self, elements: list[str], number: int, notes: Notes) -> DateValue:
