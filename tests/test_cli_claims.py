@@ -124,10 +124,13 @@ def test_all_held_writes_no_file(tmp_path: Path) -> None:
 
 
 def test_control_numbers_never_repeat_across_cli_runs(tmp_path: Path) -> None:
-    files = [str(p) for p in write_encounters(tmp_path / "enc", 6, seed=11, per_file=3)]
     db = f"sqlite:///{tmp_path}/s.db"
     isa13s, st02s = [], []
     for n in range(3):
+        encs = make_encounters(6, seed=11 + n)
+        for e in encs:
+            e["claim_id"] = f"R{n}-{e['claim_id']}"  # new encounters each run
+        files = [_encounter_file(tmp_path, f"r{n}-{i}.json", e) for i, e in enumerate(encs)]
         out = tmp_path / f"o{n}.837"
         assert run("claims", *files, "--practice", str(PRACTICE_PATH), "-o", str(out),
                    "--db", db, "--now", SAMPLE_NOW).exit_code == 0
@@ -210,3 +213,20 @@ def test_generated_batch_of_1200_validates_clean(tmp_path: Path) -> None:
     report = validate_path(out)  # independent re-check of the file on disk
     assert report.findings == ()
     assert elapsed < 60
+
+
+def test_an_original_already_sent_is_held_on_the_next_run(tmp_path: Path) -> None:
+    enc = make_encounters(1, seed=21)[0]
+    path = _encounter_file(tmp_path, "a.json", enc)
+    args = ["--practice", str(PRACTICE_PATH), "--db", f"sqlite:///{tmp_path}/s.db",
+            "--now", SAMPLE_NOW]
+    assert run("claims", path, "-o", str(tmp_path / "1.837"), *args).exit_code == 0
+    again = run("claims", path, "-o", str(tmp_path / "2.837"), *args)
+    assert again.exit_code == 1
+    assert "already sent in interchange 000000001 on 2026-03-31" in again.stderr
+    assert not (tmp_path / "2.837").exists()
+    replacement = dict(enc, frequency="7", payer_claim_number="PCN0001")
+    rpath = _encounter_file(tmp_path, "a7.json", replacement)
+    ok = run("claims", rpath, "-o", str(tmp_path / "3.837"), *args)
+    assert ok.exit_code == 0, ok.stderr
+    assert ":B:7*" in (tmp_path / "3.837").read_text()

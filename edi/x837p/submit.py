@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,9 +64,12 @@ def utc(now: datetime | None) -> datetime:
     return (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def prepare(coded: Sequence[CodedClaim], now: datetime) -> Prepared:
+def prepare(coded: Sequence[CodedClaim], now: datetime,
+            already_sent: Mapping[str, str] | None = None) -> Prepared:
     """Hold what cannot go out (with reasons), split what is too long, group by receiver
-    and payer."""
+    and payer. `already_sent` maps claim ids already submitted as originals to where they
+    went: sending an original twice gets a duplicate-claim denial (CARC 18), so such an
+    encounter is held unless it is a replacement (7) or void (8)."""
     parts: list[tuple[Guide, ClaimPart]] = []
     held: list[HeldClaim] = []
     seen: dict[str, str | None] = {}
@@ -82,6 +85,9 @@ def prepare(coded: Sequence[CodedClaim], now: datetime) -> Prepared:
             reasons.append(f"claim id {enc.claim_id} is also used by "
                            f"{seen[enc.claim_id] or 'another encounter'} in this batch")
         seen.setdefault(enc.claim_id, enc.source)
+        if already_sent and enc.frequency == "1" and enc.claim_id in already_sent:
+            reasons.append(f"already sent {already_sent[enc.claim_id]}; send a replacement "
+                           "(frequency 7 with the payer's claim number) to change it")
         if reasons:
             held.append(HeldClaim(enc.claim_id, enc.source, tuple(reasons)))
             continue

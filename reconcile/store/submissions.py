@@ -33,7 +33,7 @@ from reconcile.errors import StoreError
 from reconcile.store.database import get_engine
 from reconcile.store.models import ControlCounter, Interchange, SubmittedClaim, SubmittedLine
 
-__all__ = ["COUNTERS", "SubmitResult", "file_sha256", "next_control_numbers",
+__all__ = ["COUNTERS", "SubmitResult", "already_sent", "file_sha256", "next_control_numbers",
            "record_interchange", "submit_claims"]
 
 COUNTERS = ("ISA13", "GS06", "ST02")
@@ -94,6 +94,26 @@ def _ensure_counters(session: Session) -> None:
         session.execute(sqlite_insert(ControlCounter).values(rows).on_conflict_do_nothing())
     else:
         session.execute(insert(ControlCounter), rows)
+
+
+def already_sent(session: Session, claim_ids: Sequence[str]) -> dict[str, str]:
+    """Claim ids among `claim_ids` already submitted as originals (frequency 1), each with
+    where it went ("in interchange 000000003 on 2026-03-05")."""
+    found: dict[str, str] = {}
+    ids = sorted(set(claim_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows = session.execute(
+            select(col(SubmittedClaim.encounter_claim_id), col(Interchange.control_number),
+                   col(SubmittedClaim.submitted_at))
+            .join(Interchange, col(Interchange.id) == col(SubmittedClaim.interchange_id))
+            .where(col(SubmittedClaim.encounter_claim_id).in_(chunk))
+            .where(col(SubmittedClaim.frequency) == "1")
+            .order_by(col(Interchange.control_number))
+        ).all()
+        for claim_id, control, at in rows:
+            found.setdefault(claim_id, f"in interchange {control:09d} on {at:%Y-%m-%d}")
+    return found
 
 
 def file_sha256(data: bytes) -> str:
@@ -194,13 +214,16 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
     result), never written. Same claims + same store state + same `now` -> same bytes."""
     when = utc(now)
     out = Path(out_path)
-    prepared = prepare(coded, when)
-    if not prepared.parts:
-        return SubmitResult(None, None, (), prepared.held, None, 0)
     engine = get_engine(url)
     with Session(engine, expire_on_commit=False) as session:
         pending: AtomicFile | None = None
         try:
+            sent = already_sent(session, [c.claim_id for c in coded
+                                          if c.encounter.frequency == "1"])
+            prepared = prepare(coded, when, sent)
+            if not prepared.parts:
+                session.rollback()
+                return SubmitResult(None, None, (), prepared.held, None, 0)
             control = next_control_numbers(session, groups=len(prepared.groups),
                                            transactions=prepared.transaction_count)
             rendered, _report = render_validated(prepared, practice, control, when,
