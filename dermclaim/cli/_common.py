@@ -27,7 +27,8 @@ class CliError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = EXIT_FINDINGS):
         super().__init__(message)
-        self.exit_code = exit_code
+        # click reads exit_code from the instance; ClickException declares it on the class
+        self.exit_code = exit_code  # type: ignore[misc]
 
     def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
         click.echo(f"dermclaim: error: {self.format_message()}", err=True)
