@@ -155,19 +155,27 @@ def cause_actions() -> dict[str, CauseAction]:
 
 
 def is_not_denial(adj: Adjustment) -> bool:
-    if adj.amount <= 0:
-        return True
-    return any(r.cause == NOT_DENIAL and r.group in ("*", adj.group) and r.carc == adj.reason
+    return adj.amount <= 0 or _not_denial(adj.group, adj.reason)
+
+
+@lru_cache(maxsize=4096)
+def _not_denial(group: str, carc: str) -> bool:
+    return any(r.cause == NOT_DENIAL and r.group in ("*", group) and r.carc == carc
                for r in cause_rules())
 
 
 def rule_for(adj: Adjustment, remarks: Sequence[str]) -> CauseRule:
     """The most specific denial row for one adjustment given the line's remark codes."""
+    return _rule_for(adj.group, adj.reason, tuple(remarks))
+
+
+@lru_cache(maxsize=8192)
+def _rule_for(group: str, carc: str, remarks: tuple[str, ...]) -> CauseRule:
     best: CauseRule | None = None
     for r in cause_rules():
         if r.cause == NOT_DENIAL:
             continue
-        if r.group not in ("*", adj.group) or r.carc not in ("*", adj.reason):
+        if r.group not in ("*", group) or r.carc not in ("*", carc):
             continue
         if r.rarc != "*" and r.rarc not in remarks:
             continue

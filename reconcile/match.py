@@ -76,7 +76,7 @@ def match_claims(session: Session, claims: Sequence[ClaimPayment]) -> list[Claim
         row_ids.update(session.exec(
             select(SubmittedLine.claim_row_id).where(col(SubmittedLine.line_control_number)
                                                      .in_(chunk))).all())
-    sent_claims: dict[int, SubmittedClaim] = {}
+    sent_claims: dict[int, tuple[str, str, date]] = {}
     ids = sorted(claim_ids)
     rids = sorted(row_ids)
     for i in range(0, max(len(ids), len(rids)), _CHUNK):
@@ -88,18 +88,40 @@ def match_claims(session: Session, claims: Sequence[ClaimPayment]) -> list[Claim
             conds.append(col(SubmittedClaim.claim_id).in_(a))
         if b:
             conds.append(col(SubmittedClaim.id).in_(b))
-        for sc in session.exec(select(SubmittedClaim).where(or_(*conds))).all():
-            assert sc.id is not None
-            sent_claims[sc.id] = sc
+        # columns only: the claim's stored encounter JSON is not needed to match
+        for sid, claim_id, payer, dos in session.exec(
+                select(SubmittedClaim.id, SubmittedClaim.claim_id, SubmittedClaim.payer,
+                       SubmittedClaim.date_of_service).where(or_(*conds))).all():
+            sent_claims[sid] = (claim_id, payer, dos)
     lines_by_claim: dict[int, list[SentLineRow]] = defaultdict(list)
+    line_cols = (SubmittedLine.id, SubmittedLine.claim_row_id, SubmittedLine.line_number,
+                 SubmittedLine.line_control_number, SubmittedLine.code, SubmittedLine.modifiers,
+                 SubmittedLine.units, SubmittedLine.charge, SubmittedLine.date_of_service)
     for chunk in _chunks(sorted(sent_claims)):
-        for sl in session.exec(select(SubmittedLine)
-                               .where(col(SubmittedLine.claim_row_id).in_(chunk))).all():
-            lines_by_claim[sl.claim_row_id].append(_line_row(sl))
-    rows = {cid: SentClaimRow(sc.id or 0, sc.claim_id, sc.payer, sc.date_of_service,
+        for r in session.exec(select(*line_cols)
+                              .where(col(SubmittedLine.claim_row_id).in_(chunk))).all():
+            lines_by_claim[r[1]].append(SentLineRow(
+                id=r[0], claim_row_id=r[1], line_number=r[2], line_control_number=r[3],
+                code=r[4], modifiers=tuple(m for m in (r[5] or "").split(":") if m),
+                units=r[6], charge=r[7], date_of_service=r[8]))
+    rows = {cid: SentClaimRow(cid, claim_id, payer, dos,
                               tuple(sorted(lines_by_claim[cid], key=lambda r: r.line_number)))
-            for cid, sc in sent_claims.items()}
-    return [match_claim(c, rows.values()) for c in claims]
+            for cid, (claim_id, payer, dos) in sent_claims.items()}
+    # index once per batch, so each claim only meets its own candidates (linear, not n^2)
+    by_id: dict[str, set[int]] = defaultdict(set)
+    by_lcn: dict[str, set[int]] = defaultdict(set)
+    for cid, row in rows.items():
+        by_id[row.claim_id].add(cid)
+        for ln in row.lines:
+            by_lcn[ln.line_control_number].add(cid)
+    out = []
+    for c in claims:
+        ids = set(by_id.get(c.patient_control_number, ()))
+        for svc in c.service_lines:
+            if svc.control_number:
+                ids |= by_lcn.get(svc.control_number, set())
+        out.append(match_claim(c, [rows[i] for i in sorted(ids)]))
+    return out
 
 
 def match_claim(claim: ClaimPayment, candidates: Iterable[SentClaimRow]) -> ClaimMatch:
@@ -165,14 +187,6 @@ def _claim_date(claim: ClaimPayment) -> date | None:
         if d.qualifier in ("232", "472", "150"):
             return d.value
     return None
-
-
-def _line_row(sl: SubmittedLine) -> SentLineRow:
-    return SentLineRow(
-        id=sl.id or 0, claim_row_id=sl.claim_row_id, line_number=sl.line_number,
-        line_control_number=sl.line_control_number, code=sl.code,
-        modifiers=tuple(m for m in sl.modifiers.split(":") if m), units=sl.units,
-        charge=sl.charge, date_of_service=sl.date_of_service)
 
 
 def _chunks(items: Sequence[str] | Sequence[int]) -> Iterable[list]:  # type: ignore[type-arg]
