@@ -217,3 +217,18 @@ def test_missing_output_folders_are_made_and_removed_on_failure(
     monkeypatch.undo()
     submit_claims([claim()], practice(), out_dir / "a" / "b" / "c.837", url=store_url, now=NOW)
     assert (out_dir / "a" / "b" / "c.837").read_text().startswith("ISA*")
+
+
+def test_a_database_error_at_commit_is_a_store_error(store_url: str, out_dir: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import OperationalError as SaOperationalError
+
+    def lost(self: Session) -> None:
+        raise SaOperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(Session, "commit", lost)
+    with pytest.raises(StoreError, match="not written, the store failed: server closed"):
+        submit_claims([claim()], practice(), out_dir / "c.837", url=store_url, now=NOW)
+    monkeypatch.undo()
+    assert list(out_dir.iterdir()) == []
+    assert _counts(store_url) == (0, 0, 0)

@@ -19,7 +19,7 @@ from typing import Any
 
 from attrs import frozen
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, col
 
 from coding.encounter import encounter_to_dict
@@ -238,10 +238,15 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
                                created_at=when, claims=rendered.claims)
             pending.commit()
             session.commit()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
             if pending is not None:
                 pending.rollback()
+            if isinstance(exc, SQLAlchemyError):  # e.g. the server went away at commit
+                raise StoreError(f"{out}: not written, the store failed: "
+                                 f"{getattr(exc, 'orig', None) or exc}") from None
+            if isinstance(exc, OSError):
+                raise EdiError(f"{out}: not written: {exc.strerror or exc}") from None
             raise
         pending.forget_backup()
     return SubmitResult(out, control.isa13, rendered.claims, prepared.held, file_sha256(data),
