@@ -25,7 +25,6 @@ from edi.x835.model import (
     ServiceLine,
 )
 
-ONE = Decimal(1)
 ZERO = Decimal(0)
 
 
@@ -33,41 +32,12 @@ class LineParts:
     """Loop 2110 while it is being read."""
 
     __slots__ = (
-        "qualifier", "code", "modifiers", "charge", "paid", "units", "number", "revenue_code",
-        "original", "original_units", "dates", "adjustments", "adjusted", "control_number",
-        "references", "amounts", "quantities", "remarks",
+        "head", "number", "dates", "adjustments", "adjusted", "control_number", "references",
+        "amounts", "quantities", "remarks",
     )
 
-    def __init__(self, number: int, elements: list[str], component: str, notes: s.Notes,
-                 source: str | None) -> None:
-        e = s.padded(elements, s.SVC07)
-        svc01 = e[s.SVC01]
-        if component in svc01:
-            parts = svc01.split(component)
-        else:
-            parts = s.split_composite(svc01, component, number, "SVC", 1, notes)
-        self.qualifier = parts[0]
-        self.code = parts[1] if len(parts) > 1 else ""
-        self.modifiers = tuple(filter(None, parts[s.COMPOSITE_MODIFIERS]))
-        if not self.code:
-            notes(number, "SVC", "SVC01 has no procedure code (SVC01-2)")
-        try:
-            self.charge = Decimal(e[s.SVC02])
-            self.paid = Decimal(e[s.SVC03])
-        except ArithmeticError:
-            self.charge = s.required_amount(e, s.SVC02, number, source, notes)
-            self.paid = s.required_amount(e, s.SVC03, number, source, notes)
-        self.revenue_code = e[s.SVC04] or None
-        self.units = s.optional_amount(e, s.SVC05, number, source) or ONE
-        original = e[s.SVC06]
-        self.original = (
-            s.split_composite(original, component, number, "SVC", 6, notes) if original else None
-        )
-        if self.original is not None and len(self.original) < 2:
-            notes(number, "SVC", f"SVC06 {original!r} is not a qualifier:procedure composite; "
-                                 "ignored")
-            self.original = None
-        self.original_units = s.optional_amount(e, s.SVC07, number, source) if e[7] else None
+    def __init__(self, number: int, head: s.ServiceHead) -> None:
+        self.head = head
         self.number = number
         self.control_number: str | None = None
         self.dates: list[DateValue] = []
@@ -83,16 +53,16 @@ class LineParts:
         self.adjusted += found[1]
 
     def freeze(self) -> ServiceLine:
-        original = self.original
+        h = self.head
         return ServiceLine(
-            self.qualifier, self.code, self.modifiers, self.charge, self.paid, self.units,
-            self.number, self.revenue_code,
-            original[0] if original else None,
-            original[1] if original else None,
-            tuple(filter(None, original[s.COMPOSITE_MODIFIERS])) if original else (),
-            self.original_units, tuple(self.dates), tuple(self.adjustments),
-            self.control_number, tuple(self.references), tuple(self.amounts),
-            tuple(self.quantities), tuple(self.remarks),
+            qualifier=h.qualifier, code=h.code, modifiers=h.modifiers, charge=h.charge,
+            paid=h.paid, units=h.units, segment_number=self.number,
+            revenue_code=h.revenue_code, original_qualifier=h.original_qualifier,
+            original_code=h.original_code, original_modifiers=h.original_modifiers,
+            original_units=h.original_units, dates=tuple(self.dates),
+            adjustments=tuple(self.adjustments), control_number=self.control_number,
+            references=tuple(self.references), amounts=tuple(self.amounts),
+            quantities=tuple(self.quantities), remarks=tuple(self.remarks),
         )
 
 
@@ -142,7 +112,7 @@ class ClaimParts:
         line = parts.freeze()
         self.lines.append(line)
         self.line_adjusted += parts.adjusted
-        if parts.charge - parts.paid != parts.adjusted:
+        if parts.head.charge - parts.head.paid != parts.adjusted:
             finding = line_finding(line, self.claim_id)
             if finding is not None:
                 self.line_findings.append(finding)
@@ -152,11 +122,15 @@ class ClaimParts:
         findings are appended to `findings`."""
         e = self.elements
         claim = ClaimPayment(
-            e[s.CLP01], e[s.CLP02], self.charge, self.paid, self.patient_responsibility,
-            e[s.CLP06], e[s.CLP07], self.number, e[s.CLP08] or None, e[s.CLP09] or None,
-            tuple(self.adjustments), tuple(self.names), self.inpatient, self.outpatient,
-            tuple(self.remarks), tuple(self.references), tuple(self.dates),
-            tuple(self.amounts), tuple(self.quantities), tuple(self.lines),
+            patient_control_number=e[s.CLP01], status=e[s.CLP02], charge=self.charge,
+            paid=self.paid, patient_responsibility=self.patient_responsibility,
+            filing_indicator=e[s.CLP06], payer_claim_number=e[s.CLP07],
+            segment_number=self.number, facility_code=e[s.CLP08] or None,
+            frequency=e[s.CLP09] or None, adjustments=tuple(self.adjustments),
+            names=tuple(self.names), inpatient=self.inpatient, outpatient=self.outpatient,
+            remarks=tuple(self.remarks), references=tuple(self.references),
+            dates=tuple(self.dates), amounts=tuple(self.amounts),
+            quantities=tuple(self.quantities), service_lines=tuple(self.lines),
         )
         findings += self.line_findings
         if self.charge - self.paid != self.adjusted + self.line_adjusted:

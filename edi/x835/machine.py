@@ -260,8 +260,8 @@ class Reader835:
 
     def _svc(self, number: int, elements: list[str]) -> None:
         self._close_line()
-        component = self.tok.delimiters.component
-        self.line = LineParts(number, elements, component, self.note, self.source)
+        head = self.shared.service(elements, self.tok.delimiters.component, number, self.note)
+        self.line = LineParts(number, head)
 
     def _close_line(self) -> None:
         if self.line is not None:
@@ -286,7 +286,7 @@ class Reader835:
 
     def _nm1(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
-        self.claim.names.append(s.name(elements))
+        self.claim.names.append(self.shared.name(elements))
 
     def _mia(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
@@ -300,7 +300,7 @@ class Reader835:
 
     def _claim_ref(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
-        self.claim.references.append(s.reference(elements))
+        self.claim.references.append(self.shared.reference(elements))
 
     def _claim_dtm(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
@@ -323,11 +323,13 @@ class Reader835:
         self.line.add_adjustments(self.shared.adjustments(elements, number, self.note))
 
     def _line_ref(self, number: int, elements: list[str]) -> None:
-        assert self.line is not None
-        if s.el(elements, s.REF01) == "6R" and self.line.control_number is None:
-            self.line.control_number = s.el(elements, s.REF02)
+        line = self.line
+        assert line is not None
+        e = s.padded(elements, s.REF02)
+        if e[s.REF01] == "6R" and line.control_number is None:
+            line.control_number = e[s.REF02]
         else:
-            self.line.references.append(s.reference(elements))
+            line.references.append(self.shared.reference(elements))
 
     def _line_amt(self, number: int, elements: list[str]) -> None:
         assert self.line is not None

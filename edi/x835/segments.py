@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import NamedTuple
 
 from edi.errors import X12SyntaxError
 from edi.x835.model import Adjustment, Amount, DateValue, Name, Quantity, Reference, Remark
@@ -42,6 +43,7 @@ ISA05, ISA06, ISA07, ISA08, ISA09, ISA13, ISA15 = 5, 6, 7, 8, 9, 13, 15
 GS02, GS03, GS06, GS08 = 2, 3, 6, 8
 ST02 = 2
 
+ONE = Decimal(1)
 # group codes of 005010X221A1; CR (4010) is kept but reported
 GROUP_CODES_5010 = frozenset({"CO", "OA", "PI", "PR"})
 
@@ -182,6 +184,52 @@ def adjustments(
     return found
 
 
+class ServiceHead(NamedTuple):
+    """What one SVC segment says, parsed (the rest of loop 2110 comes from its children)."""
+
+    qualifier: str
+    code: str
+    modifiers: tuple[str, ...]
+    charge: Decimal
+    paid: Decimal
+    revenue_code: str | None
+    units: Decimal
+    original_qualifier: str | None
+    original_code: str | None
+    original_modifiers: tuple[str, ...]
+    original_units: Decimal | None
+
+
+def service_head(elements: list[str], component: str, number: int, notes: Notes,
+                 source: str | None) -> ServiceHead:
+    e = padded(elements, SVC07)
+    svc01 = e[SVC01]
+    if component in svc01:
+        parts = svc01.split(component)
+    else:
+        parts = split_composite(svc01, component, number, "SVC", 1, notes)
+    code = parts[1] if len(parts) > 1 else ""
+    if not code:
+        notes(number, "SVC", "SVC01 has no procedure code (SVC01-2)")
+    try:
+        charge, paid = Decimal(e[SVC02]), Decimal(e[SVC03])
+    except ArithmeticError:
+        charge = required_amount(e, SVC02, number, source, notes)
+        paid = required_amount(e, SVC03, number, source, notes)
+    original = split_composite(e[SVC06], component, number, "SVC", 6, notes) if e[SVC06] else []
+    if len(original) == 1:
+        notes(number, "SVC", f"SVC06 {e[SVC06]!r} is not a qualifier:procedure composite; "
+                             "ignored")
+        original = []
+    return ServiceHead(
+        parts[0], code, tuple(filter(None, parts[COMPOSITE_MODIFIERS])), charge, paid,
+        e[SVC04] or None, optional_amount(e, SVC05, number, source) or ONE,
+        original[0] if original else None, original[1] if original else None,
+        tuple(filter(None, original[COMPOSITE_MODIFIERS])),
+        optional_amount(e, SVC07, number, source),
+    )
+
+
 def check_group(elements: list[str], number: int, notes: Notes) -> None:
     group = elements[CAS01] if len(elements) > CAS01 else ""
     if group not in GROUP_CODES_5010:
@@ -203,6 +251,9 @@ class SharedValues:
         self._dates: dict[tuple[str, ...], DateValue] = {}
         self._amounts: dict[tuple[str, ...], Amount] = {}
         self._remarks: dict[tuple[str, ...], Remark] = {}
+        self._names: dict[tuple[str, ...], Name] = {}
+        self._services: dict[tuple[str, ...], tuple[ServiceHead, list[tuple[str, str]]]] = {}
+        self._references: dict[tuple[str, ...], Reference] = {}
 
     def adjustments(self, elements: list[str], number: int, notes: Notes
                     ) -> tuple[list[Adjustment], Decimal]:
@@ -239,6 +290,44 @@ class SharedValues:
             if len(self._amounts) >= self.LIMIT:
                 self._amounts.clear()
             self._amounts[key] = value
+        return value
+
+    def service(self, elements: list[str], component: str, number: int, notes: Notes
+                ) -> ServiceHead:
+        """The parsed SVC; the defects it had are reported again at each repetition."""
+        key = (component, *elements)
+        hit = self._services.get(key)
+        if hit is None:
+            seen: list[tuple[str, str]] = []
+            head = service_head(elements, component, number,
+                                lambda _n, sid, message: seen.append((sid, message)),
+                                self.source)
+            hit = (head, seen)
+            if len(self._services) >= self.LIMIT:
+                self._services.clear()
+            self._services[key] = hit
+        for sid, message in hit[1]:
+            notes(number, sid, message)
+        return hit[0]
+
+    def name(self, elements: list[str]) -> Name:
+        key = tuple(elements)
+        value = self._names.get(key)
+        if value is None:
+            value = name(elements)
+            if len(self._names) >= self.LIMIT:
+                self._names.clear()
+            self._names[key] = value
+        return value
+
+    def reference(self, elements: list[str]) -> Reference:
+        key = tuple(elements)
+        value = self._references.get(key)
+        if value is None:
+            value = reference(elements)
+            if len(self._references) >= self.LIMIT:
+                self._references.clear()
+            self._references[key] = value
         return value
 
     def remark(self, elements: list[str]) -> Remark:
