@@ -68,6 +68,14 @@ def test_encounter_level_problems() -> None:
     assert "claim id must be 1-20" in _problems(claim(claim_id="X" * 21))
 
 
+def test_medicare_patient_is_always_the_subscriber() -> None:
+    from claim_builders import spouse_subscriber
+
+    c = claim(subscriber=spouse_subscriber())
+    assert "Medicare: the beneficiary is always the subscriber" in _problems(c, MEDICARE)
+    assert _problems(claim(payer="commercial", subscriber=spouse_subscriber()), COMMERCIAL) == ""
+
+
 def test_error_findings_hold_the_claim_and_warnings_do_not() -> None:
     err = Finding(Severity.ERROR, "MUE", "17004 billed twice")
     warn = Finding(Severity.WARNING, "LATERALITY", "consider RT")

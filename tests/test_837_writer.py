@@ -235,3 +235,12 @@ def test_names_lose_delimiters_and_lower_case() -> None:
     text = render([attrs.evolve(c, encounter=attrs.evolve(c.encounter, patient=odd))]).text
     assert "NM1*IL*1*O'BRIEN SMITH JR*ANN E****MI*1EG4TE5MK73" in segments(text)
     _clean(text)
+
+
+def test_void_claim_carries_frequency_8_and_ref_f8() -> None:
+    c = claim(payer="commercial", frequency="8", payer_claim_number="2026030599999")
+    text = render([c]).text
+    segs = segments(text)
+    i = segs.index("CLM*DC-1*460***11:B:8*Y*A*Y*Y")
+    assert segs[i + 1] == "REF*F8*2026030599999"
+    _clean(text)

@@ -74,6 +74,9 @@ def claim_problems(claim: CodedClaim, guide: Guide, now: datetime | None = None)
         out.append(f"place of service {enc.place_of_service!r} must be 2 digits")
     if now is not None and enc.date_of_service > now.date():
         out.append(f"date of service {enc.date_of_service} is after the file date")
+    if enc.subscriber and guide.is_medicare:
+        out.append("Medicare: the beneficiary is always the subscriber (SBR02 18); the "
+                   "encounter names another subscriber")
     if enc.subscriber and enc.subscriber.relationship not in RELATIONSHIP_CODES:
         out.append(f"subscriber relationship {enc.subscriber.relationship!r} must be one of "
                    f"{', '.join(RELATIONSHIP_CODES)}")
