@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import attrs  # noqa: E402
 
+from edi.x12.tokenizer import X12Tokenizer  # noqa: E402
 from edi.x835.build import adjustment, claim_payment, remittance, service_line  # noqa: E402
 from edi.x835.model import Amount, DateValue, Name  # noqa: E402
 from edi.x835.reader import iter_835_path  # noqa: E402
@@ -66,7 +67,8 @@ def make_file(path: Path, claims: int) -> int:
             paid = sum((x.paid for x in lines), Decimal(0))
             claim = claim_payment(f"C{n:07d}", charge, paid, lines=lines,
                                   patient_responsibility=charge - paid,
-                                  payer_claim_number=f"PCN{n:09d}", member_id=f"1EG4TE5MK{n % 97:02d}",
+                                  payer_claim_number=f"PCN{n:09d}",
+                                  member_id=f"1EG4TE5MK{n % 97:02d}",
                                   remarks=["MA01"] if n % 5 == 0 else [])
             writer.claim(attrs.evolve(claim, names=(*claim.names, *EXTRA_NAMES),
                                       dates=CLAIM_DATES, amounts=(Amount("AU", charge),)))
@@ -84,6 +86,25 @@ def floor(path: Path) -> int:
             rest = parts.pop()
             segments += len(parts)
     return segments
+
+
+def split_elements(path: Path) -> int:
+    """What any Python reader pays at least: each segment stripped and split on '*'."""
+    segments = 0
+    with open(path, encoding="utf-8", newline="") as stream:
+        rest = ""
+        while chunk := stream.read(1 << 16):
+            parts = (rest + chunk).split("~")
+            rest = parts.pop()
+            for part in parts:
+                part.strip().split("*")
+                segments += 1
+    return segments
+
+
+def tokenize(path: Path) -> int:
+    with open(path, encoding="utf-8", newline="") as stream:
+        return sum(1 for _ in X12Tokenizer(stream, source=str(path)))
 
 
 def typed(path: Path) -> int:
@@ -129,19 +150,23 @@ def main() -> None:
         mb = size / 1e6
         print(f"file: {args.claims:,} claims, {mb:.1f} MB")
         floor_runs = [timed(floor, path) for _ in range(args.repeat)]
+        split_runs = [timed(split_elements, path) for _ in range(args.repeat)]
+        token_runs = [timed(tokenize, path) for _ in range(args.repeat)]
         typed_runs = [timed(typed, path) for _ in range(args.repeat)]
         assert typed_runs[0][2] == args.claims, typed_runs[0][2]
         results = {}
         for label, runs in (("(a) floor, read + split", floor_runs),
+                            ("    + strip/split elems", split_runs),
+                            ("    edi.x12 tokenizer", token_runs),
                             ("(b) typed 835 parse", typed_runs)):
             wall = min(r[0] for r in runs)
             cpu = min(r[1] for r in runs)
             results[label] = cpu
             print(f"{label:24s}: {wall:6.2f} s wall {mb / wall:6.1f} MB/s | "
                   f"{cpu:6.2f} s CPU {mb / cpu:6.1f} MB/s")
-        floor_cpu, typed_cpu = results.values()
-        print(f"typed / floor (CPU): {typed_cpu / floor_cpu:.1f}x; "
-              f"{args.claims / typed_cpu:,.0f} claims/s")
+        floor_cpu, split_cpu, _token_cpu, typed_cpu = results.values()
+        print(f"typed / floor (CPU): {typed_cpu / floor_cpu:.1f}x; typed / element split: "
+              f"{typed_cpu / split_cpu:.1f}x; {args.claims / typed_cpu:,.0f} claims/s")
         if args.no_memory:
             return
         for claims in (10_000, 100_000):

@@ -243,7 +243,7 @@ class SharedValues:
     are immutable. Bounded: each table is emptied when it reaches LIMIT entries, so memory
     stays flat on any file."""
 
-    LIMIT = 20_000
+    LIMIT = 4096
 
     def __init__(self, source: str | None) -> None:
         self.source = source
