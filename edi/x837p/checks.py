@@ -50,7 +50,7 @@ def needs_ndc(code: str, guide: Guide) -> bool:
         return False
     if guide.ndc_required == "j_codes":
         return code.startswith("J")
-    return code[:1] in ("J", "Q") or code in ("C9399",)
+    return code[:1] in ("J", "Q")  # all_drugs: HCPCS drug codes (J, and Q biologicals)
 
 
 def claim_problems(claim: CodedClaim, guide: Guide, now: datetime | None = None) -> list[str]:
@@ -153,11 +153,25 @@ LOOP_TRIGGERS: dict[tuple[str, str], str] = {
 }
 
 
-def _tokens(text: str) -> Iterator[list[str]]:
-    body = text.lstrip("\ufeff").lstrip()
-    if len(body) < 106 or not body.startswith("ISA"):
+def _delimiters(body: str) -> tuple[str, str, str] | None:
+    """(element, component, segment terminator) from the ISA, found by counting its 16
+    element separators (so a non-fixed-width ISA still reads)."""
+    if len(body) < 4 or not body.startswith("ISA"):
+        return None
+    elem, count = body[3], 0
+    for i, ch in enumerate(body[:300]):
+        if ch == elem:
+            count += 1
+            if count == 16 and i + 2 < len(body):
+                return elem, body[i + 1], body[i + 2]
+    return None
+
+
+def _tokens(body: str) -> Iterator[list[str]]:
+    found = _delimiters(body)
+    if found is None:
         return
-    elem, term = body[3], body[105]
+    elem, _comp, term = found
     for raw in body.split(term):
         raw = raw.strip("\r\n ")
         if raw:
@@ -167,7 +181,8 @@ def _tokens(text: str) -> Iterator[list[str]]:
 def check_text(text: str) -> list[TextProblem]:
     """Structural checks on 837P X12 text that pyx12 does not make."""
     body = text.lstrip("\ufeff").lstrip()
-    comp = body[104] if len(body) > 104 else ":"
+    found = _delimiters(body)
+    comp = found[1] if found else ":"
     problems: list[TextProblem] = []
     loop = ""
     hl_parent: dict[str, str] = {}
@@ -194,7 +209,7 @@ def check_text(text: str) -> list[TextProblem]:
                                         f"the lines' SV102 ({claim.lines_sum})", claim.segment,
                                         "CLM", "2300"))
 
-    for n, seg in enumerate(_tokens(text), start=1):
+    for n, seg in enumerate(_tokens(body), start=1):
         sid = seg[0]
         qual = seg[1] if sid == "NM1" and len(seg) > 1 else (
             seg[3] if sid == "HL" and len(seg) > 3 else "")
@@ -317,7 +332,7 @@ def _dec(value: str) -> Decimal:
 def _isa_length(body: str) -> int:
     """Length of the ISA with its terminator, found from its 16th element separator."""
     sep, count = body[3], 0
-    for i, ch in enumerate(body[:200]):
+    for i, ch in enumerate(body[:300]):
         if ch == sep:
             count += 1
             if count == 16:
