@@ -158,3 +158,13 @@ def test_hypothesis_write_read_round_trip(claims: list, plbs: list, newlines: bo
     assert back.trailer.claim_count == len(claims)
     assert back.trailer.total_paid == sum((c.paid for c in claims), Decimal(0))
     assert not [f for f in back.findings if f.kind is FindingKind.TRANSACTION_OUT_OF_BALANCE]
+
+
+def test_values_holding_a_delimiter_or_too_long_are_refused() -> None:
+    from edi.errors import EdiError
+
+    bad = remittance([claim_payment("E*1", "10", "10")])
+    with pytest.raises(EdiError, match="delimiter"):
+        write_835([bad])
+    with pytest.raises(EdiError, match="longer than its 15"):
+        write_835([sample()], sender_id="A" * 16)

@@ -171,3 +171,7 @@ def test_any_cut_or_garbage_gives_x12_error_never_index_error(cut: int, garbage:
         tokens(TEXT[:cut] + garbage)
     except X12SyntaxError:
         pass
+
+
+def test_dos_end_of_file_mark_after_iea() -> None:
+    assert ids(TEXT + "\r\n\x1a") == ids(TEXT)

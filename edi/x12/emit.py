@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
+from edi.errors import EdiError
 from edi.x12.delimiters import Delimiters
 
 Value = str | Sequence[str]  # a plain element or a composite
@@ -45,7 +46,10 @@ class SegmentEmitter:
         d = self.delimiters
         for ch in (d.element, d.component, d.segment, d.repetition):
             if ch and ch in text:
-                raise ValueError(f"value {text!r} contains the delimiter {ch!r}")
+                raise EdiError(
+                    f"cannot write {text!r} in segment {self.count + 1}: it contains the "
+                    f"delimiter {ch!r} (choose other delimiters or clean the value)"
+                )
         return text
 
     def segment(self, sid: str, *elements: Value) -> None:

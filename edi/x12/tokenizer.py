@@ -27,7 +27,7 @@ from edi.x12.envelope import ENVELOPE_IDS, EnvelopeTracker
 
 CHUNK_SIZE = 1 << 13  # small batches: big ones keep ~50k lists alive and the GC rescans them
 _BOM = "\ufeff"
-_WHITESPACE = " \t\r\n\x00"
+_WHITESPACE = " \t\r\n\x00\x1a"  # \x1a: the DOS end-of-file mark old systems append
 
 
 class X12Tokenizer:

@@ -30,6 +30,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
+from edi.errors import EdiError
 from edi.x12.delimiters import Delimiters
 from edi.x12.emit import SegmentEmitter, ccyymmdd, hhmm, money
 from edi.x835.model import (
@@ -50,7 +51,9 @@ PLB_MAX_PAIRS = 6
 
 
 def _pad(value: str, width: int) -> str:
-    return value[:width].ljust(width)
+    if len(value) > width:
+        raise EdiError(f"ISA value {value!r} is longer than its {width} characters")
+    return value.ljust(width)
 
 
 def _qty(value: object) -> str:
