@@ -15,7 +15,7 @@ import argparse
 import json
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +23,14 @@ import sqlalchemy as sa
 
 from edi.x835.writer import Writer835
 from reconcile.load import load_remittance_files
-from reconcile.remit_builder import BilledClaim, BilledLine, build_remittance, claim_payment, deny, pay
+from reconcile.remit_builder import (
+    BilledClaim,
+    BilledLine,
+    build_remittance,
+    claim_payment,
+    deny,
+    pay,
+)
 from reconcile.store.database import get_engine
 from reconcile.store.models import Interchange, SubmittedClaim, SubmittedLine
 
@@ -36,7 +43,7 @@ DENIALS = [("CO", "97", ("M15",)), ("CO", "151", ("N362",)), ("CO", "96", ("N425
 
 def seed_store(url: str, n: int) -> list[BilledClaim]:
     engine = get_engine(url)
-    now = datetime(2026, 9, 2, tzinfo=timezone.utc)
+    now = datetime(2026, 9, 2, tzinfo=UTC)
     billed = []
     with engine.begin() as conn:
         ic = conn.execute(sa.insert(Interchange.__table__).returning(Interchange.__table__.c.id),
@@ -53,7 +60,7 @@ def seed_store(url: str, n: int) -> list[BilledClaim]:
             pks = conn.execute(sa.insert(t).returning(t.c.id, sort_by_parameter_order=True),
                                rows).scalars().all()
             lines = []
-            for pk, c in zip(pks, ids):
+            for pk, c in zip(pks, ids, strict=True):
                 bl = []
                 for k, (code, mods, units, charge) in enumerate(CODES, 1):
                     lines.append(dict(claim_row_id=pk, line_number=k,
@@ -109,7 +116,8 @@ def main() -> None:
         secs = t2 - t1
         print(f"setup (store + 835 of {remit.stat().st_size / 1e6:.1f} MB): {t1 - t0:.1f}s")
         print(f"loaded {f.claims} claims / {f.lines} lines in {secs:.2f}s on "
-              f"{url.split(':')[0]}: {f.claims / secs:,.0f} claims/s, {f.lines / secs:,.0f} lines/s")
+              f"{url.split(':')[0]}: {f.claims / secs:,.0f} claims/s, "
+              f"{f.lines / secs:,.0f} lines/s")
         print(f"matched {f.lines_matched}, unmatched {f.lines_unmatched}, "
               f"denials {sum(f.denials.values())} {dict(f.denials)}")
 

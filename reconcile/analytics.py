@@ -16,11 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 from attrs import asdict, frozen
-from sqlmodel import col, select
 
 from reconcile.errors import StoreError
-from reconcile.store.database import session_scope
-from reconcile.store.remit_models import Denial, RemitClaim, RemitTransaction
+from reconcile.store.remit_read import iter_live_denials
 
 BY_KEYS = ("cause", "payer", "code", "month")
 DENIAL_FIELDS = ("claim_id", "line_control_number", "payer", "date_of_service", "code",
@@ -69,24 +67,18 @@ class GroupRow:
 
 def iter_denials(url: str | None = None, since: date | None = None) -> Iterator[DenialRow]:
     """Every live denial, oldest remittance first (claim id, line order within)."""
-    with session_scope(url) as s:
-        q = (select(Denial, RemitClaim.payer_claim_number, RemitTransaction.trace_number)
-             .join(RemitClaim, col(RemitClaim.id) == col(Denial.claim_row_id))
-             .join(RemitTransaction, col(RemitTransaction.id) == col(RemitClaim.transaction_id))
-             .where(col(Denial.superseded).is_(False))
-             .order_by(col(Denial.payment_date), col(Denial.claim_id), col(Denial.id)))
-        for d, icn, trace in s.exec(q).yield_per(1000):
-            row = DenialRow(
-                claim_id=d.claim_id, line_control_number=d.line_control_number, payer=d.payer,
-                date_of_service=d.date_of_service, code=d.code, modifiers=d.modifiers,
-                cause=d.cause, carc=d.carc, rarc=d.rarc,
-                denied_amount=d.amount if d.amount is not None else Decimal("0"),
-                action=d.action, evidence=d.evidence, group_code=d.group_code, rule=d.rule,
-                payer_claim_number=icn or d.payer_claim_number, trace_number=trace or "",
-                payment_date=d.payment_date, appeal_deadline=d.appeal_deadline,
-                recoverable=d.recoverable)
-            if since is None or (row.denied_on is not None and row.denied_on >= since):
-                yield row
+    for d, icn, trace in iter_live_denials(url):
+        row = DenialRow(
+            claim_id=d.claim_id, line_control_number=d.line_control_number, payer=d.payer,
+            date_of_service=d.date_of_service, code=d.code, modifiers=d.modifiers,
+            cause=d.cause, carc=d.carc, rarc=d.rarc,
+            denied_amount=d.amount if d.amount is not None else Decimal("0"),
+            action=d.action, evidence=d.evidence, group_code=d.group_code, rule=d.rule,
+            payer_claim_number=icn or d.payer_claim_number, trace_number=trace,
+            payment_date=d.payment_date, appeal_deadline=d.appeal_deadline,
+            recoverable=d.recoverable)
+        if since is None or (row.denied_on is not None and row.denied_on >= since):
+            yield row
 
 
 def denial_rows(url: str | None = None, since: date | None = None) -> list[DenialRow]:
@@ -163,7 +155,7 @@ def as_table(rows: Sequence[DenialRow] | Sequence[GroupRow]) -> str:
     right = {"lines", "denied"}
     lines = []
     for row in [head, *body]:
-        cells = [c.rjust(w) if h in right else c.ljust(w) for c, w, h in zip(row, widths, head)]
+        cells = [c.rjust(w) if h in right else c.ljust(w) for c, w, h in zip(row, widths, head, strict=True)]
         lines.append("  ".join(cells).rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -224,7 +224,8 @@ def em_25(cause: str, line: SentLine, claim_lines: Sequence[SentLine]) -> Contex
                          f"E/M {line.code} with no procedure the same date")
 
 
-def benign_lesion(cause: str, line: SentLine, claim_lines: Sequence[SentLine]) -> ContextResult | None:
+def benign_lesion(cause: str, line: SentLine,
+                  claim_lines: Sequence[SentLine]) -> ContextResult | None:
     """A non-coverage cause on a benign-lesion removal/destruction code is cosmetic."""
     if line.code in BENIGN_LESION_CODES:
         return ContextResult("cosmetic", "benign_lesion_not_covered",
@@ -258,7 +259,8 @@ class LineDenial:
 
 
 def classify_adjustments(adjustments: Sequence[Adjustment], remarks: Sequence[str],
-                         line: SentLine, claim_lines: Sequence[SentLine] = ()) -> Classification | None:
+                         line: SentLine, claim_lines: Sequence[SentLine] = ()
+                         ) -> Classification | None:
     """One cause for a line's (or a claim's) adjustments, or None when nothing is a denial."""
     denials = [a for a in adjustments if not is_not_denial(a)]
     if not denials:
@@ -296,17 +298,17 @@ def classify_claim(claim: ClaimPayment, sent: Sequence[SentLine | None] | None =
         return []
     own = [SentLine(s.submitted_code, s.submitted_modifiers, s.service_date or _claim_date(claim))
            for s in claim.service_lines]
-    lines = [(sent[i] if sent is not None and i < len(sent) and sent[i] is not None else own[i])
-             for i in range(len(own))]
+    lines: list[SentLine] = []
+    for i, mine in enumerate(own):
+        given = sent[i] if sent is not None and i < len(sent) else None
+        lines.append(given if given is not None else mine)
     context = list(claim_lines) if claim_lines is not None else lines
     claim_remarks = [r.code for r in claim.remarks]
     out: list[LineDenial] = []
     for i, svc in enumerate(claim.service_lines):
         remarks = [r.code for r in svc.remarks] + [c for c in claim_remarks
                                                    if c not in {r.code for r in svc.remarks}]
-        line = lines[i]
-        assert line is not None
-        c = classify_adjustments(svc.adjustments, remarks, line, context)
+        c = classify_adjustments(svc.adjustments, remarks, lines[i], context)
         if c is not None:
             out.append(LineDenial(i, c))
     if claim.adjustments:

@@ -31,9 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import attrs
-import sqlalchemy as sa
 from attrs import frozen
-from sqlmodel import col, select
 
 from coding.encounter import parse_encounter
 from coding.engine import code_encounter
@@ -43,9 +41,8 @@ from companion_guides import GuideError, get_guide
 from edi.practice import load_practice
 from reconcile.classify import is_em
 from reconcile.errors import StoreError
-from reconcile.store.database import session_scope
-from reconcile.store.models import SubmittedClaim, SubmittedLine
-from reconcile.store.remit_models import Denial, RemitClaim
+from reconcile.store.remit_read import correction_rows, submitted_fees
+from reconcile.store.remit_write import mark_corrected
 
 CORRECTABLE = ("missing_25", "count", "bundling")
 BYPASS = frozenset({"59", "XE", "XS", "XP", "XU"})
@@ -164,11 +161,8 @@ def correct_denials(out_path: str | Path, practice_path: str | Path, url: str | 
     corrected = [CorrectedClaim(cid, icn, tuple(fixes))
                  for cid, (icn, fixes, _ids) in sorted(fixes_by_claim.items())]
     ids = [i for _icn, _f, fixed in fixes_by_claim.values() for i in fixed]
-    if ids and result.interchange_control_number is not None:
-        with session_scope(url) as s:
-            s.connection().execute(sa.update(Denial.__table__)
-                                   .where(Denial.__table__.c.id.in_(ids))
-                                   .values(corrected_in=result.interchange_control_number))
+    if result.interchange_control_number is not None:
+        mark_corrected(url, ids, result.interchange_control_number)
     return CorrectionResult(result.out_path, result.interchange_control_number,
                             tuple(corrected), tuple(not_corrected))
 
@@ -179,42 +173,27 @@ def _candidates(url: str | None, causes: Sequence[str]
     claims: dict[str, _Claim] = {}
     denied: dict[str, list[_Denied]] = defaultdict(list)
     seen_lines: set[tuple[str, str | None]] = set()
-    with session_scope(url) as s:
-        q = (select(Denial, RemitClaim, SubmittedClaim, SubmittedLine)
-             .join(RemitClaim, col(RemitClaim.id) == col(Denial.claim_row_id))
-             .outerjoin(SubmittedClaim, col(SubmittedClaim.id) == col(RemitClaim.submitted_claim_id))
-             .outerjoin(SubmittedLine, col(SubmittedLine.id) == col(Denial.submitted_line_id))
-             .where(col(Denial.superseded).is_(False), col(Denial.corrected_in).is_(None),
-                    col(Denial.cause).in_(list(causes)))
-             .order_by(col(RemitClaim.id).desc(), col(Denial.id)))
-        fee_claims: set[int] = set()
-        for d, rc, sc, sl in s.exec(q).all():
-            key = f"s{sc.id}" if sc is not None else f"r{d.claim_id}"
-            line_key = (key, d.line_control_number or f"#{d.id}")
-            if line_key in seen_lines:  # an older remittance denying the same line again
-                continue
-            seen_lines.add(line_key)
-            if key not in claims:  # newest remittance first: its CLP07 is the one to replace
-                claims[key] = _Claim(
-                    sc.id if sc else None, d.claim_id, sc.encounter_claim_id if sc else "",
-                    sc.payer if sc else d.payer, rc.payer_claim_number,
-                    sc.encounter_json if sc else "", {})
-                if sc is not None and sc.id is not None:
-                    fee_claims.add(sc.id)
-            denied[key].append(_Denied(
-                d.id or 0, d.cause, sl.code if sl else d.code,
-                tuple(m for m in (sl.modifiers if sl else d.modifiers).split(":") if m),
-                sl.units if sl else None, sl.procedure_index if sl else None,
-                d.line_control_number, sl.charge if sl else None))
-        fees: dict[int, dict[str, Decimal]] = defaultdict(dict)
-        if fee_claims:
-            for ln in s.exec(select(SubmittedLine)
-                             .where(col(SubmittedLine.claim_row_id).in_(sorted(fee_claims)))):
-                if ln.charge is not None and ln.units:
-                    fees[ln.claim_row_id].setdefault(ln.code, ln.charge / ln.units)
+    for d, rc, sc, sl in correction_rows(url, causes):
+        key = f"s{sc.id}" if sc is not None else f"r{d.claim_id}"
+        line_key = (key, d.line_control_number or f"#{d.id}")
+        if line_key in seen_lines:  # an older remittance denying the same line again
+            continue
+        seen_lines.add(line_key)
+        if key not in claims:  # newest remittance first: its CLP07 is the one to replace
+            claims[key] = _Claim(
+                sc.id if sc else None, d.claim_id, sc.encounter_claim_id if sc else "",
+                sc.payer if sc else d.payer, rc.payer_claim_number,
+                sc.encounter_json if sc else "", {})
+        denied[key].append(_Denied(
+            d.id or 0, d.cause, sl.code if sl else d.code,
+            tuple(m for m in (sl.modifiers if sl else d.modifiers).split(":") if m),
+            sl.units if sl else None, sl.procedure_index if sl else None,
+            d.line_control_number, sl.charge if sl else None))
+    fees = submitted_fees(url, [c.submitted_id for c in claims.values()
+                                if c.submitted_id is not None])
     for key, c in claims.items():
         if c.submitted_id is not None:
-            claims[key] = attrs.evolve(c, fees=dict(fees[c.submitted_id]))
+            claims[key] = attrs.evolve(c, fees=dict(fees.get(c.submitted_id, {})))
     return claims, denied
 
 

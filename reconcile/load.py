@@ -18,27 +18,24 @@ import hashlib
 import io
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from attrs import define, field, frozen
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlmodel import Session, select
 
 from edi.errors import EdiError
 from edi.x835.model import ClaimPayment, FindingKind, RemittanceHeader, RemittanceTrailer
-from reconcile.classify import SentLine, classify_claim
+from reconcile.classify import Classification, SentLine, classify_claim
 from reconcile.errors import StoreError
 from reconcile.match import ClaimMatch, match_claims
 from reconcile.payers import appeal_deadline, guide_for_payer
+from reconcile.store import remit_write as store
 from reconcile.store.database import get_engine, session_scope
-from reconcile.store.remit_models import (
-    BalanceFinding, Denial, RemitAdjustment, RemitClaim, RemitFile, RemitLine,
-    RemitProviderAdjustment, RemitTransaction,
-)
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 BATCH_CLAIMS = 500
 Item = RemittanceHeader | ClaimPayment | RemittanceTrailer
@@ -116,8 +113,13 @@ class LoadSummary:
     def lines(self) -> list[str]:
         """The human summary the CLI prints."""
         loaded = [f for f in self.files if f.status == "loaded"]
-        out = [f"{f.path}: {f.status.replace('_', ' ')}" + (f": {f.message}" if f.message else "")
-               for f in self.files]
+        out = []
+        for f in self.files:
+            status = f.status.replace("_", " ")
+            if f.message.startswith(f.path):  # the reader's errors already name the file
+                out.append(f"{status}: {f.message}")
+            else:
+                out.append(f"{f.path}: {status}" + (f": {f.message}" if f.message else ""))
         out.append(f"files: {len(loaded)} loaded, "
                    f"{sum(f.status == 'already_loaded' for f in self.files)} already loaded, "
                    f"{sum(f.status == 'failed' for f in self.files)} failed")
@@ -176,7 +178,7 @@ def load_remittance_files(paths: Sequence[str | Path], url: str | None = None,
         try:
             sha, size = file_sha256(path)
             with session_scope(url) as session:
-                if session.exec(select(RemitFile.id).where(RemitFile.sha256 == sha)).first():
+                if store.file_loaded(session, sha):
                     result.status = "already_loaded"
                     result.message = "same content as a file loaded before; nothing written"
                 else:
@@ -185,9 +187,7 @@ def load_remittance_files(paths: Sequence[str | Path], url: str | None = None,
         except IntegrityError:  # another process loaded the same bytes meanwhile
             result.status, result.message = "already_loaded", "loaded concurrently; nothing written"
         except EdiError as exc:
-            msg = str(exc)
-            result.status = "failed"
-            result.message = (msg if str(path) in msg else f"{msg}") + "; file not loaded"
+            result.status, result.message = "failed", f"{exc}; file not loaded"
         except OSError as exc:
             result.status, result.message = "failed", f"cannot read: {exc.strerror or exc}"
         except StoreError as exc:
@@ -203,14 +203,11 @@ def load_items(session: Session, items: Iterable[Item], *, sha: str, file_name: 
                result: FileResult, tick: Callable[[int], None] | None = None,
                batch_claims: int = BATCH_CLAIMS) -> int:
     """Write one file's streamed items inside the caller's transaction; return its file id."""
-    conn = session.connection()
-    file_id = _insert(conn, RemitFile, [dict(
-        sha256=sha, file_name=file_name, size_bytes=size,
-        loaded_at=datetime.now(timezone.utc))])[0]
+    file_id = store.add_file(session, sha, file_name, size)
     tx: _Transaction | None = None
     for item in items:
         if isinstance(item, RemittanceHeader):
-            tx = _Transaction.open(conn, file_id, item)
+            tx = _Transaction.open(session, file_id, item)
             result.transactions += 1
         elif isinstance(item, ClaimPayment):
             if tx is None:
@@ -224,13 +221,11 @@ def load_items(session: Session, items: Iterable[Item], *, sha: str, file_name: 
             if tx is None:
                 raise StoreError(f"{file_name}: a transaction trailer without its header")
             _flush(session, tx, result)
-            _close(conn, tx, item, result)
+            _close(session, tx, item, result)
             tx = None
     if tx is not None:
         _flush(session, tx, result)
-    conn.execute(sa.update(RemitFile.__table__).where(RemitFile.__table__.c.id == file_id)
-                 .values(transaction_count=result.transactions, claim_count=result.claims,
-                         line_count=result.lines))
+    store.set_file_counts(session, file_id, result.transactions, result.claims, result.lines)
     return file_id
 
 
@@ -242,18 +237,18 @@ class _Transaction:
     pending: list[ClaimPayment] = field(factory=list)
 
     @classmethod
-    def open(cls, conn: sa.Connection, file_id: int, h: RemittanceHeader) -> _Transaction:
+    def open(cls, session: Session, file_id: int, h: RemittanceHeader) -> _Transaction:
         payer_ids = (h.payer.id, h.payment.payer_identifier,
                      *(r.value for r in h.payer.references if r.qualifier in ("2U", "HI", "NF")))
         guide = guide_for_payer(payer_ids, h.payer.name)
-        tid = _insert(conn, RemitTransaction, [dict(
+        tid = store.add_transaction(session, dict(
             file_id=file_id, control_number=h.control_number,
             interchange_control_number=h.envelope.interchange_control_number,
             payer_name=h.payer.name, payer_id=h.payer.id or h.payment.payer_identifier,
             payee_name=h.payee.name, payee_id=h.payee.id, trace_number=h.payment.trace_number,
             handling_code=h.payment.handling_code, payment_amount=h.payment.amount,
             credit_debit=h.payment.credit_debit, payment_method=h.payment.method,
-            payment_date=h.payment.date, production_date=h.production_date, guide=guide)])[0]
+            payment_date=h.payment.date, production_date=h.production_date, guide=guide))
         return cls(tid, h, guide)
 
     @property
@@ -265,7 +260,6 @@ def _flush(session: Session, tx: _Transaction, result: FileResult) -> None:
     claims, tx.pending = tx.pending, []
     if not claims:
         return
-    conn = session.connection()
     matches = match_claims(session, claims)
     claim_rows = []
     for c, m in zip(claims, matches, strict=True):
@@ -278,7 +272,7 @@ def _flush(session: Session, tx: _Transaction, result: FileResult) -> None:
             date_of_service=_claim_date(c, m), payer=payer,
             submitted_claim_id=m.submitted.id if m.submitted else None,
             segment_number=c.segment_number))
-    claim_ids = _insert(conn, RemitClaim, claim_rows)
+    claim_ids = store.add_claims(session, claim_rows)
 
     line_rows = []
     for c, m, cid in zip(claims, matches, claim_ids, strict=True):
@@ -293,7 +287,7 @@ def _flush(session: Session, tx: _Transaction, result: FileResult) -> None:
                 remarks=":".join(r.code for r in svc.remarks),
                 submitted_line_id=lm.submitted.id if lm.submitted else None,
                 match_rule=lm.rule, segment_number=svc.segment_number))
-    line_ids = iter(_insert(conn, RemitLine, line_rows))
+    line_ids = iter(store.add_lines(session, line_rows))
 
     adjustments: list[dict[str, Any]] = []
     denials: list[dict[str, Any]] = []
@@ -314,40 +308,42 @@ def _flush(session: Session, tx: _Transaction, result: FileResult) -> None:
         sent, claim_lines = _context(c, m)
         for d in classify_claim(c, sent, claim_lines):
             k = d.classification
-            svc = c.service_lines[d.line_index] if d.line_index is not None else None
-            lm = m.lines[d.line_index] if d.line_index is not None else None
-            s = sent[d.line_index] if d.line_index is not None else None
-            code = s.code if s else (svc.submitted_code if svc else None)
-            denials.append(dict(
-                claim_row_id=cid, line_row_id=ids[d.line_index] if d.line_index is not None
-                else None, submitted_line_id=lm.submitted.id if lm and lm.submitted else None,
-                claim_id=c.patient_control_number, payer_claim_number=c.payer_claim_number,
-                payer=row["payer"],
-                line_control_number=(lm.submitted.line_control_number if lm and lm.submitted
-                                     else (svc.control_number if svc else None)),
-                date_of_service=(s.date_of_service if s else None) or row["date_of_service"],
-                code=code, modifiers=":".join(s.modifiers) if s else "",
-                cause=k.cause, group_code=k.group, carc=k.carc, rarc=k.rarc, amount=k.amount,
-                rule=k.rule, action=k.action, evidence=k.evidence, recoverable=k.recoverable,
-                payment_date=tx.paid_on, appeal_deadline=appeal_deadline(tx.paid_on, row["payer"])
-                if tx.paid_on else None))
+            denials.append(_denial_row(tx, c, m, cid, row, ids, sent, d.line_index, k))
             result.denials[k.cause] += 1
             result.denied_amount += k.amount
-    _insert(conn, RemitAdjustment, adjustments, returning=False)
-    _insert(conn, Denial, denials, returning=False)
+    store.add_adjustments(session, adjustments)
+    store.add_denials(session, denials)
     for cid, pcn, icn in reversals:
-        _supersede(conn, cid, pcn, icn)
+        store.supersede_earlier(session, cid, pcn, icn)
 
+
+
+def _denial_row(tx: _Transaction, c: ClaimPayment, m: ClaimMatch, cid: int, row: dict[str, Any],
+                line_ids: list[int], sent: list[SentLine | None], at: int | None,
+                k: Classification) -> dict[str, Any]:
+    """The denial row of one classified line (`at`) or of the claim-level adjustments."""
+    svc = c.service_lines[at] if at is not None else None
+    sub = m.lines[at].submitted if at is not None else None
+    s = sent[at] if at is not None else None
+    return dict(
+        claim_row_id=cid, line_row_id=line_ids[at] if at is not None else None,
+        submitted_line_id=sub.id if sub else None, claim_id=c.patient_control_number,
+        payer_claim_number=c.payer_claim_number, payer=row["payer"],
+        line_control_number=(sub.line_control_number if sub
+                             else (svc.control_number if svc else None)),
+        date_of_service=(s.date_of_service if s else None) or row["date_of_service"],
+        code=s.code if s else (svc.submitted_code if svc else None),
+        modifiers=":".join(s.modifiers) if s else "",
+        cause=k.cause, group_code=k.group, carc=k.carc, rarc=k.rarc, amount=k.amount,
+        rule=k.rule, action=k.action, evidence=k.evidence, recoverable=k.recoverable,
+        payment_date=tx.paid_on,
+        appeal_deadline=appeal_deadline(tx.paid_on, row["payer"]) if tx.paid_on else None)
 
 def _context(c: ClaimPayment, m: ClaimMatch) -> tuple[list[SentLine | None], list[SentLine] | None]:
     """Each line as billed (the submitted line when matched), and the whole claim as billed."""
-    sent: list[SentLine | None] = []
-    for svc, lm in zip(c.service_lines, m.lines, strict=True):
-        if lm.submitted is not None:
-            s = lm.submitted
-            sent.append(SentLine(s.code, s.modifiers, s.date_of_service))
-        else:
-            sent.append(None)
+    sent: list[SentLine | None] = [
+        SentLine(lm.submitted.code, lm.submitted.modifiers, lm.submitted.date_of_service)
+        if lm.submitted is not None else None for lm in m.lines]
     claim_lines = None
     if m.submitted is not None:
         claim_lines = [SentLine(x.code, x.modifiers, x.date_of_service) for x in m.submitted.lines]
@@ -358,30 +354,17 @@ def _context(c: ClaimPayment, m: ClaimMatch) -> tuple[list[SentLine | None], lis
     return sent, claim_lines
 
 
-def _supersede(conn: sa.Connection, cid: int, pcn: str, icn: str) -> None:
-    rc = RemitClaim.__table__.c
-    cond = [rc.patient_control_number == pcn, rc.id < cid, rc.is_reversal.is_(False)]
-    if icn:
-        cond.append(rc.payer_claim_number == icn)
-    earlier = sa.select(rc.id).where(*cond).scalar_subquery()
-    conn.execute(sa.update(RemitClaim.__table__).where(rc.id.in_(earlier))
-                 .values(superseded=True))
-    dc = Denial.__table__.c
-    conn.execute(sa.update(Denial.__table__).where(dc.claim_row_id.in_(
-        sa.select(rc.id).where(*cond))).values(superseded=True))
-
-
-def _close(conn: sa.Connection, tx: _Transaction, t: RemittanceTrailer,
+def _close(session: Session, tx: _Transaction, t: RemittanceTrailer,
            result: FileResult) -> None:
     plb = [dict(transaction_id=tx.id, provider_id=p.provider_id,
                 fiscal_period_end=p.fiscal_period_end, reason=i.reason, reference=i.reference,
                 amount=i.amount, segment_number=p.segment_number)
            for p in t.provider_adjustments for i in p.items]
-    _insert(conn, RemitProviderAdjustment, plb, returning=False)
+    store.add_provider_adjustments(session, plb)
     findings = [dict(transaction_id=tx.id, kind=f.kind.value, message=f.message,
                      segment_number=f.segment_number, segment_id=f.segment_id, claim=f.claim,
                      difference=f.difference) for f in t.findings]
-    _insert(conn, BalanceFinding, findings, returning=False)
+    store.add_findings(session, findings)
     for f in t.findings:
         if f.kind is FindingKind.DEFECT:
             result.defects += 1
@@ -404,56 +387,6 @@ def _claim_date(c: ClaimPayment, m: ClaimMatch) -> Any:
         if s.service_date:
             return s.service_date
     return m.submitted.date_of_service if m.submitted else None
-
-
-def _insert(conn: sa.Connection, model: Any, rows: list[dict[str, Any]],
-            returning: bool = True, batch: int = 1000) -> list[int]:
-    """Bulk INSERT in batches; with `returning`, the new ids in row order.
-
-    Ids are handed out before the insert so no backend has to return them row by row:
-    SQLite from max(id) (safe: the file's transaction holds SQLite's single write lock),
-    PostgreSQL from the table's own sequence. PostgreSQL rows then go in through COPY."""
-    if not rows:
-        return []
-    table = model.__table__
-    ids: list[int] = []
-    dialect = conn.dialect.name
-    if returning:
-        if dialect == "sqlite":
-            start = conn.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
-            ids = list(range(start + 1, start + 1 + len(rows)))
-        elif dialect == "postgresql":
-            ids = list(conn.execute(sa.text(
-                "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-                {"t": table.name, "n": len(rows)}).scalars())
-        if ids:
-            rows = [{**r, "id": i} for r, i in zip(rows, ids, strict=True)]
-    if dialect == "postgresql":
-        _copy(conn, table, rows)
-        return ids
-    for i in range(0, len(rows), batch):
-        chunk = rows[i:i + batch]
-        if returning and not ids:
-            stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            ids.extend(conn.execute(stmt, chunk).scalars().all())
-        else:
-            conn.execute(sa.insert(table), chunk)
-    return ids
-
-
-def _copy(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL COPY FROM STDIN of the rows, inside the connection's transaction."""
-    # COPY skips SQLAlchemy's column defaults: apply the scalar ones here
-    defaults = {c.name: c.default.arg for c in table.columns
-                if c.default is not None and getattr(c.default, "is_scalar", False)}
-    cols = [c.name for c in table.columns if c.name in rows[0] or c.name in defaults]
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    with raw.cursor() as cur:
-        names = ", ".join(f'"{c}"' for c in cols)
-        with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for r in rows:
-                copy.write_row([r[c] if c in r else defaults[c] for c in cols])
 
 
 __all__ = ["LoadProgress", "FileResult", "LoadSummary", "load_remittance_files", "load_items",

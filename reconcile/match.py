@@ -21,38 +21,20 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from attrs import frozen
-from sqlmodel import Session, col, or_, select
 
 from edi.x835.model import ClaimPayment, ServiceLine
-from reconcile.store.models import SubmittedClaim, SubmittedLine
+from reconcile.store.remit_read import SentClaimRow, SentLineRow, submitted_candidates
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 RULES = ("ref_6r", "claim_code_mods_date_charge", "claim_code_mods_date",
          "claim_code_date_charge", "claim_code_date", "unmatched")
-_CHUNK = 800  # ids per IN list: well under SQLite's and PostgreSQL's parameter limits
-
-
-@frozen
-class SentLineRow:
-    id: int
-    claim_row_id: int
-    line_number: int
-    line_control_number: str
-    code: str
-    modifiers: tuple[str, ...]
-    units: int
-    charge: Decimal | None
-    date_of_service: date
-
-
-@frozen
-class SentClaimRow:
-    id: int
-    claim_id: str
-    payer: str
-    date_of_service: date
-    lines: tuple[SentLineRow, ...]
+__all__ = ["RULES", "SentClaimRow", "SentLineRow", "LineMatch", "ClaimMatch", "match_claims",
+           "match_claim"]
 
 
 @frozen
@@ -69,44 +51,9 @@ class ClaimMatch:
 
 def match_claims(session: Session, claims: Sequence[ClaimPayment]) -> list[ClaimMatch]:
     """Match a batch of claim payments to the store's submitted claims and lines."""
-    lcns = {s.control_number for c in claims for s in c.service_lines if s.control_number}
-    claim_ids = {c.patient_control_number for c in claims}
-    row_ids: set[int] = set()
-    for chunk in _chunks(sorted(lcns)):
-        row_ids.update(session.exec(
-            select(SubmittedLine.claim_row_id).where(col(SubmittedLine.line_control_number)
-                                                     .in_(chunk))).all())
-    sent_claims: dict[int, tuple[str, str, date]] = {}
-    ids = sorted(claim_ids)
-    rids = sorted(row_ids)
-    for i in range(0, max(len(ids), len(rids)), _CHUNK):
-        a, b = ids[i:i + _CHUNK], rids[i:i + _CHUNK]
-        if not a and not b:
-            continue
-        conds = []
-        if a:
-            conds.append(col(SubmittedClaim.claim_id).in_(a))
-        if b:
-            conds.append(col(SubmittedClaim.id).in_(b))
-        # columns only: the claim's stored encounter JSON is not needed to match
-        for sid, claim_id, payer, dos in session.exec(
-                select(SubmittedClaim.id, SubmittedClaim.claim_id, SubmittedClaim.payer,
-                       SubmittedClaim.date_of_service).where(or_(*conds))).all():
-            sent_claims[sid] = (claim_id, payer, dos)
-    lines_by_claim: dict[int, list[SentLineRow]] = defaultdict(list)
-    line_cols = (SubmittedLine.id, SubmittedLine.claim_row_id, SubmittedLine.line_number,
-                 SubmittedLine.line_control_number, SubmittedLine.code, SubmittedLine.modifiers,
-                 SubmittedLine.units, SubmittedLine.charge, SubmittedLine.date_of_service)
-    for chunk in _chunks(sorted(sent_claims)):
-        for r in session.exec(select(*line_cols)
-                              .where(col(SubmittedLine.claim_row_id).in_(chunk))).all():
-            lines_by_claim[r[1]].append(SentLineRow(
-                id=r[0], claim_row_id=r[1], line_number=r[2], line_control_number=r[3],
-                code=r[4], modifiers=tuple(m for m in (r[5] or "").split(":") if m),
-                units=r[6], charge=r[7], date_of_service=r[8]))
-    rows = {cid: SentClaimRow(cid, claim_id, payer, dos,
-                              tuple(sorted(lines_by_claim[cid], key=lambda r: r.line_number)))
-            for cid, (claim_id, payer, dos) in sent_claims.items()}
+    rows = submitted_candidates(
+        session, (c.patient_control_number for c in claims),
+        (s.control_number for c in claims for s in c.service_lines if s.control_number))
     # index once per batch, so each claim only meets its own candidates (linear, not n^2)
     by_id: dict[str, set[int]] = defaultdict(set)
     by_lcn: dict[str, set[int]] = defaultdict(set)
@@ -187,8 +134,3 @@ def _claim_date(claim: ClaimPayment) -> date | None:
         if d.qualifier in ("232", "472", "150"):
             return d.value
     return None
-
-
-def _chunks(items: Sequence[str] | Sequence[int]) -> Iterable[list]:  # type: ignore[type-arg]
-    for i in range(0, len(items), _CHUNK):
-        yield list(items[i:i + _CHUNK])

@@ -14,14 +14,23 @@ from datetime import date
 from decimal import Decimal
 
 from attrs import frozen
-from sqlmodel import col, select
 
 from edi.x835.model import (
-    Adjustment, Amount, ClaimPayment, DateValue, Envelope, Name, Party, Payment, Remark,
-    RemittanceHeader, RemittanceTrailer, Remittance, ServiceLine,
+    Adjustment,
+    Amount,
+    ClaimPayment,
+    DateValue,
+    Envelope,
+    Name,
+    Party,
+    Payment,
+    Remark,
+    Remittance,
+    RemittanceHeader,
+    RemittanceTrailer,
+    ServiceLine,
 )
-from reconcile.store.database import session_scope
-from reconcile.store.models import SubmittedClaim, SubmittedLine
+from reconcile.store.remit_read import latest_submissions
 
 CENT = Decimal("0.01")
 
@@ -180,22 +189,8 @@ def remittance_text(remittances: Sequence[Remittance]) -> str:
 def billed_claims(url: str | None = None, claim_ids: Sequence[str] | None = None
                   ) -> list[BilledClaim]:
     """The store's submitted claims (latest submission of each claim id), in claim id order."""
-    with session_scope(url) as s:
-        q = select(SubmittedClaim)
-        if claim_ids is not None:
-            q = q.where(col(SubmittedClaim.claim_id).in_(list(claim_ids)))
-        latest: dict[str, SubmittedClaim] = {}
-        for sc in s.exec(q.order_by(col(SubmittedClaim.id))).all():
-            latest[sc.claim_id] = sc
-        ids = [sc.id for sc in latest.values()]
-        lines: dict[int, list[SubmittedLine]] = {}
-        if ids:
-            for ln in s.exec(select(SubmittedLine).where(col(SubmittedLine.claim_row_id).in_(ids))
-                             .order_by(col(SubmittedLine.line_number))).all():
-                lines.setdefault(ln.claim_row_id, []).append(ln)
     return [BilledClaim(sc.claim_id, sc.payer, sc.date_of_service, tuple(
         BilledLine(ln.line_control_number, ln.code,
                    tuple(m for m in ln.modifiers.split(":") if m), ln.units,
-                   ln.charge or Decimal("0"), ln.date_of_service)
-        for ln in lines.get(sc.id or 0, [])))
-        for _, sc in sorted(latest.items())]
+                   ln.charge or Decimal("0"), ln.date_of_service) for ln in lines))
+        for sc, lines in latest_submissions(url, claim_ids)]

@@ -21,7 +21,14 @@ from attrs import frozen
 from edi.x835.model import Adjustment, ClaimPayment, Remittance
 from reconcile.classify import BENIGN_LESION_CODES, is_em
 from reconcile.remit_builder import (
-    BilledClaim, BilledLine, LineAnswer, build_remittance, claim_payment, deny, pay, reduce,
+    BilledClaim,
+    BilledLine,
+    LineAnswer,
+    build_remittance,
+    claim_payment,
+    deny,
+    pay,
+    reduce,
 )
 
 PAYERS = {"medicare": ("MEDICARE PART B", "12502"), "commercial": ("COMMERCIAL HEALTH PLAN",

@@ -16,18 +16,15 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from html import escape
 from pathlib import Path
 
 from attrs import frozen
-from sqlalchemy import func
-from sqlmodel import col, select
 
 from reconcile.analytics import DenialRow, GroupRow, denial_rows, group_rows
-from reconcile.store.database import session_scope
-from reconcile.store.remit_models import RemitClaim
+from reconcile.store.remit_read import claim_totals
 from reconcile.worklist import ordered
 
 TOP_ROWS = 25
@@ -56,16 +53,10 @@ class ReportSummary:
 
 
 def totals(rows: Sequence[DenialRow], url: str | None, today: date) -> Totals:
-    with session_scope(url) as s:
-        n, billed, paid = s.exec(
-            select(func.count(), func.sum(RemitClaim.charge), func.sum(RemitClaim.paid))
-            .where(col(RemitClaim.is_reversal).is_(False), col(RemitClaim.superseded).is_(False))
-        ).one()
+    n, billed, paid = claim_totals(url)
     z = Decimal("0")
     return Totals(
-        claims=int(n or 0), billed=Decimal(billed or 0).quantize(Decimal("0.01")),
-        paid=Decimal(paid or 0).quantize(Decimal("0.01")),
-        denied=sum((r.denied_amount for r in rows), z),
+        claims=n, billed=billed, paid=paid, denied=sum((r.denied_amount for r in rows), z),
         recoverable=sum((r.denied_amount for r in rows if r.recoverable and (
             r.appeal_deadline is None or r.appeal_deadline >= today)), z),
         denied_lines=len(rows))
@@ -127,7 +118,7 @@ def month_chart(title: str, groups: Sequence[GroupRow]) -> str:
 
 def render(rows: Sequence[DenialRow], t: Totals, today: date,
            generated: datetime | None = None) -> str:
-    generated = generated or datetime.now(timezone.utc)
+    generated = generated or datetime.now(UTC)
     cards = [("Billed", t.billed), ("Paid", t.paid), ("Denied", t.denied),
              ("Recoverable", t.recoverable)]
     card_html = "".join(f'<div class="card"><div class="k">{k}</div>'
@@ -151,7 +142,8 @@ def render(rows: Sequence[DenialRow], t: Totals, today: date,
         cells = [r.appeal_deadline.isoformat() if r.appeal_deadline else "",
                  "" if left is None else str(left), r.claim_id, r.payer_claim_number, r.payer,
                  r.date_of_service.isoformat() if r.date_of_service else "", r.code or "",
-                 r.modifiers, r.cause, f"{r.group_code}-{r.carc}" + (f"/{r.rarc}" if r.rarc else ""),
+                 r.modifiers, r.cause,
+                 f"{r.group_code}-{r.carc}" + (f"/{r.rarc}" if r.rarc else ""),
                  f"{r.denied_amount:,.2f}", r.action]
         body.append(f"<tr{cls}>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
     table = ("<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>"
@@ -159,7 +151,8 @@ def render(rows: Sequence[DenialRow], t: Totals, today: date,
              + "</tbody></table>")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>dermclaim denial report</title>
 <style>
 body{{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}}

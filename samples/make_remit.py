@@ -15,7 +15,7 @@ import argparse
 import json
 import sys
 import tempfile
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
             practice = load_practice(HERE / "practice.toml")
             coded = [code_encounter(e, fees=practice.fee_schedule)
                      for f in files for e in load_encounters(f)]
-            now = datetime.combine(last + timedelta(days=3), datetime.min.time(), timezone.utc)
+            now = datetime.combine(last + timedelta(days=3), datetime.min.time(), UTC)
             result = submit_claims(coded, practice, Path(tmp) / "claims.837", url=url, now=now)
             if result.held:
                 for h in result.held:

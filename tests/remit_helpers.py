@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
-
 
 from reconcile.remit_builder import BilledClaim, BilledLine
 from reconcile.store.database import session_scope
@@ -22,7 +21,7 @@ def add_submitted(url: str, claim_id: str, lines: Sequence[LineSpec], payer: str
                   dos: date = DOS, encounter: dict | None = None,  # type: ignore[type-arg]
                   lcn_prefix: str | None = None) -> BilledClaim:
     """Record one submitted claim (own interchange) and return it as billed."""
-    now = datetime(2026, 10, 2, tzinfo=timezone.utc)
+    now = datetime(2026, 10, 2, tzinfo=UTC)
     with session_scope(url) as s:
         n = next_control_numbers(s, groups=1, transactions=1).isa13
         ic = Interchange(control_number=n, file_name=f"t{n}.837", file_hash="0" * 64,

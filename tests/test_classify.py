@@ -10,7 +10,12 @@ import pytest
 
 from edi.x835.model import Adjustment, ClaimPayment, DateValue, Remark, ServiceLine
 from reconcile.classify import (
-    CAUSES, SentLine, cause_actions, cause_rules, classify_adjustments, classify_claim,
+    CAUSES,
+    SentLine,
+    cause_actions,
+    cause_rules,
+    classify_adjustments,
+    classify_claim,
 )
 
 DOS = date(2026, 10, 1)

@@ -4,26 +4,33 @@ distinct modifier, documented units), pyx12-clean; undocumented fixes listed wit
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from click.testing import CliRunner
+from remit_helpers import add_submitted
 from sqlmodel import select
 
 from dermclaim.cli import main
 from edi.validate import validate_text
 from reconcile.correct import correct_denials
 from reconcile.remit_builder import (
-    BilledClaim, BilledLine, build_remittance, claim_payment, deny, pay, reduce, remittance_text,
+    BilledClaim,
+    BilledLine,
+    build_remittance,
+    claim_payment,
+    deny,
+    pay,
+    reduce,
+    remittance_text,
 )
 from reconcile.store.database import session_scope
 from reconcile.store.models import SubmittedClaim
-from remit_helpers import add_submitted
 
 ROOT = Path(__file__).resolve().parent.parent
 PRACTICE = ROOT / "samples" / "practice.toml"
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
 def _enc(name: str, claim_id: str, **changes) -> tuple[dict, date]:  # type: ignore[type-arg]

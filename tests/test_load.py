@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from remit_helpers import DOS, add_submitted
 from sqlmodel import func, select
 
 from edi.errors import X12SyntaxError
@@ -16,9 +17,13 @@ from reconcile.load import load_remittance_files
 from reconcile.remit_builder import build_remittance, claim_payment, deny, pay, reduce
 from reconcile.store.database import session_scope
 from reconcile.store.remit_models import (
-    Denial, RemitAdjustment, RemitClaim, RemitFile, RemitLine, RemitTransaction,
+    Denial,
+    RemitAdjustment,
+    RemitClaim,
+    RemitFile,
+    RemitLine,
+    RemitTransaction,
 )
-from remit_helpers import DOS, add_submitted
 
 PAID_ON = date(2026, 10, 20)
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import attrs
+from remit_helpers import DOS, add_submitted
 from sqlalchemy import event
 
 from reconcile.match import match_claims
 from reconcile.remit_builder import BilledClaim, BilledLine, LineAnswer, claim_payment, deny, pay
 from reconcile.store.database import get_engine, session_scope
-from remit_helpers import DOS, add_submitted
 
 LINES = [("99213", ("25",), 1, "120.00"), ("11102", (), 1, "150.00"),
          ("11103", (), 2, "160.00"), ("17110", (), 1, "95.00")]

@@ -13,13 +13,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from remit_helpers import DOS, add_submitted
 
 from dermclaim.cli import main
 from reconcile.remit_builder import (
-    BilledClaim, BilledLine, build_remittance, claim_payment, deny, pay, remittance_text,
+    BilledClaim,
+    BilledLine,
+    build_remittance,
+    claim_payment,
+    deny,
+    pay,
+    remittance_text,
 )
 from reconcile.report import write_report
-from remit_helpers import DOS, add_submitted
 
 EVIL = "<script>alert(1)</script>"
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists()

@@ -11,14 +11,21 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from remit_helpers import DOS, add_submitted
 
 from dermclaim.cli import main
 from reconcile.analytics import DENIAL_FIELDS, denial_rows, group_rows
 from reconcile.remit_builder import (
-    BilledClaim, BilledLine, build_remittance, claim_payment, deny, pay, reduce, remittance_text,
+    BilledClaim,
+    BilledLine,
+    build_remittance,
+    claim_payment,
+    deny,
+    pay,
+    reduce,
+    remittance_text,
 )
 from reconcile.worklist import COLUMNS, write_worklist
-from remit_helpers import DOS, add_submitted
 
 PAID_ON = date(2026, 10, 20)
 

@@ -1,0 +1,155 @@
+"""Writing remittances into the store: bulk inserts, reversals, correction marks.
+
+Called by `reconcile.load` inside the one session (transaction) that holds a whole file, so
+everything here commits with the file or not at all. Rows are plain dicts keyed by column.
+
+Bulk inserts hand out the new ids before inserting, so no backend has to return them row by
+row: SQLite from max(id) (safe: the file's transaction already holds SQLite's single write
+lock), PostgreSQL from the table's own sequence; PostgreSQL rows then go in through COPY,
+SQLite rows through executemany in batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from reconcile.store.database import session_scope
+from reconcile.store.remit_models import (
+    BalanceFinding,
+    Denial,
+    RemitAdjustment,
+    RemitClaim,
+    RemitFile,
+    RemitLine,
+    RemitProviderAdjustment,
+    RemitTransaction,
+)
+
+Row = dict[str, Any]
+BATCH_ROWS = 1000
+
+
+def file_loaded(session: Session, sha256: str) -> bool:
+    return session.exec(select(RemitFile.id).where(RemitFile.sha256 == sha256)).first() is not None
+
+
+def add_file(session: Session, sha256: str, file_name: str, size: int) -> int:
+    return _insert(session, RemitFile, [dict(sha256=sha256, file_name=file_name, size_bytes=size,
+                                             loaded_at=datetime.now(UTC))])[0]
+
+
+def set_file_counts(session: Session, file_id: int, transactions: int, claims: int,
+                    lines: int) -> None:
+    t = _t(RemitFile)
+    session.connection().execute(sa.update(t).where(t.c.id == file_id).values(
+        transaction_count=transactions, claim_count=claims, line_count=lines))
+
+
+def add_transaction(session: Session, row: Row) -> int:
+    return _insert(session, RemitTransaction, [row])[0]
+
+
+def add_claims(session: Session, rows: list[Row]) -> list[int]:
+    return _insert(session, RemitClaim, rows)
+
+
+def add_lines(session: Session, rows: list[Row]) -> list[int]:
+    return _insert(session, RemitLine, rows)
+
+
+def add_adjustments(session: Session, rows: list[Row]) -> None:
+    _insert(session, RemitAdjustment, rows, returning=False)
+
+
+def add_denials(session: Session, rows: list[Row]) -> None:
+    _insert(session, Denial, rows, returning=False)
+
+
+def add_provider_adjustments(session: Session, rows: list[Row]) -> None:
+    _insert(session, RemitProviderAdjustment, rows, returning=False)
+
+
+def add_findings(session: Session, rows: list[Row]) -> None:
+    _insert(session, BalanceFinding, rows, returning=False)
+
+
+def supersede_earlier(session: Session, reversal_row_id: int, patient_control_number: str,
+                      payer_claim_number: str) -> None:
+    """A reversal (CLP02 = 22) takes back the earlier adjudications of the same claim (CLP01,
+    and CLP07 when the payer sent one): mark them and their denials superseded."""
+    rc = _t(RemitClaim).c
+    cond = [rc.patient_control_number == patient_control_number, rc.id < reversal_row_id,
+            rc.is_reversal.is_(False)]
+    if payer_claim_number:
+        cond.append(rc.payer_claim_number == payer_claim_number)
+    conn = session.connection()
+    conn.execute(sa.update(_t(RemitClaim)).where(
+        rc.id.in_(sa.select(rc.id).where(*cond).scalar_subquery())).values(superseded=True))
+    dc = _t(Denial).c
+    conn.execute(sa.update(_t(Denial)).where(
+        dc.claim_row_id.in_(sa.select(rc.id).where(*cond))).values(superseded=True))
+
+
+def mark_corrected(url: str | None, denial_ids: Sequence[int], interchange: int) -> None:
+    """Record that a replacement claim (ISA13 `interchange`) answered these denials."""
+    if not denial_ids:
+        return
+    with session_scope(url) as s:
+        t = _t(Denial)
+        s.connection().execute(sa.update(t).where(t.c.id.in_(list(denial_ids)))
+                               .values(corrected_in=interchange))
+
+
+def _t(model: Any) -> sa.Table:
+    table: sa.Table = model.__table__
+    return table
+
+
+def _insert(session: Session, model: Any, rows: list[Row], returning: bool = True) -> list[int]:
+    if not rows:
+        return []
+    conn = session.connection()
+    table = _t(model)
+    ids: list[int] = []
+    dialect = conn.dialect.name
+    if returning:
+        if dialect == "sqlite":
+            start = conn.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+            ids = list(range(start + 1, start + 1 + len(rows)))
+        elif dialect == "postgresql":
+            ids = list(conn.execute(sa.text(
+                "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+                {"t": table.name, "n": len(rows)}).scalars())
+        if ids:
+            rows = [{**r, "id": i} for r, i in zip(rows, ids, strict=True)]
+    if dialect == "postgresql":
+        _copy(conn, table, rows)
+        return ids
+    for i in range(0, len(rows), BATCH_ROWS):
+        chunk = rows[i:i + BATCH_ROWS]
+        if returning and not ids:  # another backend: let it return the ids
+            stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            ids.extend(conn.execute(stmt, chunk).scalars().all())
+        else:
+            conn.execute(sa.insert(table), chunk)
+    return ids
+
+
+def _copy(conn: sa.Connection, table: sa.Table, rows: list[Row]) -> None:
+    """PostgreSQL COPY FROM STDIN of the rows, inside the connection's transaction."""
+    # COPY skips SQLAlchemy's column defaults: apply the scalar ones here
+    defaults = {c.name: getattr(c.default, "arg", None) for c in table.columns
+                if c.default is not None and getattr(c.default, "is_scalar", False)}
+    cols = [c.name for c in table.columns if c.name in rows[0] or c.name in defaults]
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur:
+        names = ", ".join(f'"{c}"' for c in cols)
+        with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for r in rows:
+                copy.write_row([r[c] if c in r else defaults[c] for c in cols])
