@@ -175,3 +175,12 @@ def test_any_cut_or_garbage_gives_x12_error_never_index_error(cut: int, garbage:
 
 def test_dos_end_of_file_mark_after_iea() -> None:
     assert ids(TEXT + "\r\n\x1a") == ids(TEXT)
+
+
+def test_runaway_isa_and_runaway_segment_are_errors_not_memory_hogs() -> None:
+    exc = error("ISA|" + "x" * 5000)
+    assert exc.segment_id == "ISA" and "16 elements" in exc.message
+    text = TEXT.replace("GS*HP", "GS*HP" + "*A" * 600_000)  # a 1.2 MB segment
+    exc = error(text)
+    assert (exc.segment_number, exc.segment_id) == (2, "GS")
+    assert "longer than" in exc.message

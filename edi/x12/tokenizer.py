@@ -27,6 +27,8 @@ from edi.x12.envelope import ENVELOPE_IDS, EnvelopeTracker
 
 CHUNK_SIZE = 1 << 13  # small batches: big ones keep ~50k lists alive and the GC rescans them
 _BOM = "\ufeff"
+ISA_MAX = 1024  # an ISA is 106 characters; past this the ISA is malformed, not unfinished
+SEGMENT_MAX = 1 << 20  # no real segment is 1 MB long: the terminator must be wrong
 _WHITESPACE = " \t\r\n\x00\x1a"  # \x1a: the DOS end-of-file mark old systems append
 
 
@@ -97,11 +99,17 @@ class X12Tokenizer:
                 raise self._error("the file ends inside the ISA segment (truncated)", 1, "ISA")
             element = buf[3]
             end = find_isa_end(buf, element)
-            while end is None and not eof:
+            while end is None and not eof and len(buf) < ISA_MAX:
                 chunk = self._read()
                 eof = not chunk
                 buf += chunk
                 end = find_isa_end(buf, element)
+            if end is None and len(buf) >= ISA_MAX:
+                raise self._error(
+                    f"no complete ISA in the first {ISA_MAX} characters: element separator "
+                    f"{element!r} (the character after 'ISA') is not followed by 16 elements",
+                    1, "ISA",
+                )
             if end is None:
                 raise self._error("the file ends inside the ISA segment (truncated)", 1, "ISA")
             delims, isa = parse_isa(buf[:end], source=self.source)
@@ -151,6 +159,12 @@ class X12Tokenizer:
                 if closed_at >= 0:
                     buf = term.join([*parts[closed_at + 1 :], buf])
                     break
+                if len(buf) > SEGMENT_MAX:
+                    raise self._error(
+                        f"segment {number + 1} is longer than {SEGMENT_MAX:,} characters: the "
+                        f"segment terminator {term!r} from ISA is probably not the one used",
+                        number + 1, buf.lstrip(_WHITESPACE)[:3].split(sep)[0],
+                    )
                 chunk = self._read()
                 if chunk:
                     buf += chunk
