@@ -16,12 +16,14 @@ Two layers, as the design asks:
 
 **Precedence** when one line carries several denial CARCs: the cause with the lowest
 priority number wins (duplicate 10 < eligibility 20 < timely filing 30 < COB 40 <
-authorization 50 < missing information 60 < bundling/missing_25 70 < modifier 75 < count 80 <
-cosmetic/medical necessity 90 < other 99): an administrative barrier (not covered that day,
-filed late, a duplicate) makes the coding question moot, and among coding causes the one
-whose fix also clears the others comes first (a bundled line's units do not matter). Ties go
-to the larger amount. The denied amount is the sum of every denial adjustment on the line;
-the evidence lists them all.
+authorization 50 < missing information 60 < bundling/missing_25 70 < modifier 75 <
+count 80 < a remark naming a cosmetic/excluded service 88 < other non-coverage 90 <
+other 99): an administrative barrier (not covered that day, filed late, a duplicate) makes
+the coding question moot, and among coding causes the one whose fix also clears the others
+comes first (a bundled line's units do not matter). Ties go to the adjustment whose own
+CARC names the cause, then the larger amount, then group and CARC, so the result never
+depends on the order of the CAS segments. The denied amount is the sum of every denial
+adjustment on the line; the evidence lists them all.
 
 **Context** comes from the submitted line when matched (code and modifiers as sent), else
 from the 835's own SVC (SVC06 when the payer recoded).
@@ -43,6 +45,7 @@ from importlib import resources
 
 from attrs import frozen
 
+from edi.codes import carc_meaning, rarc_meaning
 from edi.x835.model import Adjustment, ClaimPayment
 from reconcile.errors import StoreError
 
@@ -271,7 +274,7 @@ def classify_adjustments(adjustments: Sequence[Adjustment], remarks: Sequence[st
     # N362), then the larger amount.
     rule, adj = min(picked, key=lambda p: (p[0].priority,
                                            rule_for(p[1], ()).cause != p[0].cause,
-                                           -p[1].amount))
+                                           -p[1].amount, p[1].group, p[1].reason))
     cause, rule_name, note = rule.cause, rule.label, ""
     context = CONTEXT_RULES.get(rule.context)
     if context is not None:
@@ -340,18 +343,8 @@ def _evidence(adjustments: Sequence[Adjustment], remarks: Sequence[str], note: s
 
 
 def _meaning(kind: str, code: str) -> str:
-    """Short CARC/RARC meaning from `edi.codes` (the shared code list)."""
-    try:
-        import edi.codes as codes
-    except ModuleNotFoundError as exc:  # the code list module is written in parallel
-        if exc.name != "edi.codes":
-            raise
-        return ""
-    fn = codes.carc_meaning if kind == "carc" else codes.rarc_meaning
-    try:
-        text = fn(code)
-    except (KeyError, LookupError):
-        return ""
+    """Short CARC/RARC meaning from the shared code list (`edi.codes`)."""
+    text = carc_meaning(code) if kind == "carc" else rarc_meaning(code)
     return _short(text or "")
 
 

@@ -137,6 +137,8 @@ def test_contractual_writedown_beside_a_denial_is_not_counted_in_the_denied_amou
     (["CO-151", "CO-97"], (), "bundling", "97"),
     (["CO-4", "CO-151"], (), "modifier", "4"),
     (["CO-50", "CO-151"], ("N362",), "count", "151"),
+    # a remark naming a cosmetic service outranks generic non-coverage
+    (["CO-204", "CO-50"], ("N383",), "cosmetic", "204"),
 ])
 def test_precedence(adjs: list[str], remarks: tuple[str, ...], cause: str, carc: str) -> None:
     c = one("11104", (), adjs, remarks)
