@@ -128,8 +128,10 @@ def validate_text(text: str, source: str = "<text>", *, ack: io.StringIO | None 
             fd_html=None, fd_json=report, callback=remember,
         )
     except pyx12.errors.EngineError as exc:
-        findings.append(ValidationFinding(message=f"pyx12 cannot validate this file: {exc}",
-                                          code="ENGINE"))
+        hint = (" (pyx12 has maps for GS08 005010X222A1 837P and 005010X221A1 835, not for "
+                "other versions or errata)") if "Map not found" in str(exc) else ""
+        findings.append(ValidationFinding(message=f"pyx12 cannot validate this file: {exc}{hint}",
+                                          segment_id="GS", loop="GS", code="ENGINE"))
     except (pyx12.errors.X12Error, IndexError, KeyError, AttributeError, TypeError) as exc:
         # pyx12 crashes on a few malformed inputs (five SV1 pointers: IndexError).
         findings.append(ValidationFinding(
