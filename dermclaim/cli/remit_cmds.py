@@ -7,6 +7,8 @@ are read) and `edi.x835.export`.
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,10 +40,13 @@ def show(file: Path, as_json: bool, strict: bool) -> None:
     with user_errors():
         items = iter_835_path(file, strict=strict)
         chunks = _json_chunks(file, items) if as_json else _text_lines(file, items)
-        for chunk in chunks:
-            click.echo(chunk, nl=not as_json)
-        if as_json:
-            click.echo()
+        try:
+            for chunk in chunks:
+                click.echo(chunk, nl=not as_json)
+            if as_json:
+                click.echo()
+        except BrokenPipeError:  # `remit show big.835 | head`: the reader left, stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _json_chunks(file: Path, items: Iterator[object]) -> Iterator[str]:
