@@ -19,13 +19,17 @@ DB_OPTION = click.option("--db", "db", metavar="URL", default=None,
                          help="Store URL (default: $DERMCLAIM_DB, else sqlite:///dermclaim.db).")
 
 
-def _since(value: str | None) -> date | None:
+def _date(option: str, value: str | None) -> date | None:
     if value is None:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CliError(f"--since {value!r}: not a date, use YYYY-MM-DD", EXIT_BAD_INPUT) from None
+        raise CliError(f"{option} {value!r}: not a date, use YYYY-MM-DD", EXIT_BAD_INPUT) from None
+
+
+def _since(value: str | None) -> date | None:
+    return _date("--since", value)
 
 
 @remit.command("load")
@@ -95,8 +99,10 @@ def denials_cmd(by: str | None, since: str | None, as_json: bool, db: str | None
               help="CSV file to write.")
 @click.option("--since", metavar="DATE", default=None,
               help="Only denials received on or after YYYY-MM-DD.")
+@click.option("--as-of", "as_of", metavar="DATE", default=None,
+              help="Count days left to each appeal deadline from this date (default: today).")
 @DB_OPTION
-def worklist_cmd(output: Path, since: str | None, db: str | None) -> None:
+def worklist_cmd(output: Path, since: str | None, as_of: str | None, db: str | None) -> None:
     """Write the appeal worklist: one row per denied line, nearest appeal deadline first.
 
     \b
@@ -106,7 +112,7 @@ def worklist_cmd(output: Path, since: str | None, db: str | None) -> None:
     from reconcile.worklist import write_worklist
 
     with user_errors():
-        s = write_worklist(output, db, _since(since))
+        s = write_worklist(output, db, _since(since), _date("--as-of", as_of))
     click.echo(f"{s.path}: {s.rows} denied lines, {s.denied_amount:.2f} denied, "
                f"{s.recoverable_amount:.2f} recoverable within deadline, {s.overdue} overdue")
 
@@ -116,8 +122,10 @@ def worklist_cmd(output: Path, since: str | None, db: str | None) -> None:
               help="HTML file to write (self-contained: opens offline).")
 @click.option("--since", metavar="DATE", default=None,
               help="Only denials received on or after YYYY-MM-DD.")
+@click.option("--as-of", "as_of", metavar="DATE", default=None,
+              help="Deadlines and recoverable amounts as of this date (default: today).")
 @DB_OPTION
-def report_cmd(output: Path, since: str | None, db: str | None) -> None:
+def report_cmd(output: Path, since: str | None, as_of: str | None, db: str | None) -> None:
     """Write the denial report: totals, charts by cause/payer/code/month, top worklist rows.
 
     \b
@@ -127,7 +135,7 @@ def report_cmd(output: Path, since: str | None, db: str | None) -> None:
     from reconcile.report import write_report
 
     with user_errors():
-        s = write_report(output, db, _since(since))
+        s = write_report(output, db, _since(since), _date("--as-of", as_of))
     t = s.totals
     click.echo(f"{s.path}: billed {t.billed:.2f}, paid {t.paid:.2f}, denied {t.denied:.2f}, "
                f"recoverable {t.recoverable:.2f}")
