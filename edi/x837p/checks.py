@@ -73,7 +73,7 @@ def claim_problems(claim: CodedClaim, guide: Guide, now: datetime | None = None)
     if not re.fullmatch(r"\d{2}", enc.place_of_service):
         out.append(f"place of service {enc.place_of_service!r} must be 2 digits")
     if now is not None and enc.date_of_service > now.date():
-        out.append(f"date of service {enc.date_of_service} is after the file date")
+        out.append(f"date of service is after the file date {now.date()}")
     if enc.subscriber and guide.is_medicare:
         out.append("Medicare: the beneficiary is always the subscriber (SBR02 18); the "
                    "encounter names another subscriber")
