@@ -19,8 +19,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import sqlalchemy as sa
 
+from edi.x835.model import ClaimPayment
 from edi.x835.writer import Writer835
 from reconcile.load import load_remittance_files
 from reconcile.remit_builder import (
@@ -73,26 +75,36 @@ def seed_store(url: str, n: int) -> list[BilledClaim]:
     return billed
 
 
+def answers(billed: list[BilledClaim]) -> list[ClaimPayment]:
+    out = []
+    for i, c in enumerate(billed):
+        if i % 10 == 9:  # sent by another system
+            c = BilledClaim(f"X{c.claim_id}", c.payer, c.date_of_service, tuple(
+                BilledLine("", ln.code, ln.modifiers, ln.units, ln.charge, DOS)
+                for ln in c.lines))
+        lines = []
+        for k, ln in enumerate(c.lines):
+            if (i + k) % 4 == 0:
+                group, carc, remarks = DENIALS[(i // 4 + k) % len(DENIALS)]
+                lines.append(deny(ln, group, carc, *remarks))
+            else:
+                lines.append(pay(ln))
+        out.append(claim_payment(c, lines, payer_claim_number=f"ICN{i:09d}"))
+    return out
+
+
 def write_835(path: Path, billed: list[BilledClaim]) -> None:
+    claims = answers(billed)
+    header = build_remittance(claims[:1], payer_name="MEDICARE PART B", payer_id="12502",
+                              payment_date=date(2026, 9, 20), trace_number="BENCH").header
+    total = sum((c.paid for c in claims), Decimal("0"))
+    header = attrs.evolve(header, payment=attrs.evolve(header.payment, amount=total))
     with path.open("w") as fh:
-        header = build_remittance([], payer_name="MEDICARE PART B", payer_id="12502",
-                                  payment_date=date(2026, 9, 20), trace_number="BENCH").header
         w = Writer835(fh.write, sender_id="12502", receiver_id="DERMCLAIM",
                       interchange_control_number=1, now=datetime(2026, 9, 20))
         w.begin_transaction(header)
-        for i, c in enumerate(billed):
-            if i % 10 == 9:  # sent by another system
-                c = BilledClaim(f"X{c.claim_id}", c.payer, c.date_of_service, tuple(
-                    BilledLine("", ln.code, ln.modifiers, ln.units, ln.charge, DOS)
-                    for ln in c.lines))
-            answers = []
-            for k, ln in enumerate(c.lines):
-                if (i + k) % 4 == 0:
-                    group, carc, remarks = DENIALS[(i // 4 + k) % len(DENIALS)]
-                    answers.append(deny(ln, group, carc, *remarks))
-                else:
-                    answers.append(pay(ln))
-            w.claim(claim_payment(c, answers, payer_claim_number=f"ICN{i:09d}"))
+        for cp in claims:
+            w.claim(cp)
         w.end_transaction(())
         w.close()
 

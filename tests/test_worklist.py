@@ -138,3 +138,23 @@ def test_worklist_to_missing_directory_is_an_oserror(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["worklist", "-o", str(tmp_path / "no" / "w.csv"), "--db", url])
     assert r.exit_code == 2 and "no" in r.output and "Traceback" not in r.output
     assert denial_rows(url) == []
+
+
+@pytest.mark.parametrize("cmd", [["remit", "load"], ["denials"], ["worklist"], ["report"],
+                                 ["correct"]])
+def test_every_command_documents_an_example(cmd: list[str]) -> None:
+    r = CliRunner().invoke(main, [*cmd, "--help"])
+    assert r.exit_code == 0 and "Example:" in r.output and "dermclaim " in r.output
+
+
+def test_as_of_counts_days_from_the_given_date(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/s.db"
+    _load(url, _files(url, tmp_path))
+    out = tmp_path / "w.csv"
+    r = CliRunner().invoke(main, ["worklist", "-o", str(out), "--as-of", "2027-12-31",
+                                  "--db", url])
+    assert r.exit_code == 0 and "4 overdue" in r.output and "0.00 recoverable" in r.output
+    assert all(int(row["days_left"]) < 0 for row in csv.DictReader(out.open()))
+    r = CliRunner().invoke(main, ["report", "-o", str(tmp_path / "r.html"), "--as-of", "soon",
+                                  "--db", url])
+    assert r.exit_code == 2 and "--as-of 'soon'" in r.output
