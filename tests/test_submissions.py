@@ -154,7 +154,7 @@ def test_failure_while_recording_leaves_no_file_no_rows(store_url: str, out_dir:
     assert r.interchange_control_number == 1  # the failed run consumed no numbers
 
 
-def test_failure_after_rename_restores_the_previous_file(store_url: str, out_dir: Path,
+def test_failure_at_commit_keeps_the_previous_file(store_url: str, out_dir: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     out = out_dir / "claims.837"
     out.write_text("previous file\n")
@@ -232,3 +232,25 @@ def test_a_database_error_at_commit_is_a_store_error(store_url: str, out_dir: Pa
     monkeypatch.undo()
     assert list(out_dir.iterdir()) == []
     assert _counts(store_url) == (0, 0, 0)
+
+
+def test_failure_to_put_the_file_in_place_removes_the_records(
+        store_url: str, out_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from edi.x837p.submit import AtomicFile
+
+    out = out_dir / "claims.837"
+    out.write_text("previous file\n")
+
+    def no_rename(self: AtomicFile) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(AtomicFile, "commit", no_rename)
+    with pytest.raises(EdiError, match="not written: Permission denied .*record was removed"):
+        submit_claims([claim()], practice(), out, url=store_url, now=NOW)
+    monkeypatch.undo()
+    assert out.read_text() == "previous file\n"
+    assert sorted(p.name for p in out_dir.iterdir()) == ["claims.837"]
+    assert _counts(store_url) == (0, 0, 0)
+    # the numbers the failed run took stay used: the next file is interchange 2
+    r = submit_claims([claim()], practice(), out, url=store_url, now=NOW)
+    assert r.interchange_control_number == 2

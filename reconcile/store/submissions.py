@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from attrs import frozen
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, col
 
@@ -233,10 +234,14 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
             except UnicodeEncodeError as exc:
                 raise EdiError(f"{out}: the 837P has a character X12 does not allow at "
                                f"offset {exc.start}") from None
+            # Order: temp file written and synced -> rows committed -> rename. A crash
+            # between commit and rename leaves the rows and the synced temp file beside
+            # OUT (recoverable, its hash is recorded); never a file whose control numbers
+            # the store does not know, which the next run would hand out again.
             pending = AtomicFile(out, data)
-            record_interchange(session, control=control, file_name=out.name, data=data,
-                               created_at=when, claims=rendered.claims)
-            pending.commit()
+            interchange = record_interchange(session, control=control, file_name=out.name,
+                                             data=data, created_at=when,
+                                             claims=rendered.claims)
             session.commit()
         except BaseException as exc:
             session.rollback()
@@ -248,6 +253,27 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
             if isinstance(exc, OSError):
                 raise EdiError(f"{out}: not written: {exc.strerror or exc}") from None
             raise
-        pending.forget_backup()
+    try:
+        pending.commit()
+    except OSError as exc:
+        pending.rollback()
+        assert interchange.id is not None
+        _forget_interchange(engine, interchange.id)
+        raise EdiError(f"{out}: not written: {exc.strerror or exc} (its store record was "
+                       "removed; its control numbers stay used)") from None
+    pending.forget_backup()
     return SubmitResult(out, control.isa13, rendered.claims, prepared.held, file_sha256(data),
                         rendered.segment_count)
+
+
+def _forget_interchange(engine: Engine, interchange_id: int) -> None:
+    """Undo a recorded interchange whose file could not be put in place."""
+    with Session(engine) as session:
+        claim_ids = select(col(SubmittedClaim.id)).where(
+            col(SubmittedClaim.interchange_id) == interchange_id)
+        session.execute(delete(SubmittedLine).where(col(SubmittedLine.claim_row_id)
+                                                    .in_(claim_ids)))
+        session.execute(delete(SubmittedClaim).where(
+            col(SubmittedClaim.interchange_id) == interchange_id))
+        session.execute(delete(Interchange).where(col(Interchange.id) == interchange_id))
+        session.commit()
