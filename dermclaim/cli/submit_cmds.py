@@ -25,7 +25,7 @@ __all__ = ["claims", "validate"]
 @click.option("--db", metavar="URL", help="Store URL (default: $DERMCLAIM_DB, else "
               "sqlite:///dermclaim.db). PostgreSQL: postgresql+psycopg://user:pw@host/db.")
 @click.option("--now", "now_text", metavar="ISO", help="File date-time (UTC when no offset), "
-              "e.g. 2026-03-05T09:30:00, for reproducible output.")
+              "e.g. 2026-03-31T12:00:00, for reproducible output.")
 @click.option("--no-newlines", is_flag=True, help="No newline after each ~ (for payers "
               "that reject them).")
 @click.option("--payer", metavar="NAME", help="Companion guide for every encounter "
@@ -34,15 +34,15 @@ def claims(encounters: tuple[str, ...], practice_path: str, output: str, db: str
            now_text: str | None, no_newlines: bool, payer: str | None) -> None:
     """Code encounters and write them as one 837P, validated and recorded in the store.
 
-    Encounters with an error finding (or a line without a fee) are held back and listed
-    with their reasons; the rest are written. The file and the store records are saved
+    Encounters with an error finding, a line without a fee, or an original already sent
+    are held back and listed with their reasons; the rest are written. The file and the store records are saved
     together or not at all. Exit 0 when everything was written, 1 when any encounter was
     held, 2 when an input cannot be read.
 
     \b
     Example:
       dermclaim claims samples/encounters/*.json --practice samples/practice.toml \\
-          -o out/claims.837 --now 2026-03-05T09:30:00
+          -o out/claims.837 --now 2026-03-31T12:00:00
     """
     from coding.encounter import load_encounters
     from coding.engine import code_encounter
