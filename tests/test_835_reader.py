@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edi.errors import X12SyntaxError
 from edi.x835.model import (
@@ -285,3 +287,40 @@ def test_every_truncation_is_an_x12_error_never_a_crash() -> None:
         except X12SyntaxError:
             continue
         pytest.fail(f"cut at {cut} read without error")
+
+
+# ---- fuzzing: any damage gives a finding or an X12SyntaxError, never another exception ----
+
+_GARBAGE = st.sampled_from(["", "X", "-", "1.2.3", "99999999", ":", ">", "HC:", "20261399"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_damaged_segments_never_crash_the_reader(data: st.DataObject) -> None:
+    body = [segment.format(paid="104.25") for segment in FULL]
+    for _ in range(data.draw(st.integers(1, 3))):
+        i = data.draw(st.integers(0, len(body) - 1))
+        elements = body[i].split("*")
+        action = data.draw(st.sampled_from(["drop", "copy", "cut", "garbage", "move"]))
+        if action == "drop":
+            del body[i]
+        elif action == "copy":
+            body.insert(i, body[i])
+        elif action == "cut":
+            body[i] = "*".join(elements[: data.draw(st.integers(1, len(elements)))])
+        elif action == "garbage":
+            j = data.draw(st.integers(1, max(1, len(elements) - 1))) if len(elements) > 1 else 0
+            if j:
+                elements[j] = data.draw(_GARBAGE)
+                body[i] = "*".join(elements)
+        else:
+            body.insert(data.draw(st.integers(0, len(body))), body.pop(i))
+        if not body:
+            body = [HEADER[0]]
+    try:
+        remits = read_835_text(make([b.replace("{", "(") for b in body]))
+    except X12SyntaxError as exc:
+        assert exc.segment_number is None or exc.segment_number >= 1
+        return
+    for r in remits:
+        assert r.trailer is not None
