@@ -254,3 +254,31 @@ def test_failure_to_put_the_file_in_place_removes_the_records(
     # the numbers the failed run took stay used: the next file is interchange 2
     r = submit_claims([claim()], practice(), out, url=store_url, now=NOW)
     assert r.interchange_control_number == 2
+
+
+def test_concurrent_submit_claims_write_distinct_interchanges(store_url: str,
+                                                              out_dir: Path) -> None:
+    with session_scope(store_url) as s:  # tables and counters exist before the race
+        next_control_numbers(s, groups=1, transactions=1)
+    results: dict[int, int] = {}
+    errors: list[BaseException] = []
+
+    def submit(n: int) -> None:
+        try:
+            r = submit_claims([claim(f"CC-{n}")], practice(), out_dir / f"c{n}.837",
+                              url=store_url, now=NOW)
+            assert r.interchange_control_number is not None
+            results[n] = r.interchange_control_number
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert sorted(results.values()) == [2, 3, 4]
+    assert _counts(store_url) == (3, 3, 6)
+    for n, isa13 in results.items():
+        assert f"*{isa13:09d}*0*P*:~" in (out_dir / f"c{n}.837").read_text()
