@@ -137,6 +137,15 @@ class LoadSummary:
         return out
 
 
+def _loaded_meanwhile(url: str | None, path: Path) -> bool:
+    try:
+        sha, _ = file_sha256(path)
+        with session_scope(url) as session:
+            return store.file_loaded(session, sha)
+    except (OSError, SQLAlchemyError):
+        return False
+
+
 def _p_size(path: str) -> int:
     try:
         return Path(path).stat().st_size
@@ -184,8 +193,6 @@ def load_remittance_files(paths: Sequence[str | Path], url: str | None = None,
                 else:
                     load_items(session, read(path), sha=sha, file_name=str(path),
                                size=size, result=result, tick=tick, batch_claims=batch_claims)
-        except IntegrityError:  # another process loaded the same bytes meanwhile
-            result.status, result.message = "already_loaded", "loaded concurrently; nothing written"
         except EdiError as exc:
             result.status, result.message = "failed", f"{exc}; file not loaded"
         except OSError as exc:
@@ -193,8 +200,14 @@ def load_remittance_files(paths: Sequence[str | Path], url: str | None = None,
         except StoreError as exc:
             result.status, result.message = "failed", f"{exc}; file not loaded"
         except SQLAlchemyError as exc:
-            result.status = "failed"
-            result.message = f"database error, file not loaded: {type(exc).__name__}"
+            # a concurrent load of the same bytes: UNIQUE sha256, or SQLite's stale snapshot
+            if _loaded_meanwhile(url, path):
+                result.status = "already_loaded"
+                result.message = "loaded concurrently by another process; nothing written"
+            else:
+                result.status = "failed"
+                why = exc.orig if isinstance(exc, IntegrityError) else type(exc).__name__
+                result.message = f"database error, file not loaded: {why}"
         tick(result.claims, True)
     return summary
 

@@ -202,3 +202,24 @@ def test_real_files_through_the_835_reader(store_url: str, tmp_path: Path) -> No
     assert len(done) == 2 and done[1].bytes_read == good.stat().st_size
     again = load_remittance_files([good], store_url)
     assert again.files[0].status == "already_loaded" and _count(store_url, RemitClaim) == 2
+
+
+def test_concurrent_loads_of_one_file_write_it_once(store_url: str, tmp_path: Path) -> None:
+    import threading
+
+    from reconcile.remit_builder import remittance_text
+    f = tmp_path / "same.835"
+    f.write_text(remittance_text([_remit(_scenario(store_url))]))
+    results: list = []  # type: ignore[type-arg]
+
+    def run() -> None:
+        results.append(load_remittance_files([f], store_url).files[0])
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.status for r in results) == ["already_loaded", "already_loaded", "loaded"], [
+        (r.status, r.message) for r in results]
+    assert _count(store_url, RemitFile) == 1 and _count(store_url, RemitClaim) == 2

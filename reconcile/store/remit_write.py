@@ -39,8 +39,14 @@ def file_loaded(session: Session, sha256: str) -> bool:
 
 
 def add_file(session: Session, sha256: str, file_name: str, size: int) -> int:
-    return _insert(session, RemitFile, [dict(sha256=sha256, file_name=file_name, size_bytes=size,
-                                             loaded_at=datetime.now(UTC))])[0]
+    """The file's row; its first write also takes SQLite's write lock for the whole load,
+    which is what makes handing out ids from max(id) afterwards safe."""
+    row = RemitFile(sha256=sha256, file_name=file_name, size_bytes=size,
+                    loaded_at=datetime.now(UTC))
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
 
 
 def set_file_counts(session: Session, file_id: int, transactions: int, claims: int,
