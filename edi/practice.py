@@ -14,7 +14,7 @@ phone = "5555550100"             # phone and/or email
 email = "billing@example.com"
 
 [billing_provider]               # loop 2000A/2010AA
-name = "DEMO DERMATOLOGY PA"
+name = "DEMO DERMATOLOGY PA"     # or last_name + first_name for a solo individual NPI
 npi = "1234567893"
 ein = "123456789"
 taxonomy = "207N00000X"
@@ -73,7 +73,7 @@ class Submitter:
 
 @frozen
 class BillingProvider:
-    name: str  # 2010AA NM103 (organization)
+    name: str  # 2010AA NM103: organization name, or the last name of a person
     npi: str  # 2010AA NM109
     ein: str  # 2010AA REF*EI, 9 digits
     taxonomy: str  # 2000A PRV03
@@ -82,6 +82,12 @@ class BillingProvider:
     state: str
     zip: str  # 9 digits (ZIP+4), no hyphen
     address2: str | None = None
+    first_name: str | None = None  # set when a person bills under an individual NPI (NM102 1)
+
+    @property
+    def entity_type(self) -> str:
+        """NM102: 1 person, 2 organization."""
+        return "1" if self.first_name else "2"
 
 
 @frozen
@@ -215,8 +221,16 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
 
     b = data["billing_provider"]
     _unknown(c, b, "billing_provider", {"name", "npi", "ein", "taxonomy", "address1", "address2",
-                                        "city", "state", "zip"})
-    bp_name = c.text(b, "billing_provider", "name")
+                                        "city", "state", "zip", "last_name", "first_name"})
+    first_name: str | None = None
+    if "name" in b or not ("last_name" in b or "first_name" in b):
+        bp_name = c.text(b, "billing_provider", "name")
+        if "last_name" in b or "first_name" in b:
+            c.problems.append("billing_provider: give name (an organization) or last_name and "
+                              "first_name (a person billing under an individual NPI), not both")
+    else:  # a solo provider billing under an individual NPI
+        bp_name = c.text(b, "billing_provider", "last_name")
+        first_name = c.text(b, "billing_provider", "first_name", max_len=35)
     npi = c.text(b, "billing_provider", "npi", max_len=10, pattern=re.compile(r"\d{10}"),
                  why="must be 10 digits")
     if npi and re.fullmatch(r"\d{10}", npi) and not npi_is_valid(npi):
@@ -280,7 +294,7 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
                             email=email, id_qualifier=qual or "ZZ"),
         billing_provider=BillingProvider(name=bp_name, npi=npi, ein=ein, taxonomy=taxonomy,
                                          address1=addr1, address2=addr2, city=city,
-                                         state=state, zip=zip_code),
+                                         state=state, zip=zip_code, first_name=first_name),
         fee_schedule=dict(sorted(fees.items())),
         path=where,
         clearinghouse=clearinghouse,

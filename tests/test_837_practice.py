@@ -113,3 +113,13 @@ def test_npi_check_digit_accepts_known_good(npi: str) -> None:
     assert npi_is_valid(npi)
     bad = npi[:9] + str((int(npi[9]) + 1) % 10)
     assert not npi_is_valid(bad)
+
+
+def test_a_person_billing_under_an_individual_npi() -> None:
+    text = GOOD.replace('name = "DEMO DERM PC"', 'last_name = "LINDQVIST"\nfirst_name = "MAREN"')
+    bp = parse_practice(text, "solo.toml").billing_provider
+    assert (bp.name, bp.first_name, bp.entity_type) == ("LINDQVIST", "MAREN", "1")
+    assert parse_practice(GOOD, "group.toml").billing_provider.entity_type == "2"
+    both = GOOD.replace('name = "DEMO DERM PC"', 'name = "X"\nlast_name = "Y"')
+    with pytest.raises(PracticeError, match="not both"):
+        parse_practice(both, "both.toml")

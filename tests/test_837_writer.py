@@ -244,3 +244,22 @@ def test_void_claim_carries_frequency_8_and_ref_f8() -> None:
     i = segs.index("CLM*DC-1*460***11:B:8*Y*A*Y*Y")
     assert segs[i + 1] == "REF*F8*2026030599999"
     _clean(text)
+
+
+def test_billing_provider_as_a_person() -> None:
+    import attrs
+    from claim_builders import NOW, practice
+
+    from companion_guides import get_guide
+    from edi.x837p.envelope import ControlNumbers, plan
+    from edi.x837p.split import split_claim
+    from edi.x837p.writer import render_interchange
+
+    p = practice()
+    solo = attrs.evolve(p, billing_provider=attrs.evolve(p.billing_provider, name="LINDQVIST",
+                                                         first_name="MAREN"))
+    groups = plan([(get_guide("medicare"), split_claim(claim())[0])])
+    text = render_interchange(groups, solo, ControlNumbers(1, (1,), (1,)), NOW,
+                              receiver=("ZZ", "EXCLEARINGHSE"), usage="P").text
+    assert "NM1*85*1*LINDQVIST*MAREN****XX*1234567893" in segments(text)
+    _clean(text)

@@ -109,7 +109,9 @@ def _transaction(tr: Transaction, group: Group, practice: Practice, st02: str, i
     # 2000A / 2010AA billing provider
     yield S["HL"].render(id="1", level="20", child="1")
     yield S["PRV"].render(provider_code="BI", qualifier="PXC", taxonomy=bp.taxonomy)
-    yield S["NM1"].render(entity="85", entity_type="2", last_or_org=clean_text(bp.name, 60),
+    yield S["NM1"].render(entity="85", entity_type=bp.entity_type,
+                          last_or_org=clean_text(bp.name, 60),
+                          first=clean_text(bp.first_name, 35) or None,
                           id_qualifier="XX", id=bp.npi)
     yield S["N3"].render(line1=clean_text(bp.address1, 55),
                          line2=clean_text(bp.address2, 55) or None)
