@@ -132,8 +132,9 @@ class Reader835:
         return note
 
     def _error(self, message: str, number: int, sid: str) -> X12SyntaxError:
+        loop = self.loop if self.loop[0].isdigit() else None  # X12 loop ids: 1000, 2100...
         return X12SyntaxError(message, source=self.source, segment_number=number,
-                              segment_id=sid, loop=self.loop)
+                              segment_id=sid, loop=loop)
 
     def _misplaced(self, number: int, sid: str) -> None:
         if sid not in KNOWN_SEGMENTS:
