@@ -129,6 +129,7 @@ class X12Tokenizer:
                 batch: list[tuple[int, list[str]]] = []
                 append = batch.append
                 closed_at = -1
+                in_transaction = envelope.in_transaction
                 try:
                     for index, part in enumerate(parts):
                         text = part.strip(_WHITESPACE)
@@ -139,11 +140,12 @@ class X12Tokenizer:
                         sid = elements[0]
                         if sid in ENVELOPE_IDS:
                             envelope.segment(number, elements)
+                            in_transaction = envelope.in_transaction
                             if sid == "IEA":
                                 append((number, elements))
                                 closed_at = index
                                 break
-                        elif not envelope.in_transaction:
+                        elif not in_transaction:
                             envelope.outside(number, elements)
                         append((number, elements))
                     if closed_at < 0 and eof:
