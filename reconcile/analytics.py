@@ -155,7 +155,8 @@ def as_table(rows: Sequence[DenialRow] | Sequence[GroupRow]) -> str:
     right = {"lines", "denied"}
     lines = []
     for row in [head, *body]:
-        cells = [c.rjust(w) if h in right else c.ljust(w) for c, w, h in zip(row, widths, head, strict=True)]
+        cells = [c.rjust(w) if h in right else c.ljust(w)
+                 for c, w, h in zip(row, widths, head, strict=True)]
         lines.append("  ".join(cells).rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -134,6 +134,9 @@ class LoadSummary:
                    + "".join(f"\n  {c}: {n}" for c, n in by_cause.most_common()))
         oob = [m for f in loaded for m in f.out_of_balance]
         out.append(f"out-of-balance items: {len(oob)}" + "".join(f"\n  {m}" for m in oob))
+        defects = self._sum("defects")
+        if defects:
+            out.append(f"tolerated defects: {defects} (stored; `dermclaim remit show` lists them)")
         return out
 
 

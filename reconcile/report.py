@@ -24,7 +24,7 @@ from pathlib import Path
 from attrs import frozen
 
 from reconcile.analytics import DenialRow, GroupRow, denial_rows, group_rows
-from reconcile.store.remit_read import claim_totals
+from reconcile.store.remit_read import balance_finding_count, claim_totals
 from reconcile.worklist import ordered
 
 TOP_ROWS = 25
@@ -44,6 +44,7 @@ class Totals:
     denied: Decimal
     recoverable: Decimal
     denied_lines: int
+    out_of_balance: int = 0
 
 
 @frozen
@@ -59,7 +60,7 @@ def totals(rows: Sequence[DenialRow], url: str | None, today: date) -> Totals:
         claims=n, billed=billed, paid=paid, denied=sum((r.denied_amount for r in rows), z),
         recoverable=sum((r.denied_amount for r in rows if r.recoverable and (
             r.appeal_deadline is None or r.appeal_deadline >= today)), z),
-        denied_lines=len(rows))
+        denied_lines=len(rows), out_of_balance=balance_finding_count(url))
 
 
 def bar_chart(title: str, groups: Sequence[GroupRow], *, color_by_key: bool = False) -> str:
@@ -168,7 +169,8 @@ th,td{{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-ali
 tr.overdue td{{color:#a00}}
 </style></head><body>
 <h1>Denials and recoverable revenue</h1>
-<p>{t.claims} adjudicated claims, {t.denied_lines} denied lines. Generated
+<p>{t.claims} adjudicated claims, {t.denied_lines} denied lines, {t.out_of_balance}
+out-of-balance findings in the loaded remittances. Generated
 {generated:%Y-%m-%d %H:%M} UTC; deadlines as of {today.isoformat()}.</p>
 <div class="cards">{card_html}</div>
 <div class="grid">{chart_html}</div>

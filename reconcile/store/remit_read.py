@@ -17,7 +17,7 @@ from sqlmodel import Session, col, or_, select
 
 from reconcile.store.database import session_scope
 from reconcile.store.models import SubmittedClaim, SubmittedLine
-from reconcile.store.remit_models import Denial, RemitClaim, RemitTransaction
+from reconcile.store.remit_models import BalanceFinding, Denial, RemitClaim, RemitTransaction
 
 CHUNK = 800  # ids per IN list: well under SQLite's and PostgreSQL's parameter limits
 
@@ -112,6 +112,13 @@ def claim_totals(url: str | None) -> tuple[int, Decimal, Decimal]:
         ).one()
     cent = Decimal("0.01")
     return int(n or 0), Decimal(billed or 0).quantize(cent), Decimal(paid or 0).quantize(cent)
+
+
+def balance_finding_count(url: str | None) -> int:
+    """Balancing findings (not tolerated defects) of every loaded transaction."""
+    with session_scope(url) as s:
+        return int(s.exec(select(func.count()).select_from(BalanceFinding)
+                          .where(col(BalanceFinding.kind) != "defect")).one())
 
 
 def correction_rows(url: str | None, causes: Sequence[str]) -> list[tuple[Any, ...]]:
