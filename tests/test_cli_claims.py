@@ -230,3 +230,18 @@ def test_an_original_already_sent_is_held_on_the_next_run(tmp_path: Path) -> Non
     ok = run("claims", rpath, "-o", str(tmp_path / "3.837"), *args)
     assert ok.exit_code == 0, ok.stderr
     assert ":B:7*" in (tmp_path / "3.837").read_text()
+
+
+def test_past_timely_filing_is_written_with_a_warning(tmp_path: Path) -> None:
+    enc = make_encounters(1, seed=31)[0]
+    enc["payer"], enc["date_of_service"] = "commercial", "2025-06-02"
+    enc.pop("subscriber", None)
+    out = tmp_path / "o.837"
+    result = run("claims", _encounter_file(tmp_path, "old.json", enc), "--practice",
+                 str(PRACTICE_PATH), "-o", str(out), "--db", f"sqlite:///{tmp_path}/s.db",
+                 "--now", SAMPLE_NOW)
+    assert result.exit_code == 0, result.stderr
+    assert f"warning: {tmp_path / 'old.json'}: claim {enc['claim_id']} written: 302 days " \
+           "after the date of service, past commercial's timely filing limit of 180 days" \
+           in result.stderr
+    assert out.exists()

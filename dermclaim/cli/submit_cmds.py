@@ -35,9 +35,10 @@ def claims(encounters: tuple[str, ...], practice_path: str, output: str, db: str
     """Code encounters and write them as one 837P, validated and recorded in the store.
 
     Encounters with an error finding, a line without a fee, or an original already sent
-    are held back and listed with their reasons; the rest are written. The file and the store records are saved
-    together or not at all. Exit 0 when everything was written, 1 when any encounter was
-    held, 2 when an input cannot be read.
+    are held back and listed with their reasons; the rest are written (a claim past the
+    payer's timely filing limit is written with a warning). The file and the store records
+    are saved together or not at all. Exit 0 when everything was written, 1 when any
+    encounter was held, 2 when an input cannot be read.
 
     \b
     Example:
@@ -70,6 +71,8 @@ def claims(encounters: tuple[str, ...], practice_path: str, output: str, db: str
     held = [*unreadable, *(h.describe() for h in result.held)]
     for message in held:
         echo_err(f"held: {message}")
+    for warning in result.warnings:
+        echo_err(f"warning: {warning.describe('written')}")
     if result.out_path is None:
         raise CliError(f"nothing written to {output}: all {len(held)} encounters were held",
                        EXIT_FINDINGS)

@@ -40,9 +40,9 @@ class HeldClaim:
     source: str | None  # the encounter file
     reasons: tuple[str, ...]
 
-    def describe(self) -> str:
+    def describe(self, verb: str = "held") -> str:
         head = f"{self.source}: " if self.source else ""
-        return f"{head}claim {self.claim_id} held: " + "; ".join(self.reasons)
+        return f"{head}claim {self.claim_id} {verb}: " + "; ".join(self.reasons)
 
 
 @frozen
@@ -50,6 +50,7 @@ class Prepared:
     parts: tuple[tuple[Guide, ClaimPart], ...]
     held: tuple[HeldClaim, ...]
     groups: tuple[Group, ...]
+    warnings: tuple[HeldClaim, ...] = ()  # written, but a biller should look (same shape)
 
     @property
     def transaction_count(self) -> int:
@@ -72,6 +73,7 @@ def prepare(coded: Sequence[CodedClaim], now: datetime,
     encounter is held unless it is a replacement (7) or void (8)."""
     parts: list[tuple[Guide, ClaimPart]] = []
     held: list[HeldClaim] = []
+    warnings: list[HeldClaim] = []
     seen: dict[str, str | None] = {}
     for claim in coded:
         enc = claim.encounter
@@ -91,9 +93,17 @@ def prepare(coded: Sequence[CodedClaim], now: datetime,
         if reasons:
             held.append(HeldClaim(enc.claim_id, enc.source, tuple(reasons)))
             continue
+        age = (now.date() - enc.date_of_service).days
+        if enc.frequency == "1" and age > guide.timely_filing_days:
+            # Sent anyway: the practice may hold proof of timely filing (CARC 29 otherwise).
+            warnings.append(HeldClaim(enc.claim_id, enc.source, (
+                f"{age} days after the date of service, past {guide.name}'s timely filing "
+                f"limit of {guide.timely_filing_days} days: expect a CARC 29 denial unless "
+                "you have proof of timely filing",)))
         for part in split_claim(claim, guide.max_lines_per_claim, guide.max_diagnoses_per_claim):
             parts.append((guide, part))
-    return Prepared(parts=tuple(parts), held=tuple(held), groups=tuple(plan(parts)))
+    return Prepared(parts=tuple(parts), held=tuple(held), groups=tuple(plan(parts)),
+                    warnings=tuple(warnings))
 
 
 def render_validated(prepared: Prepared, practice: Practice, control: ControlNumbers,

@@ -195,6 +195,7 @@ class SubmitResult:
     held: tuple[HeldClaim, ...]
     file_hash: str | None
     segment_count: int
+    warnings: tuple[HeldClaim, ...] = ()  # claims written that a biller should look at
 
     @property
     def line_count(self) -> int:
@@ -263,7 +264,7 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
                        "removed; its control numbers stay used)") from None
     pending.forget_backup()
     return SubmitResult(out, control.isa13, rendered.claims, prepared.held, file_sha256(data),
-                        rendered.segment_count)
+                        rendered.segment_count, prepared.warnings)
 
 
 def _forget_interchange(engine: Engine, interchange_id: int) -> None:
