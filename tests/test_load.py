@@ -223,3 +223,31 @@ def test_concurrent_loads_of_one_file_write_it_once(store_url: str, tmp_path: Pa
     assert sorted(r.status for r in results) == ["already_loaded", "already_loaded", "loaded"], [
         (r.status, r.message) for r in results]
     assert _count(store_url, RemitFile) == 1 and _count(store_url, RemitClaim) == 2
+
+
+def test_plb_items_and_balancing_findings_are_stored(store_url: str, tmp_path: Path) -> None:
+    import attrs
+
+    from edi.x835.model import FindingKind, PlbItem, ProviderAdjustment, RemitFinding
+    from reconcile.store.remit_models import BalanceFinding, RemitProviderAdjustment
+    r = _remit(_scenario(store_url))
+    plb = ProviderAdjustment("1234567893", date(2026, 12, 31), (
+        PlbItem("WO", "OVERPAY123", Decimal("25.00")), PlbItem("L6", "", Decimal("-1.10"))), 60)
+    findings = (RemitFinding(FindingKind.CLAIM_OUT_OF_BALANCE, "CLP03 - CLP04 != CAS by 1.00",
+                             40, "CLP", "E2", Decimal("1.00")),
+                RemitFinding(FindingKind.DEFECT, "loop 1000A has no PER*BL", 7, "N1"))
+    trailer = attrs.evolve(r.trailer, provider_adjustments=(plb,), findings=findings)
+    reader = FakeReader()
+    f = reader.add(tmp_path, "plb.835", [r.header, *r.claims, trailer])
+    summary = load_remittance_files([f], store_url, reader=reader)
+    res = summary.files[0]
+    assert res.out_of_balance == [f"{f} (segment 40): claim E2: CLP03 - CLP04 != CAS by 1.00"]
+    assert res.defects == 1
+    text = "\n".join(summary.lines())
+    assert "out-of-balance items: 1" in text and "tolerated defects: 1" in text
+    with session_scope(store_url) as s:
+        items = s.exec(select(RemitProviderAdjustment)).all()
+        assert sorted((i.reason, i.reference, i.amount) for i in items) == [
+            ("L6", "", Decimal("-1.10")), ("WO", "OVERPAY123", Decimal("25.00"))]
+        kinds = sorted(b.kind for b in s.exec(select(BalanceFinding)).all())
+        assert kinds == ["claim_out_of_balance", "defect"]
