@@ -212,3 +212,43 @@ def test_table_is_consistent() -> None:
     assert set(cause_actions()) == set(CAUSES)
     keys = [(r.group, r.carc, r.rarc) for r in rules]
     assert len(keys) == len(set(keys)), "duplicate rule keys"
+
+
+# ------------------------------------------------------------- context rules on their own
+
+def test_em_25_rule_directly() -> None:
+    from reconcile.classify import em_25
+    proc = SentLine("17000", (), DOS)
+    assert em_25("bundling", SentLine("11102", (), DOS), [proc]) is None  # not an E/M
+    r = em_25("bundling", SentLine("99213", (), DOS), [proc])
+    assert r is not None and r.cause == "missing_25" and "17000" in r.note
+    r = em_25("modifier", SentLine("99213", ("25",), DOS), [proc])
+    assert r is not None and r.cause == "bundling" and r.rule == "em_with_25_bundled"
+    # drugs and pathology on the claim do not bundle a visit
+    r = em_25("modifier", SentLine("99213", (), DOS), [SentLine("J3301", (), DOS),
+                                                        SentLine("88305", (), DOS)])
+    assert r is not None and r.cause == "modifier"
+    # a procedure on another date does not make the E/M a same-day one
+    r = em_25("bundling", SentLine("99213", (), DOS), [SentLine("11102", (), date(2026, 9, 1))])
+    assert r is not None and r.cause == "bundling"
+
+
+@pytest.mark.parametrize("code,cosmetic", [
+    ("17110", True), ("17111", True), ("11200", True), ("11201", True), ("11300", True),
+    ("11313", True), ("11400", True), ("11446", True), ("11600", False), ("17000", False),
+    ("17003", False), ("11102", False), ("99213", False), ("J3301", False),
+])
+def test_benign_lesion_rule_directly(code: str, cosmetic: bool) -> None:
+    from reconcile.classify import benign_lesion
+    r = benign_lesion("medical_necessity", SentLine(code, (), DOS), [])
+    assert (r is not None and r.cause == "cosmetic") == cosmetic
+
+
+@pytest.mark.parametrize("code,em,proc", [
+    ("99202", True, False), ("99215", True, False), ("99216", False, False),
+    ("99211", True, False), ("11102", False, True), ("96372", False, True),
+    ("J3301", False, False), ("88305", False, False), ("", False, False),
+])
+def test_code_kinds(code: str, em: bool, proc: bool) -> None:
+    from reconcile.classify import is_em, is_procedure
+    assert is_em(code) is em and is_procedure(code) is proc
