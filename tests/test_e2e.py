@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -89,3 +90,22 @@ def test_sample_remit_is_current_valid_and_loads(tmp_path: Path) -> None:
     assert report.ok, [f.message for f in report.errors]
     out = _run("remit", "load", str(sample), "--db", f"sqlite:///{tmp_path}/s.db")
     assert "1 loaded" in out and "out-of-balance items: 0" in out
+
+
+def test_sample_remit_answers_the_sample_837() -> None:
+    """Every claim and REF*6R line of samples/claims.837 is answered in samples/remit.835,
+    for the amount billed (the 837 side is read as text: no 837 reader is needed here)."""
+    import re
+
+    from edi.x835.reader import read_835_path
+
+    sent = (ROOT / "samples" / "claims.837").read_text()
+    billed = {m.group(1): m.group(2) for m in re.finditer(r"CLM\*([^*~]+)\*([^*~]+)", sent)}
+    lcns = set(re.findall(r"REF\*6R\*([^~*]+)", sent))
+    answered = [c for r in read_835_path(ROOT / "samples" / "remit.835") for c in r.claims]
+    ours = {c.patient_control_number: c for c in answered
+            if not c.patient_control_number.startswith("EXT-")}
+    assert set(ours) == set(billed)
+    for claim_id, amount in billed.items():
+        assert ours[claim_id].charge == Decimal(amount), claim_id
+    assert {s.control_number for c in ours.values() for s in c.service_lines} == lcns
