@@ -63,9 +63,10 @@ def totals(rows: Sequence[DenialRow], url: str | None, today: date) -> Totals:
         denied_lines=len(rows), out_of_balance=balance_finding_count(url))
 
 
-def bar_chart(title: str, groups: Sequence[GroupRow], *, color_by_key: bool = False) -> str:
-    """A horizontal bar chart of denied amount per key, as inline SVG."""
-    groups = list(groups)[:TOP_BARS]
+def bar_chart(title: str, groups: Sequence[GroupRow], *, color_by_key: bool = False,
+              limit: int = TOP_BARS) -> str:
+    """A horizontal bar chart of denied amount per key (the `limit` largest), inline SVG."""
+    groups = list(groups)[:limit]
     width, label_w, row_h, top = 640, 190, 26, 8
     height = top + row_h * max(len(groups), 1) + 8
     biggest = max((g.denied_amount for g in groups), default=Decimal("0")) or Decimal("1")
@@ -126,7 +127,8 @@ def render(rows: Sequence[DenialRow], t: Totals, today: date,
                         f'<div class="v">{v:,.2f}</div></div>' for k, v in cards)
     charts = [
         ("Denied amount by cause", bar_chart("Denied amount by cause",
-                                             group_rows(rows, "cause"), color_by_key=True)),
+                                             group_rows(rows, "cause"), color_by_key=True,
+                                             limit=len(COLORS))),
         ("Denied amount by payer", bar_chart("Denied amount by payer", group_rows(rows, "payer"))),
         ("Denied amount by code", bar_chart("Denied amount by code", group_rows(rows, "code"))),
         ("Denied amount by month", month_chart("Denied amount by month",
@@ -146,7 +148,9 @@ def render(rows: Sequence[DenialRow], t: Totals, today: date,
                  r.modifiers, r.cause,
                  f"{r.group_code}-{r.carc}" + (f"/{r.rarc}" if r.rarc else ""),
                  f"{r.denied_amount:,.2f}", r.action]
-        body.append(f"<tr{cls}>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+        body.append(f"<tr{cls}>" + "".join(
+            f'<td class="d">{escape(c)}</td>' if i in (0, 5) else f"<td>{escape(c)}</td>"
+            for i, c in enumerate(cells)) + "</tr>")
     table = ("<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>"
              "<tbody>" + ("".join(body) or f'<tr><td colspan="{len(head)}">no denials</td></tr>')
              + "</tbody></table>")
@@ -166,7 +170,7 @@ svg text{{font:12px system-ui,sans-serif;fill:#222}} svg .small{{font-size:10px}
 svg .muted{{fill:#888}}
 table{{border-collapse:collapse;width:100%;font-size:12px}}
 th,td{{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top}}
-tr.overdue td{{color:#a00}}
+tr.overdue td{{color:#a00}} td.d{{white-space:nowrap}}
 </style></head><body>
 <h1>Denials and recoverable revenue</h1>
 <p>{t.claims} adjudicated claims, {t.denied_lines} denied lines, {t.out_of_balance}
