@@ -4,9 +4,11 @@
 payments one at a time, trailer) and writes it inside ONE database transaction: a syntax
 error anywhere (the reader's X12SyntaxError) rolls the whole file back and the next file
 still loads. A file is known by the sha256 of its bytes: loading it again reports "already
-loaded" and writes nothing. Claim payments are written in batches (bulk INSERT ... RETURNING
-for the rows others point at), matched to submitted lines (`reconcile.match`) and
-classified (`reconcile.classify`) a batch at a time, so memory stays flat on large files.
+loaded" and writes nothing. Claim payments are matched to submitted lines
+(`reconcile.match`), classified (`reconcile.classify`) and written a batch at a time (bulk
+inserts through `reconcile.store.remit_write`: ids handed out up front, COPY on
+PostgreSQL), so memory stays flat on large files. Two processes loading the same bytes at
+once: one writes it, the other reports it already loaded.
 
 Reversals (CLP02 = 22) mark the earlier adjudication of the same claim (CLP01 + CLP07) and
 its denials `superseded`; analytics count only live denials.
