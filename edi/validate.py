@@ -145,6 +145,8 @@ def validate_text(text: str, source: str = "<text>", *, ack: io.StringIO | None 
             message="pyx12 cannot read this as X12: the ISA segment must be fixed width "
                     "(106 characters, its elements padded with spaces)",
             segment_number=1, segment_id="ISA", loop="ISA", code="NOT_X12"))
+    if own_checks:
+        findings.extend(_missing_required(text))
     if own_checks and "837" in types:
         from edi.x837p.checks import check_text  # edi.x837p does not import pyx12
 
@@ -263,6 +265,33 @@ def _transaction_types(text: str) -> tuple[str, ...]:
         if seg[0] == "ST" and len(seg) > 1 and seg[1] not in seen:
             seen.append(seg[1])
     return tuple(seen)
+
+
+# Segments every transaction set of the type must carry. pyx12 reports a missing one only
+# once its walker has entered the transaction; an ST followed straight by SE passes it.
+REQUIRED_SEGMENTS: dict[str, tuple[str, ...]] = {
+    "837": ("BHT", "HL", "CLM", "SV1"),
+    "835": ("BPR", "TRN", "N1"),  # no CLP: an 835 may carry only provider adjustments (PLB)
+}
+
+
+def _missing_required(text: str) -> Iterator[ValidationFinding]:
+    current: str | None = None
+    start = 0
+    seen: set[str] = set()
+    for n, seg in enumerate(_segments(text), start=1):
+        if seg[0] == "ST":
+            current, start, seen = (seg[1] if len(seg) > 1 else ""), n, set()
+        elif seg[0] == "SE" and current is not None:
+            for required in REQUIRED_SEGMENTS.get(current, ()):
+                if required not in seen:
+                    yield ValidationFinding(
+                        message=f"transaction set {current} has no {required} segment",
+                        segment_number=start, segment_id="ST", loop="ST",
+                        code="REQUIRED_SEGMENT", checker="dermclaim")
+            current = None
+        else:
+            seen.add(seg[0])
 
 
 def _missing_st03(text: str) -> bool:

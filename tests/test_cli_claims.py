@@ -245,3 +245,19 @@ def test_past_timely_filing_is_written_with_a_warning(tmp_path: Path) -> None:
            "after the date of service, past commercial's timely filing limit of 180 days" \
            in result.stderr
     assert out.exists()
+
+
+def test_validate_an_835_and_refuse_a_999_without_st03(tmp_path: Path) -> None:
+    src = tmp_path / "r.835"
+    src.write_text(
+        "ISA*00*          *00*          *ZZ*PAYER          *ZZ*SPRDERM01      *260310*1200*^*"
+        "00501*000000007*0*P*:~\nGS*HP*PAYER*SPRDERM01*20260310*1200*7*X*005010X221A1~\n"
+        "ST*835*0001~\nSE*2*0001~\nGE*1*7~\nIEA*1*000000007~\n")
+    checked = run("validate", str(src))
+    assert checked.exit_code == 1  # pyx12 passes an empty 835; our check does not
+    assert "transaction set 835 has no BPR segment" in checked.stdout
+    assert f"{src}: 835, 6 segments:" in checked.stdout
+    refused = run("validate", str(src), "--ack", str(tmp_path / "r.999"))
+    assert refused.exit_code == 2
+    assert "cannot write a 999 for this file: its ST segment has no ST03" in refused.stderr
+    assert "Traceback" not in refused.output
