@@ -6,10 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from remit_helpers import DOS, add_submitted
 from sqlalchemy import event
 
-from reconcile.match import match_claims
+from reconcile.match import SentClaimRow, SentLineRow, match_claim, match_claims
 from reconcile.remit_builder import BilledClaim, BilledLine, LineAnswer, claim_payment, deny, pay
 from reconcile.store.database import get_engine, session_scope
 
@@ -103,3 +105,33 @@ def test_a_batch_is_matched_with_a_fixed_number_of_queries(store_url: str) -> No
         event.remove(engine, "before_cursor_execute", on_exec)
     assert all(lm.rule == "ref_6r" for m in out for lm in m.lines)
     assert count["n"] <= 4
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["11102", "11103", "17000", "17003", "99213"]),
+                          st.sampled_from([(), ("25",), ("XS",)]),
+                          st.sampled_from(["80.00", "150.00"])), min_size=1, max_size=8),
+       st.randoms(), st.booleans())
+def test_any_line_order_matches_each_line_once(specs, rnd, echo_6r) -> None:  # type: ignore[no-untyped-def]
+    """Pure matching (no store): whatever order the payer lists the lines in, with or
+    without REF*6R, each service line finds a submitted line with the same code, modifiers
+    and charge, and no submitted line answers two service lines."""
+    sent = SentClaimRow(7, "P1", "medicare", DOS, tuple(
+        SentLineRow(100 + i, 7, i + 1, f"P1-{i + 1}", code, mods, 1, Decimal(charge), DOS)
+        for i, (code, mods, charge) in enumerate(specs)))
+    billed = BilledClaim("P1", "medicare", DOS, tuple(
+        BilledLine(ln.line_control_number, ln.code, ln.modifiers, 1, ln.charge or Decimal(0),
+                   DOS) for ln in sent.lines))
+    cp = claim_payment(billed, [LineAnswer(echo_control_number=echo_6r)] * len(specs),
+                       payer_claim_number="X")
+    order = list(cp.service_lines)
+    rnd.shuffle(order)
+    cp = attrs.evolve(cp, service_lines=tuple(order))
+    m = match_claim(cp, [sent])
+    used = [lm.submitted.id for lm in m.lines if lm.submitted]
+    assert len(used) == len(specs) == len(set(used))
+    for svc, lm in zip(cp.service_lines, m.lines, strict=True):
+        assert lm.submitted is not None
+        assert (lm.submitted.code, lm.submitted.modifiers, lm.submitted.charge) == (
+            svc.code, svc.modifiers, svc.charge)
+        assert lm.rule == ("ref_6r" if echo_6r else "claim_code_mods_date_charge")
