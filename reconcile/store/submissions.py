@@ -1,10 +1,11 @@
-"""Store side of submission: control numbers that are never reused, and the record of
-every interchange, claim and line sent.
+"""Store side of submission: control numbers that are never reused, the record of every
+interchange, claim and line sent, and `submit_claims`, the one path that writes an 837P
+(`dermclaim claims` and corrected claims both go through it).
 
-Both run inside the caller's session (`session_scope`), so the numbers handed out, the
-rows recorded and the file written commit together or not at all: a failed submission
-consumes no numbers (nothing went out under them), a successful one can never be handed
-the same numbers again.
+`next_control_numbers` and `record_interchange` run inside the caller's session, so the
+numbers handed out, the rows recorded and the file written commit together or not at
+all: a failed submission consumes no numbers (nothing went out under them), a successful
+one can never be handed the same numbers again.
 """
 
 from __future__ import annotations
