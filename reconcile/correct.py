@@ -43,6 +43,7 @@ from reconcile.classify import is_em
 from reconcile.errors import StoreError
 from reconcile.store.remit_read import correction_rows, submitted_fees
 from reconcile.store.remit_write import mark_corrected
+from reconcile.store.submissions import submit_claims
 
 CORRECTABLE = ("missing_25", "count", "bundling")
 BYPASS = frozenset({"59", "XE", "XS", "XP", "XU"})
@@ -149,8 +150,6 @@ def correct_denials(out_path: str | Path, practice_path: str | Path, url: str | 
             fixes_by_claim[coded.claim_id] = (claim.payer_claim_number, fixes, fixed_ids)
     if not replacements:
         return CorrectionResult(None, None, (), tuple(not_corrected))
-
-    from reconcile.store.submissions import submit_claims
 
     result = submit_claims(replacements, practice, out_path, url=url, now=now)
     for held in result.held:
