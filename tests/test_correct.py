@@ -41,8 +41,8 @@ def _enc(name: str, claim_id: str, **changes) -> tuple[dict, date]:  # type: ign
     return data, date.fromisoformat(data["date_of_service"])
 
 
-def _setup(tmp: Path) -> str:
-    url = f"sqlite:///{tmp}/s.db"
+def _setup(tmp: Path, url: str | None = None) -> str:
+    url = url or f"sqlite:///{tmp}/s.db"
     # A: E/M sent without 25 though the note documents a separate visit; 11103 sent x3,
     # documented 2
     enc, dos = _enc("01-em25-biopsies.json", "CA-1")
@@ -83,8 +83,8 @@ def _setup(tmp: Path) -> str:
     return url
 
 
-def test_documented_fixes_become_frequency_7_replacements(tmp_path: Path) -> None:
-    url = _setup(tmp_path)
+def test_documented_fixes_become_frequency_7_replacements(store_url: str, tmp_path: Path) -> None:
+    url = _setup(tmp_path, store_url)
     out = tmp_path / "corrected.837"
     res = correct_denials(out, PRACTICE, url, now=NOW)
     fixed = {c.claim_id: sorted(f.change.split(":")[0] for f in c.fixes) for c in res.corrected}
