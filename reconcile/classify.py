@@ -205,6 +205,7 @@ class ContextResult:
     cause: str
     rule: str
     note: str
+    action: str = ""  # when the context calls for other advice than the cause's default
 
 
 def em_25(cause: str, line: SentLine, claim_lines: Sequence[SentLine]) -> ContextResult | None:
@@ -214,8 +215,12 @@ def em_25(cause: str, line: SentLine, claim_lines: Sequence[SentLine]) -> Contex
     if not is_em(line.code):
         return None
     if "25" in line.modifiers:
-        return ContextResult("bundling", "em_with_25_bundled",
-                             f"E/M {line.code} carried 25 and was still bundled")
+        return ContextResult(
+            "bundling", "em_with_25_bundled",
+            f"E/M {line.code} carried 25 and was still bundled",
+            action="Appeal with the visit note: it must show a significant, separately "
+                   "identifiable E/M beyond the pre-procedure assessment of the lesion "
+                   "(NCCI manual ch. I); a 59/X modifier does not apply to an E/M")
     procs = sorted({c.code for c in claim_lines if is_procedure(c.code) and c.code
                     and (line.date_of_service is None or c.date_of_service is None
                          or c.date_of_service == line.date_of_service)})
@@ -236,7 +241,28 @@ def benign_lesion(cause: str, line: SentLine,
     return None
 
 
-CONTEXT_RULES = {"em_25": em_25, "benign_lesion": benign_lesion}
+DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
+
+
+def bundling(cause: str, line: SentLine,
+             claim_lines: Sequence[SentLine]) -> ContextResult | None:
+    """A bundling cause: the E/M rules first; then a procedure line that already carried a
+    distinct-procedure modifier needs an appeal with the note, not the modifier again."""
+    on_em = em_25(cause, line, claim_lines)
+    if on_em is not None:
+        return on_em
+    sent = sorted(DISTINCT_MODIFIERS & set(line.modifiers))
+    if cause == "bundling" and sent:
+        return ContextResult(
+            "bundling", "distinct_modifier_already_sent",
+            f"{line.code} carried {'/'.join(sent)} and was still bundled",
+            action=f"The line already carried {'/'.join(sent)}: appeal with the note "
+                   "documenting the separate lesion, site or session (NCCI modifier "
+                   "indicator 1 allows the bypass only when the documentation supports it)")
+    return None
+
+
+CONTEXT_RULES = {"em_25": em_25, "bundling": bundling, "benign_lesion": benign_lesion}
 
 
 # ---------------------------------------------------------------------------- classifying
@@ -275,15 +301,16 @@ def classify_adjustments(adjustments: Sequence[Adjustment], remarks: Sequence[st
     rule, adj = min(picked, key=lambda p: (p[0].priority,
                                            rule_for(p[1], ()).cause != p[0].cause,
                                            -p[1].amount, p[1].group, p[1].reason))
-    cause, rule_name, note = rule.cause, rule.label, ""
+    cause, rule_name, note, context_action = rule.cause, rule.label, "", ""
     context = CONTEXT_RULES.get(rule.context)
     if context is not None:
         refined = context(cause, line, claim_lines)
         if refined is not None:
-            cause, note = refined.cause, refined.note
+            cause, note, context_action = refined.cause, refined.note, refined.action
             rule_name = f"{rule.label}+{refined.rule}"
     actions = cause_actions()
-    action = rule.action if (rule.action and cause == rule.cause) else actions[cause].action
+    action = context_action or (
+        rule.action if (rule.action and cause == rule.cause) else actions[cause].action)
     amount = sum((a.amount for a in denials), Decimal("0"))
     rarc = rule.rarc if rule.rarc != "*" else next(iter(remarks), "")
     return Classification(

@@ -59,9 +59,9 @@ def _unit_cut(line: BilledLine) -> LineAnswer:
 
 LINE_SCENARIOS: tuple[Scenario, ...] = (
     Scenario("bundling", lambda ln: is_em(ln.code) and "25" in ln.modifiers,
-             lambda ln: deny(ln, "CO", "97", "M15"), "distinct"),
+             lambda ln: deny(ln, "CO", "97", "M15"), "separately identifiable"),
     Scenario("bundling", lambda ln: bool({"XS", "59"} & set(ln.modifiers)),
-             lambda ln: deny(ln, "CO", "236"), "distinct"),
+             lambda ln: deny(ln, "CO", "236"), "appeal with the note documenting"),
     Scenario("cosmetic", lambda ln: ln.code in BENIGN_LESION_CODES,
              lambda ln: deny(ln, "CO", "96", "N425"), "waiver"),
     Scenario("medical_necessity", lambda ln: ln.code in ("11102", "11104", "11106"),

@@ -252,3 +252,27 @@ def test_benign_lesion_rule_directly(code: str, cosmetic: bool) -> None:
 def test_code_kinds(code: str, em: bool, proc: bool) -> None:
     from reconcile.classify import is_em, is_procedure
     assert is_em(code) is em and is_procedure(code) is proc
+
+
+def test_bundled_em_with_25_gets_an_em_appeal_action_not_the_pair_modifier_advice() -> None:
+    em = one("99213", ("25",), ["CO-97"], ("M15",))
+    proc = one("17110", (), ["CO-97"], ("M15",))
+    assert em is not None and proc is not None
+    assert em.cause == proc.cause == "bundling"
+    assert "visit note" in em.action and "separately identifiable" in em.action
+    assert "59/XS" not in em.action
+    assert em.action != proc.action
+    assert "59/XS" in proc.action  # a procedure pair: the distinct modifier is the fix
+
+
+@pytest.mark.parametrize("mod", ["XS", "59"])
+def test_procedure_bundled_despite_distinct_modifier_gets_an_appeal_action(mod: str) -> None:
+    c = one("11104", (mod,), ["CO-236"], (), (SentLine("17311", (), DOS),))
+    assert c is not None and c.cause == "bundling"
+    assert c.rule.endswith("distinct_modifier_already_sent")
+    assert f"already carried {mod}" in c.action
+
+
+def test_procedure_bundled_without_modifier_keeps_the_add_modifier_advice() -> None:
+    c = one("11104", (), ["CO-236"], (), (SentLine("17311", (), DOS),))
+    assert c is not None and c.cause == "bundling" and "59/XS" in c.action
