@@ -8,8 +8,8 @@ import math
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from coding.model import Finding, Procedure, Severity
-from coding.rules.base import RuleContext
+from coding.model import Finding, LineDrug, Procedure, Severity
+from coding.rules.base import DraftLine, RuleContext
 from coding.sites import SITES, site_group
 from coding.tables import Bracket, brackets
 
@@ -151,6 +151,17 @@ def merged_diagnoses(procs: Iterable[Procedure], ctx: RuleContext) -> tuple[str,
             if code not in out:
                 out.append(code)
     return tuple(out)
+
+
+def single_line(proc: Procedure, index: int, *, code: str, units: int, family: str,
+                rationale: str, modifiers: list[str] | None = None,
+                drug: LineDrug | None = None) -> DraftLine:
+    """A draft line from one documented procedure: it carries that procedure's diagnoses,
+    site and laterality, so NCCI distinctness and LT/RT see what the note says."""
+    return DraftLine(code=code, units=units, rationale=rationale, family=family,
+                     procedure=index, procedures=(index,), modifiers=list(modifiers or []),
+                     diagnoses=proc.diagnoses, drug=drug, site=text(proc.site),
+                     laterality=text(proc.laterality), sites=unique([proc.site]))
 
 
 def text(value: object) -> str | None:

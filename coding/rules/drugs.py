@@ -19,8 +19,8 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from coding.model import Drug, Finding, LineDrug, Procedure
-from coding.rules.base import DraftLine, RuleContext, RuleResult
-from coding.rules.common import ceil_div, error, fmt_num, info, text, unique, warning
+from coding.rules.base import RuleContext, RuleResult
+from coding.rules.common import ceil_div, error, fmt_num, info, single_line, warning
 from coding.tables import DrugUnit, drug_units
 
 __all__ = ["NDC_UNITS", "normalize_ndc", "to_billing_unit", "hcpcs_units", "drug_lines"]
@@ -130,10 +130,8 @@ def drug_lines(index: int, proc: Procedure, ctx: RuleContext, administered_by: s
     per = f"{fmt_num(ref.billing_amount)} {ref.billing_unit}"
     why_units = (f"{drug.hcpcs} ({ref.description}) given {administered_by}: dose "
                  f"{fmt_num(dose)} {drug.dose_unit} ÷ {per} per unit, rounded up → {units} unit(s)")
-    main = DraftLine(code=drug.hcpcs, units=units, rationale=why_units, family="drug",
-                     procedure=index, procedures=(index,), diagnoses=proc.diagnoses,
-                     drug=line_drug, site=text(proc.site), laterality=text(proc.laterality),
-                     sites=unique([proc.site]))
+    main = single_line(proc, index, code=drug.hcpcs, units=units, rationale=why_units,
+                       family="drug", drug=line_drug)
     result.lines.append(main)
     if not ctx.jw_jz_required:
         return result
@@ -163,13 +161,12 @@ def drug_lines(index: int, proc: Procedure, ctx: RuleContext, administered_by: s
     if line_drug is not None:
         share = (line_drug.quantity * wasted / dose).quantize(Decimal("0.001"))
         jw_drug = LineDrug(ndc=line_drug.ndc, quantity=share, unit=line_drug.unit)
-    result.lines.append(DraftLine(
-        code=drug.hcpcs, units=discard_units, modifiers=["JW"], family="drug",
+    result.lines.append(single_line(
+        proc, index, code=drug.hcpcs, units=discard_units, modifiers=["JW"], family="drug",
         rationale=(f"{drug.hcpcs} single-dose container: {fmt_num(wasted)} {drug.dose_unit} "
                    f"discarded; dose + discard need {covering} unit(s), {units} billed for the "
                    f"dose → {discard_units} unit(s) with JW on their own line"),
-        procedure=index, procedures=(index,), diagnoses=proc.diagnoses, drug=jw_drug,
-        site=text(proc.site), laterality=text(proc.laterality), sites=unique([proc.site])))
+        drug=jw_drug))
     return result
 
 

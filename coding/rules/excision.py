@@ -13,8 +13,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from coding.model import Finding, Procedure
-from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import bracket_code, error, fmt_cm, place, read_cm, text, unique
+from coding.rules.base import ItemList, RuleContext, RuleResult
+from coding.rules.common import bracket_code, error, fmt_cm, place, read_cm, single_line
 
 __all__ = ["BEHAVIORS", "excised_diameter", "code"]
 
@@ -64,20 +64,12 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             result.findings.append(error("NO_CODE", f"{label}: no code for {diameter} cm",
                                          index, "lesion_cm"))
             continue
-        result.lines.append(DraftLine(
-            code=bracket.code,
-            units=1,
+        result.lines.append(single_line(
+            proc, index, code=bracket.code, units=1, family="excision",
             rationale=(
                 f"Excised diameter {fmt_cm(diameter)} cm = lesion {fmt_cm(lesion)} + 2 × margin "
                 f"{fmt_cm(margin)}; {proc.behavior}, {proc.site} in the {GROUP_NAMES[group]} → "
                 f"{bracket.code}"
             ),
-            family="excision",
-            procedure=index,
-            procedures=(index,),
-            diagnoses=proc.diagnoses,
-            site=text(proc.site),
-            laterality=text(proc.laterality),
-            sites=unique([proc.site]),
         ))
     return result

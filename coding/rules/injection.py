@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from coding.model import Procedure
 from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import error, merged_diagnoses, read_count, shared, text, unique
+from coding.rules.common import error, merged_diagnoses, read_count, shared, single_line, unique
 from coding.rules.drugs import drug_lines
 
 __all__ = ["ROUTES", "INTRALESIONAL_LIMIT", "intralesional_code", "code"]
@@ -45,11 +45,9 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
                 f"{label}: route {proc.route!r} is not one of {', '.join(ROUTES)}",
                 index, "route"))
         else:
-            result.lines.append(DraftLine(
-                code=cpt, units=1, family="injection", procedure=index, procedures=(index,),
-                rationale=f"Therapeutic {proc.route} injection → {cpt} × 1; drug on its own line",
-                diagnoses=proc.diagnoses, site=text(proc.site), laterality=text(proc.laterality),
-                sites=unique([proc.site])))
+            result.lines.append(single_line(
+                proc, index, code=cpt, units=1, family="injection",
+                rationale=f"Therapeutic {proc.route} injection → {cpt} × 1; drug on its own line"))
         drugs.extend(drug_lines(index, proc, ctx, f"by {proc.route} injection"))
     if pooled:
         total = sum(n for _, _, n in pooled)

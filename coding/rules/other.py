@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import error, read_count, text, unique
+from coding.rules.base import ItemList, RuleContext, RuleResult
+from coding.rules.common import error, read_count, single_line
 
 __all__ = ["PROCEDURE_CODE", "MODIFIER", "code"]
 
@@ -37,17 +37,8 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             continue
         mods = [str(m) for m in modifiers]
         shown = f" with modifiers {'-'.join(mods)}" if mods else ""
-        result.lines.append(DraftLine(
-            code=str(proc.code),
-            units=units,
+        result.lines.append(single_line(
+            proc, index, code=str(proc.code), units=units, family="other", modifiers=mods,
             rationale=f"Documented as {proc.code} × {units}{shown}; passed through as written",
-            family="other",
-            procedure=index,
-            procedures=(index,),
-            modifiers=mods,
-            diagnoses=proc.diagnoses,
-            site=text(proc.site),
-            laterality=text(proc.laterality),
-            sites=unique([proc.site]),
         ))
     return result

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import error, info, read_count, text, unique
+from coding.rules.base import ItemList, RuleContext, RuleResult
+from coding.rules.common import error, info, read_count, single_line
 
 __all__ = ["code"]
 
@@ -38,17 +38,9 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
         if problems or specimens is None:
             result.findings.extend(problems)
             continue
-        result.lines.append(DraftLine(
-            code=str(proc.code),
-            units=specimens,
+        result.lines.append(single_line(
+            proc, index, code=str(proc.code), units=specimens, family="pathology",
             rationale=(f"Pathology {proc.code} read in house, one unit per specimen → "
                        f"{specimens} unit(s)"),
-            family="pathology",
-            procedure=index,
-            procedures=(index,),
-            diagnoses=proc.diagnoses,
-            site=text(proc.site),
-            laterality=text(proc.laterality),
-            sites=unique([proc.site]),
         ))
     return result

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import error, read_count, text, unique, warning
+from coding.rules.base import ItemList, RuleContext, RuleResult
+from coding.rules.common import error, read_count, single_line, warning
 
 __all__ = ["KNOWN_CODES", "code"]
 
@@ -37,16 +37,8 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
                 f"({', '.join(KNOWN_CODES)}); billed as documented",
                 index, "code",
             ))
-        result.lines.append(DraftLine(
-            code=str(proc.code),
-            units=units,
+        result.lines.append(single_line(
+            proc, index, code=str(proc.code), units=units, family="phototherapy",
             rationale=f"Phototherapy {proc.code} × {units} as documented",
-            family="phototherapy",
-            procedure=index,
-            procedures=(index,),
-            diagnoses=proc.diagnoses,
-            site=text(proc.site),
-            laterality=text(proc.laterality),
-            sites=unique([proc.site]),
         ))
     return result

@@ -7,8 +7,8 @@ adding up lesion sizes"); brackets ≤0.5, 0.6–1.0, 1.1–2.0, >2.0 cm in codi
 from __future__ import annotations
 
 from coding.model import Finding
-from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import bracket_code, fmt_cm, place, read_cm, text, unique, warning
+from coding.rules.base import ItemList, RuleContext, RuleResult
+from coding.rules.common import bracket_code, fmt_cm, place, read_cm, single_line, warning
 from coding.rules.excision import GROUP_NAMES
 
 __all__ = ["code"]
@@ -35,19 +35,11 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             ))
         bracket = bracket_code("shave", group, size)
         assert bracket is not None  # every group has an open-ended bracket
-        result.lines.append(DraftLine(
-            code=bracket.code,
-            units=1,
+        result.lines.append(single_line(
+            proc, index, code=bracket.code, units=1, family="shave",
             rationale=(
                 f"Shave removal, lesion diameter {fmt_cm(size)} cm (no margins), {proc.site} in "
                 f"the {GROUP_NAMES[group]} → {bracket.code}"
             ),
-            family="shave",
-            procedure=index,
-            procedures=(index,),
-            diagnoses=proc.diagnoses,
-            site=text(proc.site),
-            laterality=text(proc.laterality),
-            sites=unique([proc.site]),
         ))
     return result
