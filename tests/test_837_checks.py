@@ -160,3 +160,11 @@ def test_each_blind_spot_of_pyx12_is_caught(clean_text: str, old: str, new: str,
 def test_isa_not_fixed_width_is_caught(clean_text: str) -> None:
     bad = clean_text.replace("SPRDERM01      *", "SPRDERM01*", 1)
     assert "ISA_WIDTH" in {p.code for p in check_text(bad)}
+
+
+def test_a_replacement_that_would_split_is_held() -> None:
+    lines = tuple(line(n, "11102", "240", procedure=n) for n in range(1, 52))
+    c = claim(lines=lines, frequency="7", payer_claim_number="PCN1")
+    prepared = prepare([c], datetime(2026, 3, 5))
+    assert prepared.parts == ()
+    assert "replace each part of the original separately" in prepared.held[0].describe()

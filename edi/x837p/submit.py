@@ -100,8 +100,17 @@ def prepare(coded: Sequence[CodedClaim], now: datetime,
                 f"{age} days after the date of service, past {guide.name}'s timely filing "
                 f"limit of {guide.timely_filing_days} days: expect a CARC 29 denial unless "
                 "you have proof of timely filing",)))
-        for part in split_claim(claim, guide.max_lines_per_claim, guide.max_diagnoses_per_claim):
-            parts.append((guide, part))
+        claim_parts = split_claim(claim, guide.max_lines_per_claim,
+                                  guide.max_diagnoses_per_claim)
+        if len(claim_parts) > 1 and enc.frequency in ("7", "8"):
+            # One REF*F8 names one payer claim: a replacement cannot fan out into parts.
+            held.append(HeldClaim(enc.claim_id, enc.source, (
+                f"a replacement or void replaces one claim, but this one needs "
+                f"{len(claim_parts)} claims (over {guide.name}'s limit of "
+                f"{guide.max_lines_per_claim} lines or {guide.max_diagnoses_per_claim} "
+                "diagnoses): replace each part of the original separately",)))
+            continue
+        parts.extend((guide, part) for part in claim_parts)
     return Prepared(parts=tuple(parts), held=tuple(held), groups=tuple(plan(parts)),
                     warnings=tuple(warnings))
 
