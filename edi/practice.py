@@ -43,6 +43,7 @@ from typing import Any
 
 from attrs import frozen
 
+from coding.validation import npi_check_digit_ok
 from edi.errors import EdiError
 
 __all__ = [
@@ -116,21 +117,9 @@ class Practice:
 
 
 def npi_is_valid(npi: str) -> bool:
-    """The NPI check digit: Luhn over the prefix 80840 and the first nine digits (CMS,
-    "Requirements for NPI check digit", 2004)."""
-    if not re.fullmatch(r"[12]\d{9}", npi):
-        return False
-    digits = [int(c) for c in "80840" + npi[:9]]
-    total = 0
-    # Double every second digit from the right of the 14-digit body (the check digit
-    # would be the 15th), i.e. the rightmost body digit is doubled.
-    for i, d in enumerate(reversed(digits)):
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return (10 - total % 10) % 10 == int(npi[9])
+    """An NPI as CMS issues them (first digit 1 or 2) with a valid check digit (the Luhn
+    rule lives in coding.validation, shared with the rendering provider's check)."""
+    return re.fullmatch(r"[12]\d{9}", npi) is not None and npi_check_digit_ok(npi)
 
 
 _X12_TEXT = re.compile(r"[A-Za-z0-9 .,&'/#()-]+")  # no X12 delimiters (* : ~ ^ >)

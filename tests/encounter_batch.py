@@ -16,6 +16,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from coding.validation import npi_check_digit
+
 __all__ = ["make_encounter", "make_encounters", "write_encounters", "npi_with_check_digit",
            "PROCEDURE_MAKERS"]
 
@@ -42,15 +44,7 @@ INJECTED_DRUGS = (("J3357", "57894006003", "45", "mg", "0.5", "ML"),
 
 
 def npi_with_check_digit(first_nine: str) -> str:
-    digits = [int(c) for c in "80840" + first_nine]
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return first_nine + str((10 - total % 10) % 10)
+    return first_nine + npi_check_digit(first_nine)
 
 
 def _site(r: random.Random, used: set[str], pool: tuple[str, ...] = ALL_SITES) -> dict[str, str]:
