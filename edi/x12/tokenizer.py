@@ -63,18 +63,26 @@ class X12Tokenizer:
         return self._stream.read(self._chunk_size)
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
-        for batch in self.batches():
-            yield from batch
+        for first, segments in self.runs():
+            yield from enumerate(segments, first)
 
     def batches(self) -> Iterator[list[tuple[int, list[str]]]]:
-        """The segments a chunk at a time (cheaper to consume than one by one). A batch
-        never spans two interchanges; an envelope error is raised after the batch of the
-        segments before it, so errors still surface in file order."""
+        """`runs()` as lists of `(segment_number, elements)` pairs."""
+        for first, segments in self.runs():
+            yield list(enumerate(segments, first))
+
+    def runs(self) -> Iterator[tuple[int, list[list[str]]]]:
+        """The segments a chunk at a time, as `(number of the first, [elements, ...])`:
+        numbers within a run are consecutive, so no `(number, elements)` pair is built per
+        segment (`enumerate(segments, first)` gives them for free). A run never spans two
+        interchanges; an envelope error is raised after the run of the segments before it,
+        so errors still surface in file order."""
         buf = self._read()
         if buf.startswith(_BOM):
             buf = buf[1:]
         eof = not buf
         envelope = self.envelope
+        envelope_ids = ENVELOPE_IDS
         while True:
             # ---- find the next ISA (or the end of the file) ----
             buf = buf.lstrip(_WHITESPACE)
@@ -117,49 +125,45 @@ class X12Tokenizer:
             self.isa_elements = isa
             self.interchange_count += 1
             envelope.open_interchange(isa)
-            yield [(1, isa)]
+            yield 1, [isa]
             buf = buf[end:]
             term = delims.segment
             sep = delims.element
-            number = 1
+            number = 1  # of the last segment yielded
             # ---- segments of this interchange, chunk by chunk ----
             while True:
                 parts = buf.split(term)
                 buf = parts.pop()
-                batch: list[tuple[int, list[str]]] = []
-                append = batch.append
-                closed_at = -1
-                in_transaction = envelope.in_transaction
+                # the hot loop, as one comprehension: strip, drop empty parts, split
+                segments = [text.split(sep) for part in parts if (text := part.strip(_WHITESPACE))]
+                first = number + 1
+                closed = False
                 try:
-                    for index, part in enumerate(parts):
-                        text = part.strip(_WHITESPACE)
-                        if not text:
-                            continue
-                        number += 1
-                        elements = text.split(sep)
-                        sid = elements[0]
-                        if sid in ENVELOPE_IDS:
-                            envelope.segment(number, elements)
-                            in_transaction = envelope.in_transaction
-                            if sid == "IEA":
-                                append((number, elements))
-                                closed_at = index
-                                break
-                        elif not in_transaction:
-                            envelope.outside(number, elements)
-                        append((number, elements))
-                    if closed_at < 0 and eof:
-                        number += 1
-                        append((number, self._at_eof(buf, number)))
+                    # envelope segments are a handful per file: only they are looked at,
+                    # plus whatever sits outside a transaction (only ever a few segments)
+                    checked = 0
+                    for index in [i for i, e in enumerate(segments) if e[0] in envelope_ids]:
+                        self._outside(segments, first, checked, index)
+                        envelope.segment(first + index, segments[index])
+                        checked = index + 1
+                        if segments[index][0] == "IEA":
+                            buf = term.join([*self._after(parts, index), buf])
+                            del segments[checked:]
+                            closed = True
+                            break
+                    self._outside(segments, first, checked, len(segments))
+                    if not closed and eof:
+                        segments.append(self._at_eof(buf, first + len(segments)))
                         buf = ""
-                        closed_at = len(parts)
-                except X12SyntaxError:
-                    if batch:
-                        yield batch
+                        closed = True
+                except X12SyntaxError as error:
+                    failed = (error.segment_number or first) - first
+                    if 0 < failed <= len(segments):
+                        yield first, segments[:failed]
                     raise
-                yield batch
-                if closed_at >= 0:
-                    buf = term.join([*parts[closed_at + 1 :], buf])
+                number += len(segments)
+                yield first, segments
+                if closed:
                     break
                 if len(buf) > SEGMENT_MAX:
                     raise self._error(
@@ -172,6 +176,25 @@ class X12Tokenizer:
                     buf += chunk
                 else:
                     eof = True
+
+    def _outside(self, segments: list[list[str]], first: int, start: int, stop: int) -> None:
+        """Check segments[start:stop] (no envelope segment among them) when no transaction
+        is open: only TA1 may sit there."""
+        if not self.envelope.in_transaction:
+            for index in range(start, stop):
+                self.envelope.outside(first + index, segments[index])
+
+    @staticmethod
+    def _after(parts: list[str], index: int) -> list[str]:
+        """The raw parts after the `index`-th non-empty one (the IEA): what follows the
+        interchange goes back into the buffer as it was read."""
+        seen = -1
+        for at, part in enumerate(parts):
+            if part.strip(_WHITESPACE):
+                seen += 1
+                if seen == index:
+                    return parts[at + 1 :]
+        raise AssertionError("unreachable")  # index counts non-empty parts
 
     def _at_eof(self, rest: str, number: int) -> list[str]:
         """The file ended before an IEA closed the interchange. A complete IEA lacking only

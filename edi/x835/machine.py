@@ -97,8 +97,8 @@ class Reader835:
     def __iter__(self) -> Iterator[Item]:
         out = self.out
         members = self.members[ENV]
-        for batch in self.tok.batches():
-            for number, elements in batch:
+        for first, segments in self.tok.runs():
+            for number, elements in enumerate(segments, first):
                 sid = elements[0]
                 handler = members.get(sid)
                 if handler is None:
