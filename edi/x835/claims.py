@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
+
 from edi.x835 import segments as s
 from edi.x835.balance import claim_finding, line_finding
 from edi.x835.model import (
@@ -26,6 +28,35 @@ from edi.x835.model import (
 )
 
 ZERO = Decimal(0)
+
+# `freeze` builds ServiceLine and ClaimPayment positionally: CPython matches 19 keyword
+# arguments name by name, which doubles the cost of the attrs __init__ on the hot path.
+# The calls below follow these declaration orders, and the import fails if the model's
+# field order ever changes, so a positional call can never put a value in the wrong field.
+LINE_FIELDS = (
+    "qualifier", "code", "modifiers", "charge", "paid", "units", "segment_number",
+    "revenue_code", "original_qualifier", "original_code", "original_modifiers",
+    "original_units", "dates", "adjustments", "control_number",
+    "references", "amounts",
+    "quantities", "remarks",
+)
+CLAIM_FIELDS = (
+    "patient_control_number", "status", "charge", "paid", "patient_responsibility",
+    "filing_indicator", "payer_claim_number", "segment_number", "facility_code", "frequency",
+    "adjustments", "names", "inpatient", "outpatient",
+    "remarks", "references", "dates", "amounts",
+    "quantities", "service_lines",
+)
+
+
+def _check_order(cls: type, expected: tuple[str, ...]) -> None:
+    actual = tuple(f.name for f in attrs.fields(cls))
+    if actual != expected:
+        raise RuntimeError(f"{cls.__name__} fields changed: update claims.py ({actual})")
+
+
+_check_order(ServiceLine, LINE_FIELDS)
+_check_order(ClaimPayment, CLAIM_FIELDS)
 
 
 class LineParts:
@@ -54,15 +85,12 @@ class LineParts:
 
     def freeze(self) -> ServiceLine:
         h = self.head
-        return ServiceLine(
-            qualifier=h.qualifier, code=h.code, modifiers=h.modifiers, charge=h.charge,
-            paid=h.paid, units=h.units, segment_number=self.number,
-            revenue_code=h.revenue_code, original_qualifier=h.original_qualifier,
-            original_code=h.original_code, original_modifiers=h.original_modifiers,
-            original_units=h.original_units, dates=tuple(self.dates),
-            adjustments=tuple(self.adjustments), control_number=self.control_number,
-            references=tuple(self.references), amounts=tuple(self.amounts),
-            quantities=tuple(self.quantities), remarks=tuple(self.remarks),
+        return ServiceLine(  # positional: one row of LINE_FIELDS per row here
+            h.qualifier, h.code, h.modifiers, h.charge, h.paid, h.units, self.number,
+            h.revenue_code, h.original_qualifier, h.original_code, h.original_modifiers,
+            h.original_units, tuple(self.dates), tuple(self.adjustments), self.control_number,
+            tuple(self.references), tuple(self.amounts),
+            tuple(self.quantities), tuple(self.remarks),
         )
 
 
@@ -121,16 +149,12 @@ class ClaimParts:
         """The frozen claim and the total of its CAS amounts (claim + lines); balancing
         findings are appended to `findings`."""
         e = self.elements
-        claim = ClaimPayment(
-            patient_control_number=e[s.CLP01], status=e[s.CLP02], charge=self.charge,
-            paid=self.paid, patient_responsibility=self.patient_responsibility,
-            filing_indicator=e[s.CLP06], payer_claim_number=e[s.CLP07],
-            segment_number=self.number, facility_code=e[s.CLP08] or None,
-            frequency=e[s.CLP09] or None, adjustments=tuple(self.adjustments),
-            names=tuple(self.names), inpatient=self.inpatient, outpatient=self.outpatient,
-            remarks=tuple(self.remarks), references=tuple(self.references),
-            dates=tuple(self.dates), amounts=tuple(self.amounts),
-            quantities=tuple(self.quantities), service_lines=tuple(self.lines),
+        claim = ClaimPayment(  # positional: one row of CLAIM_FIELDS per row here
+            e[s.CLP01], e[s.CLP02], self.charge, self.paid, self.patient_responsibility,
+            e[s.CLP06], e[s.CLP07], self.number, e[s.CLP08] or None, e[s.CLP09] or None,
+            tuple(self.adjustments), tuple(self.names), self.inpatient, self.outpatient,
+            tuple(self.remarks), tuple(self.references), tuple(self.dates), tuple(self.amounts),
+            tuple(self.quantities), tuple(self.lines),
         )
         findings += self.line_findings
         if self.charge - self.paid != self.adjusted + self.line_adjusted:
