@@ -36,12 +36,12 @@ def test_positional_construction_equals_keyword_construction() -> None:
                          "0450", Decimal(2), "HC", "11100", ("76",), Decimal(3))
     line = LineParts(17, head)
     line.control_number = "C1-1"
-    line.dates.append(DateValue("472", None, "2026XX01"))
-    line.adjustments.append(Adjustment("CO", "45", Decimal("60.00"), Decimal(1)))
-    line.references.append(Reference("LU", "11"))
-    line.amounts.append(Amount("B6", Decimal("90.00")))
-    line.quantities.append(Quantity("ZK", Decimal(1)))
-    line.remarks.append(Remark("HE", "N19"))
+    line.dates += (DateValue("472", None, "2026XX01"),)
+    line.adjustments += (Adjustment("CO", "45", Decimal("60.00"), Decimal(1)),)
+    line.references += (Reference("LU", "11"),)
+    line.amounts += (Amount("B6", Decimal("90.00")),)
+    line.quantities += (Quantity("ZK", Decimal(1)),)
+    line.remarks += (Remark("HE", "N19"),)
     fast_line = line.freeze()
     slow_line = ServiceLine(
         qualifier="HC", code="11102", modifiers=("25", "59"), charge=Decimal("150.00"),
@@ -56,17 +56,18 @@ def test_positional_construction_equals_keyword_construction() -> None:
     _same(fast_line, slow_line)
 
     clp = ["CLP", "PCN1", "22", "150.00", "90.00", "10.00", "MB", "PAYER9", "11", "7"]
-    claim = ClaimParts(12, clp, None, lambda *_: None)
+    claim = ClaimParts(12, clp)
+    claim.read_amounts(None, lambda *_: None)
     claim.add_line(line)
-    claim.adjustments.append(Adjustment("PR", "2", Decimal("-5.00")))
-    claim.names.append(Name("QC", "DOE", "JANE"))
+    claim.adjustments += (Adjustment("PR", "2", Decimal("-5.00")),)
+    claim.names += (Name("QC", "DOE", "JANE"),)
     claim.inpatient = ("", "1")
     claim.outpatient = ("", "", "MA01")
-    claim.remarks.append(Remark("HE", "MA01"))
-    claim.references.append(Reference("EA", "X"))
-    claim.dates.append(DateValue("232", None, ""))
-    claim.amounts.append(Amount("AU", Decimal(1)))
-    claim.quantities.append(Quantity("CA", Decimal(2)))
+    claim.remarks += (Remark("HE", "MA01"),)
+    claim.references += (Reference("EA", "X"),)
+    claim.dates += (DateValue("232", None, ""),)
+    claim.amounts += (Amount("AU", Decimal(1)),)
+    claim.quantities += (Quantity("CA", Decimal(2)),)
     fast_claim, _ = claim.freeze([])
     slow_claim = ClaimPayment(
         patient_control_number="PCN1", status="22", charge=Decimal("150.00"),

@@ -71,26 +71,24 @@ class LineParts:
         self.head = head
         self.number = number
         self.control_number: str | None = None
-        self.dates: list[DateValue] = []
-        self.adjustments: list[Adjustment] = []
-        self.adjusted = ZERO
-        self.references: list[Reference] = []
-        self.amounts: list[Amount] = []
-        self.quantities: list[Quantity] = []
-        self.remarks: list[Remark] = []
-
-    def add_adjustments(self, found: tuple[list[Adjustment], Decimal]) -> None:
-        self.adjustments += found[0]
-        self.adjusted += found[1]
+        # tuples, grown with +=: most are empty or hold one value, so no list is allocated
+        # and freezing needs no copy (fewer allocations also means fewer GC passes)
+        self.dates: tuple[DateValue, ...] = ()
+        self.adjustments: tuple[Adjustment, ...] = ()
+        self.adjusted = ZERO  # sum of the CAS amounts, for balancing
+        self.references: tuple[Reference, ...] = ()
+        self.amounts: tuple[Amount, ...] = ()
+        self.quantities: tuple[Quantity, ...] = ()
+        self.remarks: tuple[Remark, ...] = ()
 
     def freeze(self) -> ServiceLine:
         h = self.head
         return ServiceLine(  # positional: one row of LINE_FIELDS per row here
             h.qualifier, h.code, h.modifiers, h.charge, h.paid, h.units, self.number,
             h.revenue_code, h.original_qualifier, h.original_code, h.original_modifiers,
-            h.original_units, tuple(self.dates), tuple(self.adjustments), self.control_number,
-            tuple(self.references), tuple(self.amounts),
-            tuple(self.quantities), tuple(self.remarks),
+            h.original_units, self.dates, self.adjustments, self.control_number,
+            self.references, self.amounts,
+            self.quantities, self.remarks,
         )
 
 
@@ -103,28 +101,25 @@ class ClaimParts:
         "amounts", "quantities", "lines", "line_adjusted", "line_findings",
     )
 
-    def __init__(self, number: int, elements: list[str], source: str | None,
-                 notes: s.Notes) -> None:
-        e = self.elements = s.padded(elements, s.CLP09)
+    def __init__(self, number: int, elements: list[str]) -> None:
+        """The CLP segment; `read_amounts` must follow (once the claim is current, so that
+        its defects name the claim)."""
+        self.elements = s.padded(elements, s.CLP09)
         self.number = number
-        try:
-            self.charge = Decimal(e[s.CLP03])
-            self.paid = Decimal(e[s.CLP04])
-        except ArithmeticError:
-            self.charge = s.required_amount(e, s.CLP03, number, source, notes)
-            self.paid = s.required_amount(e, s.CLP04, number, source, notes)
-        self.patient_responsibility = s.optional_amount(e, s.CLP05, number, source)
-        self.adjustments: list[Adjustment] = []
-        self.adjusted = ZERO
-        self.names: list[Name] = []
+        self.charge = self.paid = ZERO
+        self.patient_responsibility: Decimal | None = None
+        # tuples grown with += (see LineParts)
+        self.adjustments: tuple[Adjustment, ...] = ()
+        self.adjusted = ZERO  # sum of the claim CAS amounts, for balancing
+        self.names: tuple[Name, ...] = ()
         self.inpatient: tuple[str, ...] = ()
         self.outpatient: tuple[str, ...] = ()
-        self.remarks: list[Remark] = []
-        self.references: list[Reference] = []
-        self.dates: list[DateValue] = []
-        self.amounts: list[Amount] = []
-        self.quantities: list[Quantity] = []
-        self.lines: list[ServiceLine] = []
+        self.remarks: tuple[Remark, ...] = ()
+        self.references: tuple[Reference, ...] = ()
+        self.dates: tuple[DateValue, ...] = ()
+        self.amounts: tuple[Amount, ...] = ()
+        self.quantities: tuple[Quantity, ...] = ()
+        self.lines: list[ServiceLine] = []  # a list: a claim may hold hundreds of lines
         self.line_adjusted = ZERO
         self.line_findings: list[RemitFinding] = []
 
@@ -132,9 +127,15 @@ class ClaimParts:
     def claim_id(self) -> str:
         return self.elements[s.CLP01]
 
-    def add_adjustments(self, found: tuple[list[Adjustment], Decimal]) -> None:
-        self.adjustments += found[0]
-        self.adjusted += found[1]
+    def read_amounts(self, source: str | None, notes: s.Notes) -> None:
+        e, number = self.elements, self.number
+        try:
+            self.charge = Decimal(e[s.CLP03])
+            self.paid = Decimal(e[s.CLP04])
+        except ArithmeticError:
+            self.charge = s.required_amount(e, s.CLP03, number, source, notes)
+            self.paid = s.required_amount(e, s.CLP04, number, source, notes)
+        self.patient_responsibility = s.optional_amount(e, s.CLP05, number, source)
 
     def add_line(self, parts: LineParts) -> None:
         line = parts.freeze()
@@ -152,9 +153,9 @@ class ClaimParts:
         claim = ClaimPayment(  # positional: one row of CLAIM_FIELDS per row here
             e[s.CLP01], e[s.CLP02], self.charge, self.paid, self.patient_responsibility,
             e[s.CLP06], e[s.CLP07], self.number, e[s.CLP08] or None, e[s.CLP09] or None,
-            tuple(self.adjustments), tuple(self.names), self.inpatient, self.outpatient,
-            tuple(self.remarks), tuple(self.references), tuple(self.dates), tuple(self.amounts),
-            tuple(self.quantities), tuple(self.lines),
+            self.adjustments, self.names, self.inpatient, self.outpatient,
+            self.remarks, self.references, self.dates, self.amounts,
+            self.quantities, tuple(self.lines),
         )
         findings += self.line_findings
         if self.charge - self.paid != self.adjusted + self.line_adjusted:

@@ -121,16 +121,6 @@ class Reader835:
         claim = self.claim.claim_id if self.claim is not None else None
         self.findings.append(RemitFinding(FindingKind.DEFECT, message, number, sid, claim))
 
-    def _claim_note(self, clp: list[str]) -> s.Notes:
-        """Notes for the CLP segment itself, before the claim is current."""
-        claim_id = s.el(clp, s.CLP01)
-
-        def note(number: int, sid: str, message: str) -> None:
-            self.findings.append(
-                RemitFinding(FindingKind.DEFECT, message, number, sid, claim_id))
-
-        return note
-
     def _error(self, message: str, number: int, sid: str) -> X12SyntaxError:
         loop = self.loop if self.loop[0].isdigit() else None  # X12 loop ids: 1000, 2100...
         return X12SyntaxError(message, source=self.source, segment_number=number,
@@ -257,7 +247,8 @@ class Reader835:
             self.note(number, "CLP", "CLP without an LX header number before it")
         self._emit_header(number, "CLP")
         self._close_claim()
-        self.claim = ClaimParts(number, elements, self.source, self._claim_note(elements))
+        self.claim = ClaimParts(number, elements)
+        self.claim.read_amounts(self.source, self.note)  # its defects name the claim
 
     def _svc(self, number: int, elements: list[str]) -> None:
         self._close_line()
@@ -282,46 +273,52 @@ class Reader835:
             self.claim = None
 
     def _claim_cas(self, number: int, elements: list[str]) -> None:
-        assert self.claim is not None
-        self.claim.add_adjustments(self.shared.adjustments(elements, number, self.note))
+        claim = self.claim
+        assert claim is not None
+        found, total = self.shared.adjustments(elements, number, self.note)
+        claim.adjustments += found
+        claim.adjusted += total
 
     def _nm1(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
-        self.claim.names.append(self.shared.name(elements))
+        self.claim.names += (self.shared.name(elements),)
 
     def _mia(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
         self.claim.inpatient = tuple(elements[1:])
-        self.claim.remarks.extend(s.remarks(elements, s.MIA_REMARKS))
+        self.claim.remarks += s.remarks(elements, s.MIA_REMARKS)
 
     def _moa(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
         self.claim.outpatient = tuple(elements[1:])
-        self.claim.remarks.extend(s.remarks(elements, s.MOA_REMARKS))
+        self.claim.remarks += s.remarks(elements, s.MOA_REMARKS)
 
     def _claim_ref(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
-        self.claim.references.append(self.shared.reference(elements))
+        self.claim.references += (self.shared.reference(elements),)
 
     def _claim_dtm(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
-        self.claim.dates.append(self.shared.date(elements, number, self.note))
+        self.claim.dates += (self.shared.date(elements, number, self.note),)
 
     def _claim_amt(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
-        self.claim.amounts.append(s.amount_value(elements, number, self.source))
+        self.claim.amounts += (s.amount_value(elements, number, self.source),)
 
     def _claim_qty(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
-        self.claim.quantities.append(s.quantity_value(elements, number, self.source))
+        self.claim.quantities += (s.quantity_value(elements, number, self.source),)
 
     def _line_dtm(self, number: int, elements: list[str]) -> None:
         assert self.line is not None
-        self.line.dates.append(self.shared.date(elements, number, self.note))
+        self.line.dates += (self.shared.date(elements, number, self.note),)
 
     def _line_cas(self, number: int, elements: list[str]) -> None:
-        assert self.line is not None
-        self.line.add_adjustments(self.shared.adjustments(elements, number, self.note))
+        line = self.line
+        assert line is not None
+        found, total = self.shared.adjustments(elements, number, self.note)
+        line.adjustments += found
+        line.adjusted += total
 
     def _line_ref(self, number: int, elements: list[str]) -> None:
         line = self.line
@@ -330,19 +327,19 @@ class Reader835:
         if e[s.REF01] == "6R" and line.control_number is None:
             line.control_number = e[s.REF02]
         else:
-            line.references.append(self.shared.reference(elements))
+            line.references += (self.shared.reference(elements),)
 
     def _line_amt(self, number: int, elements: list[str]) -> None:
         assert self.line is not None
-        self.line.amounts.append(self.shared.amount(elements, number))
+        self.line.amounts += (self.shared.amount(elements, number),)
 
     def _line_qty(self, number: int, elements: list[str]) -> None:
         assert self.line is not None
-        self.line.quantities.append(s.quantity_value(elements, number, self.source))
+        self.line.quantities += (s.quantity_value(elements, number, self.source),)
 
     def _lq(self, number: int, elements: list[str]) -> None:
         assert self.line is not None
-        self.line.remarks.append(self.shared.remark(elements))
+        self.line.remarks += (self.shared.remark(elements),)
 
     # ---- PLB and SE ----
     def _plb(self, number: int, elements: list[str]) -> None:

@@ -247,7 +247,7 @@ class SharedValues:
 
     def __init__(self, source: str | None) -> None:
         self.source = source
-        self._cas: dict[tuple[str, ...], tuple[list[Adjustment], Decimal]] = {}
+        self._cas: dict[tuple[str, ...], tuple[tuple[Adjustment, ...], Decimal]] = {}
         self._dates: dict[tuple[str, ...], DateValue] = {}
         self._amounts: dict[tuple[str, ...], Amount] = {}
         self._remarks: dict[tuple[str, ...], Remark] = {}
@@ -256,13 +256,13 @@ class SharedValues:
         self._references: dict[tuple[str, ...], Reference] = {}
 
     def adjustments(self, elements: list[str], number: int, notes: Notes
-                    ) -> tuple[list[Adjustment], Decimal]:
-        """The CAS triplets and their total (callers must not mutate the list)."""
+                    ) -> tuple[tuple[Adjustment, ...], Decimal]:
+        """The CAS triplets and their total."""
         key = tuple(elements)
         hit = self._cas.get(key)
         if hit is None:
             found = adjustments(elements, number, self.source, notes)
-            hit = (found, sum((a.amount for a in found), Decimal(0)))
+            hit = (tuple(found), sum((a.amount for a in found), Decimal(0)))
             if len(self._cas) >= self.LIMIT:
                 self._cas.clear()
             self._cas[key] = hit
@@ -359,8 +359,9 @@ def quantity_value(elements: list[str], number: int, source: str | None) -> Quan
     return Quantity(el(elements, QTY01), amount(elements, QTY02, number, source))
 
 
-def remarks(elements: list[str], positions: tuple[int, ...]) -> list[Remark]:
-    return [Remark("HE", elements[p]) for p in positions if p < len(elements) and elements[p]]
+def remarks(elements: list[str], positions: tuple[int, ...]) -> tuple[Remark, ...]:
+    return tuple(Remark("HE", elements[p]) for p in positions
+                 if p < len(elements) and elements[p])
 
 
 def lq_remark(elements: list[str]) -> Remark:
