@@ -65,6 +65,8 @@ class Reader835:
         self.claim: ClaimParts | None = None
         self.line: LineParts | None = None
         self.pending: dict[str, object] | None = None
+        # bound once: `self.note` as an argument would build a bound method per segment
+        self.notes: s.Notes = self.note
         self._reset_totals()
         self.members: dict[str, dict[str, Handler]] = {
             ENV: {"ISA": self._isa, "GS": self._gs, "GE": self._skip, "IEA": self._iea,
@@ -191,7 +193,7 @@ class Reader835:
         return self.head
 
     def _bpr(self, number: int, elements: list[str]) -> None:
-        self._head().read_bpr(number, elements, self.note, self.source)
+        self._head().read_bpr(number, elements, self.notes, self.source)
 
     def _trn(self, number: int, elements: list[str]) -> None:
         self._head().trn = elements
@@ -200,7 +202,7 @@ class Reader835:
         self._head().references.append(s.reference(elements))
 
     def _header_dtm(self, number: int, elements: list[str]) -> None:
-        self._head().dates.append(s.date_value(elements, number, self.note))
+        self._head().dates.append(s.date_value(elements, number, self.notes))
 
     def _n1(self, number: int, elements: list[str]) -> None:
         self._close_party()
@@ -224,7 +226,7 @@ class Reader835:
 
     def _close_party(self) -> None:
         if self.party is not None:
-            self._head().add_party(self.party.freeze(), self.party.number, self.note)
+            self._head().add_party(self.party.freeze(), self.party.number, self.notes)
             self.party = None
 
     def _emit_header(self, number: int, sid: str) -> None:
@@ -234,7 +236,7 @@ class Reader835:
         self._close_party()
         if self.envelope is None:
             raise self._error("ST before any GS", number, sid)
-        header = self.head.freeze(self.envelope, self.note, self._error, number, sid)
+        header = self.head.freeze(self.envelope, self.notes, self._error, number, sid)
         self.out.append(header)
 
     # ---- 2000 / 2100 / 2110 ----
@@ -248,11 +250,11 @@ class Reader835:
         self._emit_header(number, "CLP")
         self._close_claim()
         self.claim = ClaimParts(number, elements)
-        self.claim.read_amounts(self.source, self.note)  # its defects name the claim
+        self.claim.read_amounts(self.source, self.notes)  # its defects name the claim
 
     def _svc(self, number: int, elements: list[str]) -> None:
         self._close_line()
-        head = self.shared.service(elements, self.tok.delimiters.component, number, self.note)
+        head = self.shared.service(elements, self.tok.delimiters.component, number, self.notes)
         self.line = LineParts(number, head)
 
     def _close_line(self) -> None:
@@ -275,7 +277,7 @@ class Reader835:
     def _claim_cas(self, number: int, elements: list[str]) -> None:
         claim = self.claim
         assert claim is not None
-        found, total = self.shared.adjustments(elements, number, self.note)
+        found, total = self.shared.adjustments(elements, number, self.notes)
         claim.adjustments += found
         claim.adjusted += total
 
@@ -299,7 +301,7 @@ class Reader835:
 
     def _claim_dtm(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
-        self.claim.dates += (self.shared.date(elements, number, self.note),)
+        self.claim.dates += (self.shared.date(elements, number, self.notes),)
 
     def _claim_amt(self, number: int, elements: list[str]) -> None:
         assert self.claim is not None
@@ -311,12 +313,12 @@ class Reader835:
 
     def _line_dtm(self, number: int, elements: list[str]) -> None:
         assert self.line is not None
-        self.line.dates += (self.shared.date(elements, number, self.note),)
+        self.line.dates += (self.shared.date(elements, number, self.notes),)
 
     def _line_cas(self, number: int, elements: list[str]) -> None:
         line = self.line
         assert line is not None
-        found, total = self.shared.adjustments(elements, number, self.note)
+        found, total = self.shared.adjustments(elements, number, self.notes)
         line.adjustments += found
         line.adjusted += total
 
@@ -351,13 +353,13 @@ class Reader835:
             value = s.el(elements, reason_at)
             if not value:
                 continue
-            parts = s.split_composite(value, component, number, "PLB", reason_at, self.note)
+            parts = s.split_composite(value, component, number, "PLB", reason_at, self.notes)
             amount = s.amount(elements, amount_at, number, self.source)
             items.append(PlbItem(parts[0], parts[1] if len(parts) > 1 else "", amount))
         if not items:
             raise self._error("PLB has no adjustment reason / amount pair", number, "PLB")
         self.plbs.append(ProviderAdjustment(
-            s.el(elements, s.PLB01), s.checked_date(elements, s.PLB02, number, self.note),
+            s.el(elements, s.PLB01), s.checked_date(elements, s.PLB02, number, self.notes),
             tuple(items), number))
 
     def _se(self, number: int, elements: list[str]) -> None:
