@@ -149,10 +149,14 @@ def main() -> None:
         size = make_file(path, args.claims)
         mb = size / 1e6
         print(f"file: {args.claims:,} claims, {mb:.1f} MB")
-        floor_runs = [timed(floor, path) for _ in range(args.repeat)]
-        split_runs = [timed(split_elements, path) for _ in range(args.repeat)]
-        token_runs = [timed(tokenize, path) for _ in range(args.repeat)]
-        typed_runs = [timed(typed, path) for _ in range(args.repeat)]
+        # round-robin rather than one measure after the other: on a machine shared with
+        # other work a busy spell then slows every measure a little, not one of them a lot
+        floor_runs, split_runs, token_runs, typed_runs = [], [], [], []
+        for _ in range(args.repeat):
+            floor_runs.append(timed(floor, path))
+            split_runs.append(timed(split_elements, path))
+            token_runs.append(timed(tokenize, path))
+            typed_runs.append(timed(typed, path))
         assert typed_runs[0][2] == args.claims, typed_runs[0][2]
         results = {}
         for label, runs in (("(a) floor, read + split", floor_runs),
