@@ -72,7 +72,8 @@ class LineParts:
         self.number = number
         self.control_number: str | None = None
         # tuples, grown with +=: most are empty or hold one value, so no list is allocated
-        # and freezing needs no copy (fewer allocations also means fewer GC passes)
+        # and freezing needs no copy (fewer allocations also means fewer GC passes); the
+        # 835 caps how often each repeats (99 CAS at most), so the copies of += stay short
         self.dates: tuple[DateValue, ...] = ()
         self.adjustments: tuple[Adjustment, ...] = ()
         self.adjusted = ZERO  # sum of the CAS amounts, for balancing
