@@ -16,8 +16,6 @@ import enum
 import io
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ import pyx12.x12context
 import pyx12.x12n_document
 from attrs import frozen
 
+from edi.atomic import write_atomically
 from edi.errors import EdiError
 
 __all__ = [
@@ -299,11 +298,4 @@ def _missing_st03(text: str) -> bool:
 
 
 def _write_atomically(path: Path, content: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="ascii", newline="") as out:
-            out.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, content, encoding="ascii")

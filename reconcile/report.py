@@ -13,8 +13,6 @@ not passed.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -23,6 +21,7 @@ from pathlib import Path
 
 from attrs import frozen
 
+from edi.atomic import write_atomically
 from reconcile.analytics import DenialRow, GroupRow, denial_rows, group_rows
 from reconcile.store.remit_read import balance_finding_count, claim_totals
 from reconcile.worklist import ordered
@@ -191,17 +190,7 @@ def write_report(path: str | Path, url: str | None = None, since: date | None = 
     rows = denial_rows(url, since)
     t = totals(rows, url, today)
     html_text = render(rows, t, today)
-    target = Path(path)
-    if not target.parent.exists():
-        raise FileNotFoundError(2, "No such directory", str(target.parent))
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html_text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    target = write_atomically(path, html_text)
     return ReportSummary(str(target), t)
 
 

@@ -15,8 +15,7 @@ run never leaves half a worklist.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
+import io
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from attrs import frozen
 
+from edi.atomic import write_atomically
 from reconcile.analytics import DenialRow, denial_rows
 
 COLUMNS = ("claim_id", "payer_claim_number", "payer", "trace_number", "line_control_number",
@@ -74,19 +74,11 @@ def write_worklist(path: str | Path, url: str | None = None, since: date | None 
     today = today or date.today()
     rows = denial_rows(url, since)
     table = worklist_rows(rows, today)
-    target = Path(path)
-    if target.parent and not target.parent.exists():
-        raise FileNotFoundError(2, "No such directory", str(target.parent))
-    fd, tmp = tempfile.mkstemp(prefix=".worklist-", suffix=".csv", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=COLUMNS)
-            w.writeheader()
-            w.writerows(table)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.StringIO(newline="")
+    w = csv.DictWriter(buffer, fieldnames=COLUMNS)
+    w.writeheader()
+    w.writerows(table)
+    target = write_atomically(path, buffer.getvalue())
     return WorklistSummary(
         path=str(target), rows=len(rows),
         denied_amount=sum((r.denied_amount for r in rows), Decimal("0")),

@@ -17,6 +17,7 @@ from attrs import frozen
 
 from coding.model import CodedClaim
 from companion_guides import Guide, GuideError, get_guide
+from edi.atomic import current_umask
 from edi.errors import EdiError
 from edi.practice import Practice
 from edi.validate import ValidationReport, validate_text
@@ -161,7 +162,7 @@ class AtomicFile:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         self.tmp = Path(tmp)
         try:
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a claim file is ordinary
+            os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; a claim is ordinary
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
                 out.flush()
@@ -210,7 +211,3 @@ class AtomicFile:
             self.backup = None
 
 
-def _umask() -> int:
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
