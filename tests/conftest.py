@@ -24,7 +24,8 @@ def corpus_params(kind: str) -> list:  # type: ignore[type-arg]
     """pytest params over the corpus files, or one cleanly skipped param when absent."""
     files = corpus_files(kind)
     if not files:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"no ../shared/x12-corpus/{kind}"))]
+        skip = pytest.mark.skip(reason=f"no ../shared/x12-corpus/{kind}")
+        return [pytest.param(None, marks=skip)]
     return [pytest.param(p, id=p.name) for p in files]
 
 

@@ -28,7 +28,8 @@ def test_unknown_payer_lists_known_ones() -> None:
 
 def test_bad_guide_reports_every_problem(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "bad.toml"
-    path.write_text('payer_name = "X"\ndistinct_modifier = "XX"\nmax_lines_per_claim = 60\nfoo = 1\n')
+    path.write_text(
+        'payer_name = "X"\ndistinct_modifier = "XX"\nmax_lines_per_claim = 60\nfoo = 1\n')
     with pytest.raises(GuideError) as err:
         load_guide(path)
     text = str(err.value)
