@@ -12,7 +12,13 @@ from attrs import frozen
 
 from coding.model import Procedure
 from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import error, merged_diagnoses, read_count, shared, text, unique
+from coding.rules.common import (
+    error,
+    folded_line,
+    read_count,
+    single_line,
+    text,
+)
 
 __all__ = ["TECHNIQUES", "code"]
 
@@ -63,20 +69,12 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
     p_index, p_proc, p_tech, p_count = ordered[0]
     others = ([(p_index, p_proc, p_tech, p_count - 1)] if p_count > 1 else []) + ordered[1:]
     summary = _summary(lesions)
-    result.lines.append(DraftLine(
-        code=p_tech.primary,
-        units=1,
+    result.lines.append(single_line(
+        p_proc, p_index, code=p_tech.primary, units=1, family="biopsy",
         rationale=(
             f"{summary}: one primary biopsy code per encounter, chosen incisional > punch > "
             f"tangential → {p_tech.name} {p_tech.primary} for the first {p_tech.name} lesion"
         ),
-        family="biopsy",
-        procedure=p_index,
-        procedures=(p_index,),
-        diagnoses=p_proc.diagnoses,
-        site=text(p_proc.site),
-        laterality=text(p_proc.laterality),
-        sites=unique([p_proc.site]),
     ))
     # a payer that wants LT/RT gets one add-on line per side (a line carries one side)
     sides = sorted({_side(p, ctx) for _, p, _, _ in others})
@@ -98,20 +96,12 @@ def _addon_line(
     procs = [p for _, p, _ in group]
     indexes = tuple(dict.fromkeys(i for i, _, _ in group))
     units = sum(n for _, _, n in group)
-    return DraftLine(
-        code=tech.addon,
-        units=units,
+    return folded_line(
+        procs, indexes, ctx, code=tech.addon, units=units, family="biopsy",
         rationale=(
             f"{summary}: each further {tech.name} lesion takes the {tech.name} add-on "
             f"+{tech.addon} → {units} unit(s)"
         ),
-        family="biopsy",
-        procedure=indexes[0],
-        procedures=indexes,
-        diagnoses=merged_diagnoses(procs, ctx),
-        site=shared(p.site for p in procs),
-        laterality=shared(p.laterality for p in procs),
-        sites=unique(p.site for p in procs),
     )
 
 

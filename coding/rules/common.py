@@ -5,7 +5,7 @@ bracket lookup."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
 from coding.model import Finding, LineDrug, Procedure, Severity
@@ -162,6 +162,19 @@ def single_line(proc: Procedure, index: int, *, code: str, units: int, family: s
                      procedure=index, procedures=(index,), modifiers=list(modifiers or []),
                      diagnoses=proc.diagnoses, drug=drug, site=text(proc.site),
                      laterality=text(proc.laterality), sites=unique([proc.site]))
+
+
+def folded_line(procs: Sequence[Procedure], indexes: Sequence[int], ctx: RuleContext, *,
+                code: str, units: int, family: str, rationale: str) -> DraftLine:
+    """A draft line that folds several documented procedures (counts summed over a session,
+    repairs summed per group, add-on units): it supports all their diagnoses, lists all their
+    sites, and names one site or side only when every procedure agrees."""
+    return DraftLine(code=code, units=units, rationale=rationale, family=family,
+                     procedure=indexes[0], procedures=tuple(indexes),
+                     diagnoses=merged_diagnoses(procs, ctx),
+                     site=shared(p.site for p in procs),
+                     laterality=shared(p.laterality for p in procs),
+                     sites=unique(p.site for p in procs))
 
 
 def text(value: object) -> str | None:

@@ -17,8 +17,13 @@ from decimal import Decimal
 from attrs import frozen
 
 from coding.model import Procedure
-from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import ceil_div, error, merged_diagnoses, read_count, shared, unique
+from coding.rules.base import ItemList, RuleContext, RuleResult
+from coding.rules.common import (
+    ceil_div,
+    error,
+    folded_line,
+    read_count,
+)
 
 __all__ = ["CountCode", "premalignant_codes", "benign_codes", "skin_tag_codes", "code"]
 
@@ -108,17 +113,10 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
         procs = [p for _, p, _ in pool]
         indexes = tuple(i for i, _, _ in pool)
         for c in rules[kind](total):
-            result.lines.append(DraftLine(
-                code=c.code,
-                units=c.units,
-                rationale=_explain(kind, total, c) + _across(pool),
+            result.lines.append(folded_line(
+                procs, indexes, ctx, code=c.code, units=c.units,
                 family="skin_tag" if kind == "skin_tag" else "destruction",
-                procedure=indexes[0],
-                procedures=indexes,
-                diagnoses=merged_diagnoses(procs, ctx),
-                site=shared(p.site for p in procs),
-                laterality=shared(p.laterality for p in procs),
-                sites=unique(p.site for p in procs),
+                rationale=_explain(kind, total, c) + _across(pool),
             ))
     return result
 

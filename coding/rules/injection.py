@@ -9,8 +9,13 @@ each with its drug on its own HCPCS line (drugs.py).
 from __future__ import annotations
 
 from coding.model import Procedure
-from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import error, merged_diagnoses, read_count, shared, single_line, unique
+from coding.rules.base import ItemList, RuleContext, RuleResult
+from coding.rules.common import (
+    error,
+    folded_line,
+    read_count,
+    single_line,
+)
 from coding.rules.drugs import drug_lines
 
 __all__ = ["ROUTES", "INTRALESIONAL_LIMIT", "intralesional_code", "code"]
@@ -58,12 +63,9 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
         summed = (" (summed over the session: "
                   + " + ".join(f"{n} in procedure {i}" for i, _, n in pooled) + ")"
                   if len(pooled) > 1 else "")
-        result.lines.insert(0, DraftLine(
-            code=cpt, units=1, family="intralesional", procedure=indexes[0], procedures=indexes,
+        result.lines.insert(0, folded_line(
+            procs, indexes, ctx, code=cpt, units=1, family="intralesional",
             rationale=(f"Intralesional injection of {total} lesion(s){summed}: {bracket} → "
-                       f"{cpt} × 1 per session; drug on its own line"),
-            diagnoses=merged_diagnoses(procs, ctx), site=shared(p.site for p in procs),
-            laterality=shared(p.laterality for p in procs),
-            sites=unique(p.site for p in procs)))
+                       f"{cpt} × 1 per session; drug on its own line")))
     result.extend(drugs)
     return result

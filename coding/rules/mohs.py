@@ -11,8 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from coding.model import Finding, Procedure
-from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import error, merged_diagnoses, place, shared, text, unique
+from coding.rules.base import ItemList, RuleContext, RuleResult
+from coding.rules.common import (
+    error,
+    folded_line,
+    place,
+    text,
+)
 
 __all__ = ["STAGE_CODES", "BLOCKS_PER_STAGE", "lesion_codes", "code"]
 
@@ -82,18 +87,10 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
     order = ["17311", "17312", "17313", "17314", EXTRA_BLOCK]
     for key in sorted(units, key=lambda k: (order.index(k[0]), k[1])):
         c, procs = key[0], sources[key]
-        result.lines.append(DraftLine(
-            code=c,
-            units=units[key],
+        result.lines.append(folded_line(
+            procs, indexes[key], ctx, code=c, units=units[key], family="mohs",
             rationale=(f"Mohs: {'; '.join(notes)}. First stage per lesion by site group, "
                        f"+1 stage code per further stage, +17315 per block beyond 5 in any "
                        f"stage; {c} units summed = {units[key]}"),
-            family="mohs",
-            procedure=indexes[key][0],
-            procedures=tuple(indexes[key]),
-            diagnoses=merged_diagnoses(procs, ctx),
-            site=shared(p.site for p in procs),
-            laterality=shared(p.laterality for p in procs),
-            sites=unique(p.site for p in procs),
         ))
     return result

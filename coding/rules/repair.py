@@ -26,12 +26,10 @@ from coding.rules.common import (
     ceil_div,
     error,
     fmt_cm,
+    folded_line,
     info,
-    merged_diagnoses,
     place,
     read_cm,
-    shared,
-    unique,
     warning,
 )
 from coding.rules.excision import excised_diameter
@@ -190,18 +188,8 @@ def _lines(complexity: str, group: str, members: list[Wound], ctx: RuleContext) 
     indexes = tuple(dict.fromkeys(w.index for w in members))
 
     def draft(code: str, units: int, rationale: str) -> DraftLine:
-        return DraftLine(
-            code=code,
-            units=units,
-            rationale=rationale,
-            family="repair",
-            procedure=indexes[0],
-            procedures=indexes,
-            diagnoses=merged_diagnoses(procs, ctx),
-            site=shared(p.site for p in procs),
-            laterality=shared(p.laterality for p in procs),
-            sites=unique(p.site for p in procs),
-        )
+        return folded_line(procs, indexes, ctx, code=code, units=units, family="repair",
+                           rationale=rationale)
 
     if extra is None or not units_addon:
         return [draft(main.code, 1, f"{head} → {main.code}")]
