@@ -333,3 +333,25 @@ def test_cms_mue_file_drives_the_warning(tmp_path, monkeypatch) -> None:  # type
     assert "MAI 3" in found[0].message
     monkeypatch.setenv(MUE_ENV_VAR, str(path))
     assert "MUE_EXCEEDED" in codes(code_encounter(enc).findings)
+
+
+def test_a_line_summing_both_documented_sides_gets_no_side_and_no_warning() -> None:
+    c = code_encounter(make(payer="commercial", diagnoses=["L57.0"], procedures=[
+        {"type": "destruction", "lesion_class": "premalignant", "count": 2, "method": "cryo",
+         "site": "forearm", "laterality": "left"},
+        {"type": "destruction", "lesion_class": "premalignant", "count": 2, "method": "cryo",
+         "site": "forearm", "laterality": "right"}]))
+    assert [(ln.code, ln.units) for ln in c.lines] == [("17000", 1), ("17003", 3)]
+    assert all(not {"LT", "RT"} & set(ln.modifiers) for ln in c.lines)
+    assert "LATERALITY_MISSING" not in codes(c.findings)
+    assert "LATERALITY_BOTH_SIDES" in codes(c.findings)
+
+
+def test_a_fold_with_one_undocumented_side_warns_on_that_procedure() -> None:
+    c = code_encounter(make(payer="commercial", diagnoses=["L57.0"], procedures=[
+        {"type": "destruction", "lesion_class": "premalignant", "count": 2, "method": "cryo",
+         "site": "forearm", "laterality": "left"},
+        {"type": "destruction", "lesion_class": "premalignant", "count": 2, "method": "cryo",
+         "site": "forearm"}]))
+    missing = [f for f in c.findings if f.code == "LATERALITY_MISSING"]
+    assert missing and missing[0].procedure == 1

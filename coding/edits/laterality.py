@@ -3,7 +3,8 @@
 Medicare's guide does not ask for LT/RT on skin procedures (the site groups carry no side);
 many commercial payers do. Drug, pathology, E/M and phototherapy lines never take a side.
 When the guide requires laterality and a paired site (arm, ear, eyelid …) has no documented
-side, a warning asks for it.
+side, a warning asks for it; a line that sums documented lesions of both sides goes without a
+side modifier, with an info finding saying why.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def apply(lines: list[DraftLine], ctx: EditContext) -> list[Finding]:
     if not ctx.guide.laterality_required:
         return []
     findings = []
+    procedures = ctx.encounter.procedures
     for line in lines:
         if line.family not in SIDED_FAMILIES:
             continue
@@ -35,10 +37,25 @@ def apply(lines: list[DraftLine], ctx: EditContext) -> list[Finding]:
                 line.modifiers.append(modifier)
             continue
         sites = set(line.sites) | ({line.site} if line.site else set())
-        if sites & PAIRED_SITES and line.procedure is not None:
+        if not sites & PAIRED_SITES or line.procedure is None:
+            continue
+        folded = [i for i in (line.procedures or (line.procedure,)) if i < len(procedures)]
+        undocumented = [i for i in folded if procedures[i].laterality not in _MODIFIER
+                        and procedures[i].site in PAIRED_SITES]
+        if undocumented:
+            first = undocumented[0]
             findings.append(Finding(
                 Severity.WARNING, "LATERALITY_MISSING",
                 f"{line.code}: {ctx.guide.name} requires LT/RT and the site "
                 f"({', '.join(sorted(sites))}) has two sides: document laterality",
-                line.procedure, f"procedures[{line.procedure}].laterality"))
+                first, f"procedures[{first}].laterality"))
+        else:
+            # Every side was documented, but the line sums lesions of both sides (CPT counts
+            # destructions per session and sums repairs per group whatever the side), so no
+            # single LT/RT can describe it.
+            findings.append(Finding(
+                Severity.INFO, "LATERALITY_BOTH_SIDES",
+                f"{line.code}: sums procedures on both sides ({', '.join(sorted(sites))}); "
+                "one line cannot carry LT and RT, so it goes without a side modifier",
+                line.procedure))
     return findings
