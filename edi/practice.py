@@ -157,6 +157,20 @@ class _Checker:
             )
         return value
 
+    def digits(self, table: dict[str, Any], section: str, key: str, count: int,
+               why: str) -> str | None:
+        """A number written with or without dashes (EIN 12-3456789, ZIP 62703-1234) that
+        must have exactly `count` digits; the digits, or None with a problem recorded."""
+        raw = table.get(key)
+        if raw is None:
+            self.problems.append(f"{section}.{key}: missing")
+            return None
+        value = str(raw).replace("-", "")
+        if not re.fullmatch(rf"\d{{{count}}}", value):
+            self.problems.append(f"{section}.{key}: {why}, got {raw!r}")
+            return None
+        return value
+
 
 def load_practice(path: str | Path) -> Practice:
     """Read and check a practice TOML file. Raises PracticeError naming the file and key."""
@@ -225,14 +239,7 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
     if npi and re.fullmatch(r"\d{10}", npi) and not npi_is_valid(npi):
         c.problems.append(f"billing_provider.npi: check digit is wrong for {npi!r} "
                           "(Luhn over 80840 + the first nine digits)")
-    ein_raw = b.get("ein")
-    ein: str | None = None
-    if ein_raw is None:
-        c.problems.append("billing_provider.ein: missing")
-    else:
-        ein = str(ein_raw).replace("-", "")
-        if not re.fullmatch(r"\d{9}", ein):
-            c.problems.append(f"billing_provider.ein: must be 9 digits, got {ein_raw!r}")
+    ein = c.digits(b, "billing_provider", "ein", 9, "must be 9 digits")
     taxonomy = c.text(b, "billing_provider", "taxonomy", max_len=10, pattern=_TAXONOMY,
                       why="must be a 10-character provider taxonomy code like 207N00000X")
     addr1 = c.text(b, "billing_provider", "address1", max_len=55)
@@ -240,15 +247,8 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
     city = c.text(b, "billing_provider", "city", max_len=30)
     state = c.text(b, "billing_provider", "state", max_len=2, pattern=_STATE,
                    why="must be a two-letter state code")
-    zip_raw = b.get("zip")
-    zip_code: str | None = None
-    if zip_raw is None:
-        c.problems.append("billing_provider.zip: missing")
-    else:
-        zip_code = str(zip_raw).replace("-", "")
-        if not re.fullmatch(r"\d{9}", zip_code):
-            c.problems.append(f"billing_provider.zip: must be 9 digits (ZIP+4; the 837P "
-                              f"requires it for the billing provider), got {zip_raw!r}")
+    zip_code = c.digits(b, "billing_provider", "zip", 9, "must be 9 digits (ZIP+4; the 837P "
+                        "requires it for the billing provider)")
 
     clearinghouse: Clearinghouse | None = None
     if "clearinghouse" in data:
