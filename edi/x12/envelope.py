@@ -22,9 +22,7 @@ ENVELOPE_IDS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 ISA13 = 13
 GS06 = 6
 ST02 = 2
-SE01, SE02 = 1, 2
-GE01, GE02 = 1, 2
-IEA01, IEA02 = 1, 2
+# SE01/GE01/IEA01 (count) and SE02/GE02/IEA02 (control number) share positions 1 and 2
 # segments allowed between ISA and GS (interchange acknowledgment)
 _INTERCHANGE_LEVEL = frozenset({"TA1"})
 
@@ -117,19 +115,9 @@ class EnvelopeTracker:
             raise self._error("SE without an ST before it", number, "SE")
         self.in_transaction = False
         counted = number - self._st_number + 1
-        declared = _element(elements, SE01)
-        if not declared.isdigit() or int(declared) != counted:
-            raise self._error(
-                f"SE01 says {declared or 'nothing'} segments but the transaction has {counted} "
-                f"(ST to SE): segments are missing or extra",
-                number, "SE",
-            )
-        control = _element(elements, SE02)
-        if control != self._st_control:
-            self._mismatch(
-                f"SE02 control number {control!r} differs from ST02 {self._st_control!r}",
-                number, "SE", tolerable=True,
-            )
+        self._trailer(number, elements, "SE", counted,
+                      f"segments but the transaction has {counted} (ST to SE): segments are "
+                      "missing or extra", "ST02", self._st_control, exact=True)
 
     def _ge(self, number: int, elements: list[str]) -> None:
         if self.in_transaction:
@@ -137,37 +125,30 @@ class EnvelopeTracker:
         if not self.in_group:
             raise self._error("GE without a GS before it", number, "GE")
         self.in_group = False
-        declared = _element(elements, GE01)
-        if not declared.isdigit() or int(declared) != self._transactions:
-            raise self._error(
-                f"GE01 says {declared or 'nothing'} transactions but the group has "
-                f"{self._transactions}",
-                number, "GE",
-            )
-        control = _element(elements, GE02)
-        if not _same_number(control, self._gs_control):
-            self._mismatch(
-                f"GE02 control number {control!r} differs from GS06 {self._gs_control!r}",
-                number, "GE", tolerable=True,
-            )
+        self._trailer(number, elements, "GE", self._transactions,
+                      f"transactions but the group has {self._transactions}",
+                      "GS06", self._gs_control)
 
     def _iea(self, number: int, elements: list[str]) -> None:
         if self.in_transaction or self.in_group:
             missing = "SE and GE" if self.in_transaction else "GE"
             raise self._error(f"IEA before the {missing} closing what is open", number, "IEA")
         self.in_interchange = False
-        declared = _element(elements, IEA01)
-        if not declared.isdigit() or int(declared) != self._groups:
-            raise self._error(
-                f"IEA01 says {declared or 'nothing'} groups but the interchange has {self._groups}",
-                number, "IEA",
-            )
-        control = _element(elements, IEA02)
-        if not _same_number(control, self._isa_control):
-            self._mismatch(
-                f"IEA02 control number {control!r} differs from ISA13 {self._isa_control!r}",
-                number, "IEA", tolerable=True,
-            )
+        self._trailer(number, elements, "IEA", self._groups,
+                      f"groups but the interchange has {self._groups}",
+                      "ISA13", self._isa_control)
+
+    def _trailer(self, number: int, elements: list[str], sid: str, counted: int,
+                 what: str, opener: str, opened: str, *, exact: bool = False) -> None:
+        """The table above: the count element (01) must equal what was counted, and the
+        control element (02) the opener's (ST02 to the letter; GS06/ISA13 as numbers)."""
+        declared = _element(elements, 1)
+        if not declared.isdigit() or int(declared) != counted:
+            raise self._error(f"{sid}01 says {declared or 'nothing'} {what}", number, sid)
+        control = _element(elements, 2)
+        if not (control == opened if exact else _same_number(control, opened)):
+            self._mismatch(f"{sid}02 control number {control!r} differs from {opener} "
+                           f"{opened!r}", number, sid, tolerable=True)
 
     def at_end(self, number: int) -> NoReturn:
         """The file ended without the IEA of the open interchange."""
