@@ -1,7 +1,9 @@
 """Opening the store: a sqlmodel engine from a URL (SQLite file by default, PostgreSQL by URL).
 
 `DERMCLAIM_DB` or `--db` chooses the URL; without either the store is the SQLite file
-`dermclaim.db` in the working directory. Tables are created on first use.
+`dermclaim.db` in the working directory. A brand-new store is built at the schema's head
+revision on first use; a store behind it is refused until `dermclaim db upgrade`
+(`reconcile.store.migrate`).
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from reconcile.errors import StoreError
+from reconcile.store import migrate
 
 DEFAULT_URL = "sqlite:///dermclaim.db"
 
@@ -33,37 +36,25 @@ def resolve_url(url: str | None = None) -> str:
     return url
 
 
-def _register_tables() -> None:
-    # Import every table module so that create_all sees them all.
-    import reconcile.store.models  # noqa: F401
-
-    try:
-        import reconcile.store.remit_models  # noqa: F401
-    except ModuleNotFoundError as exc:  # the remittance tables arrive with the reconcile work
-        if exc.name != "reconcile.store.remit_models":
-            raise
-
-
 _ENGINES: dict[str, Engine] = {}
 
 
 def get_engine(url: str | None = None) -> Engine:
-    """An engine for the URL, with the tables created. Raises StoreError with the URL's
-    scheme (never its password) when the store cannot be opened."""
+    """An engine for the URL, its store at the schema's head (built when brand-new). Raises
+    StoreError with the URL's scheme (never its password) when the store cannot be opened,
+    or names `dermclaim db upgrade` when the store is behind."""
     resolved = resolve_url(url)
     if resolved in _ENGINES:
         return _ENGINES[resolved]
-    _register_tables()
+    engine = new_engine(resolved)
     try:
-        engine = create_engine(resolved)
-    except (ArgumentError, NoSuchModuleError) as exc:
-        raise StoreError(f"cannot use database URL {_safe(resolved)}: {exc}") from None
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    try:
-        SQLModel.metadata.create_all(engine)
+        migrate.prepare(engine, url_hint=_safe(url) if url else "")
     except OperationalError as exc:
+        engine.dispose()
         raise StoreError(f"cannot open database {_safe(resolved)}: {exc.orig}") from None
+    except StoreError:
+        engine.dispose()
+        raise
     _ENGINES[resolved] = engine
     return engine
 
@@ -87,6 +78,19 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def new_engine(url: str | None = None) -> Engine:
+    """An engine for the URL with the store's pragmas, and NO schema check or creation
+    (for `dermclaim db upgrade`, which must open a store that is behind)."""
+    resolved = resolve_url(url)
+    try:
+        engine = create_engine(resolved)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise StoreError(f"cannot use database URL {_safe(resolved)}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
 
 
 def dispose_all() -> None:
