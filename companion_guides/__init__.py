@@ -15,7 +15,9 @@ from typing import Any
 
 from attrs import frozen
 
-__all__ = ["Guide", "GuideError", "load_guide", "guide_names"]
+from companion_guides.routes import AppealLevel, check_routes
+
+__all__ = ["AppealLevel", "Guide", "GuideError", "load_guide", "guide_names"]
 
 
 class GuideError(Exception):
@@ -53,6 +55,10 @@ class Guide:
     newlines: bool  # a newline after each segment terminator
     usage_indicator: str  # ISA15: P production, T test
     mue_overrides: dict[str, int]  # code -> max units per line/date this payer applies
+    correction_route: str  # "replacement" (freq 7/8 + REF*F8) or "reopening" (routes.py)
+    correction_source: str  # where the route is documented
+    appeal_levels: tuple[AppealLevel, ...]  # first level first, each with window and source
+    appeal_address: str | None  # where written appeals go (lines joined by newlines)
     source: str  # where each setting comes from (companion guide / manual and date)
     path: str  # the file this guide was read from
 
@@ -84,6 +90,10 @@ _OPTIONAL: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "newlines": (bool, True),
     "usage_indicator": (str, "P"),
     "mue_overrides": (dict, {}),
+    "correction_route": (str, "replacement"),
+    "correction_source": (str, ""),
+    "appeal_levels": (list, []),
+    "appeal_address": (str, None),
 }
 
 
@@ -179,13 +189,15 @@ def _build(data: dict[str, Any], where: str, stem: str) -> Guide:
         for code, units in mue.items():
             if not isinstance(units, int) or isinstance(units, bool) or units < 0:
                 problems.append(f"mue_overrides.{code}: must be a whole number >= 0")
+    check_routes(values, problems)
     if problems:
         raise GuideError(f"{where}: bad companion guide:\n  " + "\n  ".join(problems))
     return Guide(name=stem, path=where, **values)
 
 
 def _type_name(typ: type | tuple[type, ...]) -> str:
-    names = {str: "text", bool: "true or false", int: "a whole number", dict: "a table"}
+    names = {str: "text", bool: "true or false", int: "a whole number", dict: "a table",
+             list: "a list of tables"}
     if isinstance(typ, tuple):
         return " or ".join(names.get(t, t.__name__) for t in typ)
     return names.get(typ, typ.__name__)
