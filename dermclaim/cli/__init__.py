@@ -10,9 +10,10 @@ import importlib
 import click
 
 from dermclaim import __version__
+from dermclaim.cli._crash import SafeGroup
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dermclaim")
 def main() -> None:
     """Dermatology claims: code encounters, write 837P files, reconcile 835 remittances.
