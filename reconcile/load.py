@@ -31,6 +31,7 @@ from reconcile.classify import Classification, SentLine, classify_claim
 from reconcile.errors import StoreError
 from reconcile.load_result import FileResult, LoadProgress, LoadSummary
 from reconcile.match import ClaimMatch, match_claims
+from reconcile.money_limits import check_item
 from reconcile.payers import appeal_deadline, guide_for_payer
 from reconcile.store import remit_write as store
 from reconcile.store.database import get_engine, session_scope
@@ -147,6 +148,7 @@ def load_items(session: Session, items: Iterable[Item], *, sha: str, file_name: 
     file_id = store.add_file(session, sha, file_name, size)
     tx: _Transaction | None = None
     for item in items:
+        check_item(item, file_name)  # before any write: values the store cannot hold
         if isinstance(item, RemittanceHeader):
             tx = _Transaction.open(session, file_id, item)
             result.transactions += 1

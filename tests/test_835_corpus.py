@@ -168,7 +168,7 @@ def corpus_file(name: str) -> Path:
 def test_known_defects_become_findings_and_data_is_kept() -> None:
     cob = corpus_file("LinuxForHealth-x12__cob-contractural-adjustment.835")
     found = defects(cob)
-    assert any("'HC>55669'" in d and "ISA16" in d for d in found)
+    assert any("SVC01 is written with '>'" in d and "ISA16" in d for d in found)
     assert any("BPR15" in d for d in found)
     assert any("PER*BL" in d for d in found)
     (remit,) = read_835_path(cob)
@@ -178,7 +178,7 @@ def test_known_defects_become_findings_and_data_is_kept() -> None:
     assert remit.header.payment.date is not None  # read from BPR15
 
     managed = corpus_file("LinuxForHealth-x12__managed-care.835")
-    assert any("'20002316' is not a date" in d for d in defects(managed))
+    assert any("BPR16 is not a date" in d for d in defects(managed))
     assert read_835_path(managed)[0].header.payment.date is None
 
 

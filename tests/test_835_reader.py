@@ -216,7 +216,7 @@ def test_tolerated_defects_are_findings() -> None:
     (r,) = read_835_text(make(body, paid="100"))
     messages = [f.message for f in r.findings if f.kind is FindingKind.DEFECT]
     assert any("ISA16" in m for m in messages)
-    assert any("'20262301' is not a date" in m for m in messages)
+    assert any("DTM02 is not a date" in m for m in messages)
     assert any("'CR'" in m for m in messages)
     assert any("PER*BL" in m for m in messages)
     assert any("ZZZ" in m for m in messages)

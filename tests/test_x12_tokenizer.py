@@ -130,7 +130,7 @@ def replace(old: str, new: str) -> str:
         (TEXT[: TEXT.index("GE*")], 7, None, "ends without GE and IEA"),
         (TEXT[: TEXT.index("SE*") + 5], 6, "SE", "middle of a segment"),
         (TEXT[:60], 1, "ISA", "inside the ISA"),
-        (TEXT + "GARBAGE~", None, None, "not a new ISA"),
+        (TEXT + "GARBAGE~", 8, "IEA", "not a new ISA"),
         ("", None, None, "empty"),
         ("HELLO WORLD", 1, None, "does not start with an ISA"),
         (replace("*0*P*:~", "*0*P:~"), 1, "ISA", "ISA"),

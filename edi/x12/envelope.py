@@ -8,13 +8,17 @@ transaction), so the per-segment cost of the checks stays near zero.
 | SE  | SE01  | segments from ST to SE inclusive | SE02  | ST02  |
 | GE  | GE01  | transactions (ST) in the group   | GE02  | GS06  |
 | IEA | IEA01 | groups (GS) in the interchange   | IEA02 | ISA13 |
+
+A control number that differs is a defect (raised when `strict`). A count that differs
+raises, unless the reader asked for `read_through_counts` (it then checks the data is whole
+itself, see `edi.x835.machine`); `strict` always raises.
 """
 
 from __future__ import annotations
 
 from typing import NoReturn
 
-from edi.errors import X12SyntaxError
+from edi.errors import X12SyntaxError, shown_id
 
 ENVELOPE_IDS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 
@@ -31,9 +35,22 @@ def _element(elements: list[str], position: int) -> str:
     return elements[position].strip() if position < len(elements) else ""
 
 
+def _is_count(text: str) -> bool:
+    """An N0 count: ASCII digits only ('٣'.isdigit() is true in Python)."""
+    return text.isascii() and text.isdigit() and len(text) <= 10
+
+
+def _shown_control(text: str) -> str:
+    """A control number quoted when it looks like one (digits or a short code); else its
+    length only, as it may be any text of a damaged file."""
+    if text.isascii() and text.isalnum() and len(text) <= 9:
+        return repr(text)
+    return f"(a value of {len(text)} characters)"
+
+
 def _same_number(a: str, b: str) -> bool:
     """Control numbers compare as numbers when both are digits (000000907 == 907)."""
-    if a.isdigit() and b.isdigit():
+    if _is_count(a) and _is_count(b):
         return int(a) == int(b)
     return a == b
 
@@ -41,9 +58,15 @@ def _same_number(a: str, b: str) -> bool:
 class EnvelopeTracker:
     """State of the envelopes open at the current segment."""
 
-    def __init__(self, *, source: str | None = None, strict: bool = False) -> None:
+    def __init__(self, *, source: str | None = None, strict: bool = False,
+                 read_through_counts: bool = False) -> None:
         self.source = source
         self.strict = strict
+        # a reader that can tell a whole transaction from a damaged one (the 835 reader:
+        # every loop closed, every balance holds) asks for count mismatches as defects and
+        # decides itself; without it a wrong SE01/GE01/IEA01 refuses the file
+        self.read_through_counts = read_through_counts and not strict
+        self.count_mismatches: set[int] = set()  # segment numbers of SE/GE/IEA read through
         self.defects: list[tuple[int, str, str]] = []
         self.in_interchange = False
         self.in_group = False
@@ -77,8 +100,8 @@ class EnvelopeTracker:
             return
         where = "before any ST" if not self.in_group else "between SE and the next ST/GE"
         raise self._error(
-            f"segment {sid} is outside a transaction ({where}): it must sit between ST and SE",
-            number, sid,
+            f"segment {shown_id(sid)} is outside a transaction ({where}): it must sit between "
+            "ST and SE", number, sid,
         )
 
     def segment(self, number: int, elements: list[str]) -> None:
@@ -143,12 +166,17 @@ class EnvelopeTracker:
         """The table above: the count element (01) must equal what was counted, and the
         control element (02) the opener's (ST02 to the letter; GS06/ISA13 as numbers)."""
         declared = _element(elements, 1)
-        if not declared.isdigit() or int(declared) != counted:
-            raise self._error(f"{sid}01 says {declared or 'nothing'} {what}", number, sid)
+        if not _is_count(declared) or int(declared) != counted:
+            said = declared if _is_count(declared) else "nothing" if not declared else "no number"
+            if self.read_through_counts and _is_count(declared):
+                self.count_mismatches.add(number)
+                self.defects.append((number, sid, f"{sid}01 says {said} {what}; read through"))
+            else:
+                raise self._error(f"{sid}01 says {said} {what}", number, sid)
         control = _element(elements, 2)
         if not (control == opened if exact else _same_number(control, opened)):
-            self._mismatch(f"{sid}02 control number {control!r} differs from {opener} "
-                           f"{opened!r}", number, sid, tolerable=True)
+            self._mismatch(f"{sid}02 control number {_shown_control(control)} differs from "
+                           f"{opener} {_shown_control(opened)}", number, sid, tolerable=True)
 
     def at_end(self, number: int) -> NoReturn:
         """The file ended without the IEA of the open interchange."""

@@ -11,8 +11,8 @@
   terminator), indentation before segment IDs, and a whole file on one line.
 - Segment numbers are 1-based within the interchange (ISA = 1).
 - Envelope checks (`envelope.py`): ISA/IEA, GS/GE, ST/SE nesting, SE01/GE01/IEA01 counts,
-  SE02/GE02/IEA02 control numbers. A count, nesting or truncation problem raises
-  `X12SyntaxError`. A control number mismatch raises too when `strict`; otherwise it is
+  SE02/GE02/IEA02 control numbers. A nesting or truncation problem raises
+  `X12SyntaxError`; so does a count, unless `read_through_counts` (see envelope.py). A control number mismatch raises too when `strict`; otherwise it is
   recorded in `defects` (SE02 vs ST02: payers do send this, the data is intact).
 """
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TextIO
 
-from edi.errors import X12SyntaxError
+from edi.errors import X12SyntaxError, shown_id
 from edi.x12.delimiters import Delimiters, find_isa_end, parse_isa
 from edi.x12.envelope import ENVELOPE_IDS, EnvelopeTracker
 
@@ -42,14 +42,17 @@ class X12Tokenizer:
         source: str | None = None,
         chunk_size: int = CHUNK_SIZE,
         strict: bool = False,
+        read_through_counts: bool = False,
     ) -> None:
         self._stream = stream
         self.source = source
         self._chunk_size = chunk_size
         self.delimiters: Delimiters = Delimiters()
         self.isa_elements: list[str] = []
-        self.envelope = EnvelopeTracker(source=source, strict=strict)
+        self.envelope = EnvelopeTracker(source=source, strict=strict,
+                                        read_through_counts=read_through_counts)
         self.interchange_count = 0
+        self._last_number = 0  # of the last segment read: where "text after the IEA" is
 
     @property
     def defects(self) -> list[tuple[int, str, str]]:
@@ -97,11 +100,14 @@ class X12Tokenizer:
             if not buf.startswith("ISA"):
                 if self.interchange_count == 0:
                     raise self._error(
-                        f"the file does not start with an ISA segment (found {buf[:20]!r})",
+                        "the file does not start with an ISA segment (found "
+                        f"{_what_starts(buf, self.delimiters.element)}): it is not an X12 file",
                         1, None,
                     )
                 raise self._error(
-                    f"text after the IEA is not a new ISA (found {buf[:20]!r})", None, None
+                    f"the text after this IEA is not a new ISA (it starts with "
+                    f"{_what_starts(buf, self.delimiters.element)}): only another interchange "
+                    "may follow an IEA", self._last_number, "IEA",
                 )
             if len(buf) < 4:
                 raise self._error("the file ends inside the ISA segment (truncated)", 1, "ISA")
@@ -130,6 +136,7 @@ class X12Tokenizer:
             term = delims.segment
             sep = delims.element
             number = 1  # of the last segment yielded
+            self._last_number = 1
             # ---- segments of this interchange, chunk by chunk ----
             while True:
                 parts = buf.split(term)
@@ -162,6 +169,7 @@ class X12Tokenizer:
                         yield first, segments[:failed]
                     raise
                 number += len(segments)
+                self._last_number = number
                 yield first, segments
                 if closed:
                     break
@@ -169,7 +177,7 @@ class X12Tokenizer:
                     raise self._error(
                         f"segment {number + 1} is longer than {SEGMENT_MAX:,} characters: the "
                         f"segment terminator {term!r} from ISA is probably not the one used",
-                        number + 1, buf.lstrip(_WHITESPACE)[:3].split(sep)[0],
+                        number + 1, buf.lstrip(_WHITESPACE)[:4].split(sep)[0],
                     )
                 chunk = self._read()
                 if chunk:
@@ -210,14 +218,23 @@ class X12Tokenizer:
                     (number, "IEA", "the last segment (IEA) has no segment terminator")
                 )
                 return elements
-            sid = elements[0][:3]
             raise self._error(
-                f"the file ends in the middle of a segment ({tail[:30]!r} has no "
-                f"terminator {self.delimiters.segment!r}): the file is truncated",
-                number, sid,
+                f"the file ends in the middle of a segment (this one has no terminator "
+                f"{self.delimiters.segment!r} after it): the file is truncated",
+                number, elements[0],
             )
         self.envelope.at_end(number)
         raise AssertionError("unreachable")  # at_end always raises
+
+
+def _what_starts(text: str, element: str) -> str:
+    """What the text at a place where an ISA was expected starts with, quoting at most a
+    segment ID: the text may be anything, patient data included."""
+    head = text[:4].split(element)[0] if element else text[:3]
+    shown = shown_id(head)
+    if shown == head:
+        return f"segment ID {head!r}"
+    return "text that is not a segment"
 
 
 def iter_segments(

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import attrs
 
+from edi.x12.numbers import r_number
 from edi.x835 import segments as s
 from edi.x835.balance import claim_finding, line_finding
 from edi.x835.model import (
@@ -130,10 +131,10 @@ class ClaimParts:
 
     def read_amounts(self, source: str | None, notes: s.Notes) -> None:
         e, number = self.elements, self.number
-        try:
-            self.charge = Decimal(e[s.CLP03])
-            self.paid = Decimal(e[s.CLP04])
-        except ArithmeticError:
+        charge, paid = r_number(e[s.CLP03]), r_number(e[s.CLP04])
+        if charge is not None and paid is not None:
+            self.charge, self.paid = charge, paid
+        else:
             self.charge = s.required_amount(e, s.CLP03, number, source, notes)
             self.paid = s.required_amount(e, s.CLP04, number, source, notes)
         self.patient_responsibility = s.optional_amount(e, s.CLP05, number, source)

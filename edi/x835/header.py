@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from edi.errors import X12SyntaxError
+from edi.errors import X12SyntaxError, shown_code
 from edi.x835 import segments as s
 from edi.x835.model import DateValue, Envelope, Party, Payment, Reference, RemittanceHeader
 
@@ -80,7 +80,7 @@ class HeaderParts:
         elif party.entity == PAYEE:
             self.payee = party
         else:
-            note(number, "N1", f"N101 {party.entity!r} is neither PR (payer) nor PE (payee)")
+            note(number, "N1", f"N101 {shown_code(party.entity)} is neither PR (payer) nor PE (payee)")
 
     def freeze(self, envelope: Envelope, note: s.Notes, error: ErrorFactory, number: int,
                sid: str) -> RemittanceHeader:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import TextIO
 
-from edi.errors import X12SyntaxError
+from edi.errors import X12SyntaxError, shown_code, shown_id
 from edi.x12.delimiters import is_padded
 from edi.x12.tokenizer import X12Tokenizer
 from edi.x835 import segments as s
@@ -51,7 +51,7 @@ class Reader835:
 
     def __init__(self, stream: TextIO, source: str | None, strict: bool) -> None:
         self.source = source
-        self.tok = X12Tokenizer(stream, source=source, strict=strict)
+        self.tok = X12Tokenizer(stream, source=source, strict=strict, read_through_counts=True)
         self.out: list[Item] = []
         self.shared = s.SharedValues(source)
         self.loop = ENV
@@ -94,6 +94,7 @@ class Reader835:
         self.total_paid = ZERO
         self.total_adjusted = ZERO
         self.plbs: list[ProviderAdjustment] = []
+        self.unsummed: list[int] = []  # claims whose SVC02s do not add up to CLP03
 
     # ---- driver ----
     def __iter__(self) -> Iterator[Item]:
@@ -130,7 +131,8 @@ class Reader835:
 
     def _misplaced(self, number: int, sid: str) -> None:
         if sid not in KNOWN_SEGMENTS:
-            self.note(number, sid, f"segment {sid} is not part of an 835; skipped")
+            self.note(number, shown_id(sid) or "", f"segment {shown_id(sid)} is not part of an "
+                      "835; skipped")
             return
         trigger = LOOP_TRIGGERS.get(sid)
         if trigger is not None:
@@ -180,7 +182,8 @@ class Reader835:
     def _st(self, number: int, elements: list[str]) -> None:
         self._flush_trailer(number)
         if s.el(elements, 1) != "835":
-            raise self._error(f"ST01 is {s.el(elements, 1)!r}: this reader reads 835s only",
+            raise self._error(f"ST01 is {shown_code(s.el(elements, 1))}: this reader reads "
+                              "835s only",
                               number, "ST")
         self.findings = self.carried + self.interchange_notes
         self.interchange_notes = []
@@ -269,6 +272,9 @@ class Reader835:
         if self.claim is not None:
             claim, adjusted = self.claim.freeze(self.findings)
             self.claim_count += 1
+            lines = claim.service_lines
+            if lines and sum([line.charge for line in lines], ZERO) != claim.charge:
+                self.unsummed.append(claim.segment_number)  # see _whole_despite_count
             self.total_paid += claim.paid
             self.total_adjusted += adjusted
             self.out.append(claim)
@@ -371,6 +377,8 @@ class Reader835:
                                       total_plb, head.bpr_number)
         if finding is not None:
             self.findings.append(finding)
+        if number in self.tok.envelope.count_mismatches:
+            self._whole_despite_count(number, head.number)
         self.pending = {
             "control_number": head.control_number, "provider_adjustments": tuple(self.plbs),
             "claim_count": self.claim_count, "line_count": self.line_count,
@@ -378,6 +386,25 @@ class Reader835:
             "segment_count": number - head.number + 1,
         }
         self.head = None
+
+    def _whole_despite_count(self, number: int, st_number: int) -> None:
+        """SE01 disagrees with the segments counted. The transaction is read through only
+        when its data is whole: it reached SE with every loop closed (else an error came
+        first), every balance holds and each claim's line charges add up to CLP03 (a lost
+        or doubled SVC, CAS or CLP shows in one of these)."""
+        unbalanced = [f for f in self.findings if f.kind is not FindingKind.DEFECT]
+        if unbalanced:
+            why = (f"it does not balance ({len(unbalanced)} balancing finding(s), the first "
+                   f"at segment {unbalanced[0].segment_number})")
+        elif self.unsummed:
+            why = (f"the line charges (SVC02) of the claim at segment {self.unsummed[0]} do "
+                   "not add up to its CLP03")
+        else:
+            return
+        raise self._error(
+            f"SE01 disagrees with the {number - st_number + 1} segments from ST to SE and the "
+            f"data is not whole: {why}; segments are missing or extra, the file is refused",
+            number, "SE")
 
     def _flush_trailer(self, before: int | None) -> None:
         """Emit the last transaction's trailer, once the envelope defects that follow its

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from edi.errors import X12SyntaxError
+from edi.errors import X12SyntaxError, shown_code
+from edi.x12.numbers import r_number, why_not_r
 from edi.x835.model import Adjustment, Amount, DateValue, Name, Quantity, Reference, Remark
 
 # ---- element positions (elements[0] is the segment ID) ----
@@ -66,24 +67,25 @@ def padded(elements: list[str], last: int) -> list[str]:
 
 
 def fast_amount(elements: list[str], position: int, number: int, source: str | None) -> Decimal:
-    """`amount` for the hot paths: one C call when the text is a number."""
-    try:
-        return Decimal(elements[position])
-    except (InvalidOperation, IndexError):
+    """`amount` for the hot paths: the R check and one C call when the text is a number."""
+    value = r_number(elements[position]) if position < len(elements) else None
+    if value is None:
         return amount(elements, position, number, source)
+    return value
 
 
 def amount(elements: list[str], position: int, number: int, source: str | None) -> Decimal:
-    """A required amount (Decimal) or X12SyntaxError naming the element."""
+    """A required amount (Decimal, an X12 R value of at most 18 digits) or X12SyntaxError
+    naming the segment and element, never quoting the text (it may be a name)."""
     text = elements[position] if position < len(elements) else ""
-    try:
-        return Decimal(text)
-    except InvalidOperation:
+    value = r_number(text)
+    if value is None:
         sid = elements[0]
-        what = "is empty" if not text else f"is not a number ({text!r})"
         raise X12SyntaxError(
-            f"{sid}{position:02d} {what}", source=source, segment_number=number, segment_id=sid
-        ) from None
+            f"{sid}{position:02d} {why_not_r(text)}", source=source, segment_number=number,
+            segment_id=sid,
+        )
+    return value
 
 
 def required_amount(
@@ -124,7 +126,7 @@ def date_value(elements: list[str], number: int, notes: Notes) -> DateValue:
     raw = elements[DTM02]
     value = parse_date(raw)
     if value is None:
-        notes(number, elements[0], f"{elements[0]}02 {raw!r} is not a date; kept as text")
+        notes(number, elements[0], f"{elements[0]}02 is not a date (CCYYMMDD); kept as text")
     return DateValue(elements[DTM01], value, raw)
 
 
@@ -134,7 +136,7 @@ def checked_date(elements: list[str], position: int, number: int, notes: Notes) 
         return None
     value = parse_date(raw)
     if value is None:
-        notes(number, elements[0], f"{elements[0]}{position:02d} {raw!r} is not a date")
+        notes(number, elements[0], f"{elements[0]}{position:02d} is not a date (CCYYMMDD)")
     return value
 
 
@@ -151,7 +153,7 @@ def split_composite(
         if not third.isalnum() and not third.isspace() and third not in "-.":
             notes(
                 number, sid,
-                f"{sid}{position:02d} {value!r} is written with {third!r} as component "
+                f"{sid}{position:02d} is written with {third!r} as component "
                 f"separator although ISA16 is {component!r}",
             )
             return value.split(third)
@@ -211,15 +213,13 @@ def service_head(elements: list[str], component: str, number: int, notes: Notes,
     code = parts[1] if len(parts) > 1 else ""
     if not code:
         notes(number, "SVC", "SVC01 has no procedure code (SVC01-2)")
-    try:
-        charge, paid = Decimal(e[SVC02]), Decimal(e[SVC03])
-    except ArithmeticError:
+    charge, paid = r_number(e[SVC02]), r_number(e[SVC03])
+    if charge is None or paid is None:
         charge = required_amount(e, SVC02, number, source, notes)
         paid = required_amount(e, SVC03, number, source, notes)
     original = split_composite(e[SVC06], component, number, "SVC", 6, notes) if e[SVC06] else []
     if len(original) == 1:
-        notes(number, "SVC", f"SVC06 {e[SVC06]!r} is not a qualifier:procedure composite; "
-                             "ignored")
+        notes(number, "SVC", "SVC06 is not a qualifier:procedure composite; ignored")
         original = []
     return ServiceHead(
         parts[0], code, tuple(filter(None, parts[COMPOSITE_MODIFIERS])), charge, paid,
@@ -233,7 +233,7 @@ def service_head(elements: list[str], component: str, number: int, notes: Notes,
 def check_group(elements: list[str], number: int, notes: Notes) -> None:
     group = elements[CAS01] if len(elements) > CAS01 else ""
     if group not in GROUP_CODES_5010:
-        notes(number, "CAS", f"CAS01 group code {group!r} is not one of CO, OA, PI, PR (5010)")
+        notes(number, "CAS", f"CAS01 group code {shown_code(group)} is not one of CO, OA, PI, PR (5010)")
 
 
 class SharedValues:
@@ -279,7 +279,7 @@ class SharedValues:
                 self._dates.clear()
             self._dates[key] = value
         elif value.value is None:
-            notes(number, elements[0], f"{elements[0]}02 {value.raw!r} is not a date; kept as text")
+            notes(number, elements[0], f"{elements[0]}02 is not a date (CCYYMMDD); kept as text")
         return value
 
     def amount(self, elements: list[str], number: int) -> Amount:
