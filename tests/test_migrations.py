@@ -177,3 +177,27 @@ def test_upgrade_of_a_missing_sqlite_file_creates_nothing(tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert "no such store" in result.output
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_store_behind_is_refused_naming_the_upgrade_command(store_url: str) -> None:
+    _legacy_store(store_url)
+    with pytest.raises(StoreError, match="dermclaim db upgrade"):
+        get_engine(store_url)
+    result = CliRunner().invoke(main, ["denials", "--db", store_url])
+    assert result.exit_code == 1
+    assert "dermclaim db upgrade" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_sqlite_money_is_integer_cents_after_the_upgrade(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _legacy_store(url)
+    assert CliRunner().invoke(main, ["db", "upgrade", "--db", url]).exit_code == 0
+    engine = new_engine(url)
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT typeof(amount), amount FROM denial UNION ALL "
+            "SELECT typeof(paid), paid FROM remit_claim UNION ALL "
+            "SELECT typeof(amount), amount FROM remit_provider_adjustment").fetchall()
+    engine.dispose()
+    assert rows == [("integer", 123446), ("integer", 10), ("integer", -3)]

@@ -173,13 +173,29 @@ def backup_sqlite(path: Path, revision: str) -> Path:
 
 
 def _run_upgrade(engine: Engine, target: str) -> None:
+    """Run the revisions up to `target`. On SQLite, foreign keys are off meanwhile (a
+    revision may rebuild a referenced table: batch mode's copy-and-move) and checked after."""
     from alembic import command
 
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        with engine.begin() as conn:
-            command.upgrade(_config(conn), target)
+        with engine.connect() as conn:
+            if sqlite:  # a PRAGMA that only takes effect outside a transaction
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.commit()
+            with conn.begin():
+                command.upgrade(_config(conn), target)
+            if sqlite:
+                bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
+                if bad:
+                    raise StoreError(f"schema upgrade left {len(bad)} rows whose references "
+                                     "are missing; restore the backup copy")
     except SQLAlchemyError as exc:
-        raise StoreError(f"schema upgrade failed, store left as it was: {exc}") from None
+        why = getattr(exc, "orig", None) or exc
+        raise StoreError(f"schema upgrade failed ({why}); on SQLite restore the backup copy"
+                         ) from None
 
 
 def _stamp(engine: Engine, revision: str) -> None:

@@ -1,21 +1,61 @@
 """Store tables for what was sent: interchanges, claims, lines, and control-number counters.
 
 Written by `dermclaim claims` (the 837P side); read by matching, classification and
-corrections. The remittance tables live in `remit_models.py`. Money columns are
-NUMERIC(12,2) and come back as Decimal; modifiers are stored colon-joined ("25" or "XS:LT").
+corrections. The remittance tables live in `remit_models.py`. Money columns are `Money`:
+NUMERIC(12,2) on PostgreSQL, INTEGER cents on SQLite (which has no exact decimal type, so
+`sum()` in any SQLite tool stays exact); both come back as Decimal; modifiers are stored
+colon-joined ("25" or "XS:LT").
 Datetimes are timezone-aware UTC (sqlmodel refuses naive ones).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from sqlalchemy import Column, Numeric, Text, UniqueConstraint
+from sqlalchemy import Column, Integer, Numeric, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import Field, SQLModel
+
+CENT = Decimal("0.01")
+
+
+class Money(TypeDecorator[Decimal]):
+    """Exact money: NUMERIC(12,2) where the database has it, INTEGER cents on SQLite.
+
+    Python sees Decimal either way (quantized to the cent, half away from zero, as
+    PostgreSQL's NUMERIC rounds)."""
+
+    impl = Numeric(12, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Integer())
+        return dialect.type_descriptor(Numeric(12, 2))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        cents = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+        return int(cents * 100) if dialect.name == "sqlite" else cents
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return (Decimal(int(value)) / 100).quantize(CENT)
+        return Decimal(value).quantize(CENT)
 
 
 def money_column() -> Column:  # type: ignore[type-arg]
+    return Column(Money(), nullable=True)
+
+
+def quantity_column() -> Column:  # type: ignore[type-arg]
+    """Units and CAS quantities: not money, kept NUMERIC(12,2) as before."""
     return Column(Numeric(12, 2), nullable=True)
 
 

@@ -2,8 +2,9 @@
 adjustments, provider adjustments (PLB), balancing findings and the classified denials.
 
 Written by `reconcile.load` (one transaction per file, bulk inserts); read by analytics, the
-worklist, the report and corrected claims. Money columns are NUMERIC(12,2) through
-`money_column()` and come back as Decimal; modifiers and remark codes are colon-joined.
+worklist, the report and corrected claims. Money columns are `Money` through
+`money_column()` (NUMERIC(12,2) on PostgreSQL, integer cents on SQLite) and come back as
+Decimal; modifiers and remark codes are colon-joined.
 A file is identified by the sha256 of its bytes (UNIQUE): the same file never loads twice.
 """
 
@@ -15,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from reconcile.store.models import money_column
+from reconcile.store.models import money_column, quantity_column
 
 
 class RemitFile(SQLModel, table=True):
@@ -93,8 +94,8 @@ class RemitLine(SQLModel, table=True):
     original_modifiers: str = ""
     charge: Decimal | None = Field(default=None, sa_column=money_column())  # SVC02
     paid: Decimal | None = Field(default=None, sa_column=money_column())  # SVC03
-    units: Decimal | None = Field(default=None, sa_column=money_column())  # SVC05
-    original_units: Decimal | None = Field(default=None, sa_column=money_column())  # SVC07
+    units: Decimal | None = Field(default=None, sa_column=quantity_column())  # SVC05
+    original_units: Decimal | None = Field(default=None, sa_column=quantity_column())  # SVC07
     allowed: Decimal | None = Field(default=None, sa_column=money_column())  # AMT*B6
     date_of_service: date | None = Field(default=None, index=True)
     control_number: str | None = Field(default=None, index=True)  # REF*6R
@@ -115,7 +116,7 @@ class RemitAdjustment(SQLModel, table=True):
     group_code: str  # CO, PR, OA, PI (CR kept as found)
     carc: str = Field(index=True)
     amount: Decimal | None = Field(default=None, sa_column=money_column())
-    quantity: Decimal | None = Field(default=None, sa_column=money_column())
+    quantity: Decimal | None = Field(default=None, sa_column=quantity_column())
 
 
 class RemitProviderAdjustment(SQLModel, table=True):
