@@ -35,7 +35,8 @@ PHOTOTHERAPY_CODES = ("96900", "96910", "96912", "96913", "96920", "96921", "969
 DOSE_UNITS = ("mg", "mcg", "g", "units", "mL")
 NDC_UNITS = ("UN", "ML", "GR", "F2", "ME")  # 837P CTP05-1 (005010X222A1)
 COMMON_FIELDS = (
-    "type", "diagnoses", "site", "laterality", "cosmetic", "medical_necessity", "notes",
+    "type", "diagnoses", "site", "laterality", "lesion", "cosmetic", "medical_necessity",
+    "notes",
 )
 TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "office_visit": ("code", "separately_identifiable"),
@@ -72,6 +73,8 @@ def parse_procedure(f: Fields, claim_dx: tuple[str, ...]) -> Procedure | None:
     values["diagnoses"] = _procedure_diagnoses(f, claim_dx)
     values["site"] = f.choice("site", SITES, required=False)
     values["laterality"] = f.choice("laterality", ("left", "right"), required=False)
+    values["lesion"] = f.text("lesion", required=False, max_len=20, pattern=r"[A-Za-z0-9_-]+",
+                              expect="a short lesion label such as A or 2 (letters, digits)")
     values["cosmetic"] = f.boolean("cosmetic")
     values["medical_necessity"] = f.text("medical_necessity", required=False, max_len=200)
     values.update(_TYPE_READERS[ptype](f))
@@ -261,7 +264,7 @@ def procedure_to_dict(p: Procedure) -> dict[str, Any]:
     out: dict[str, Any] = {"type": p.type}
     if p.diagnoses:
         out["diagnoses"] = list(p.diagnoses)
-    for key in ("site", "laterality", "medical_necessity"):
+    for key in ("site", "laterality", "lesion", "medical_necessity"):
         if getattr(p, key) is not None:
             out[key] = getattr(p, key)
     if p.cosmetic:

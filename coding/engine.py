@@ -3,8 +3,11 @@
     claim = code_encounter(encounter)                      # guide from encounter.payer
     claim = code_encounter(encounter, get_guide("commercial"), fees={"99213": Decimal("145")})
 
-Steps: procedures documented `cosmetic: true` are set aside (patient-pay, info finding);
-the family rules (`coding.rules.code_families`) and the E/M rule draft lines; the edits in
+Steps: an encounter documenting more than MAX_PROCEDURES procedures is held (one error
+finding, nothing coded); procedures documented `cosmetic: true` are set aside (patient-pay,
+info finding); the family rules (`coding.rules.code_families`) and the E/M rule draft lines,
+and the family rules run again without any procedure an NCCI edit folds into another
+(`coding.edits.ncci.bundled`: the family's hierarchy re-runs on what is left); the edits in
 `coding.edits` run in their documented order (E/M 25, NCCI, coverage/ABN, MUE, laterality,
 same-code lines, modifier order, reference-code checks); then lines are numbered, pointed at their
 diagnoses, given their REF*6R line control number and priced from `fees`.
@@ -45,6 +48,11 @@ EDITS: tuple[Edit, ...] = (em25.apply, ncci.apply, coverage.apply, mue.apply, la
                            duplicates.apply, modifiers.apply, codes.apply)
 MAX_POINTERS = 4  # SV107-1 … SV107-4
 CENT = Decimal("0.01")
+# Procedures one encounter may document. A claim holds 50 lines (837P loop 2400) and a busy
+# dermatology visit documents a dozen or two (counts such as 20 AKs are one procedure); an
+# encounter beyond this is a data error (a merged day, a generated file) and is held rather
+# than coded: a coder splits it into its real visits.
+MAX_PROCEDURES = 100
 
 
 def code_encounter(
@@ -60,6 +68,13 @@ def code_encounter(
     `mue_files` are CMS practitioner MUE files (default: `$DERMCLAIM_NCCI_MUE`, else the
     curated table)."""
     guide = guide or get_guide(encounter.payer)
+    if len(encounter.procedures) > MAX_PROCEDURES:
+        return CodedClaim(encounter=encounter, payer=guide.name, diagnoses=encounter.diagnoses,
+                          lines=(), findings=(Finding(
+                              Severity.ERROR, "TOO_MANY_PROCEDURES",
+                              f"{len(encounter.procedures)} procedures documented, at most "
+                              f"{MAX_PROCEDURES} per encounter: held, not coded — split the "
+                              "file into the real visits", None, "procedures"),))
     table = ptp if isinstance(ptp, PtpTable) else load_ptp(ptp, known_codes())
     ctx = RuleContext(
         encounter=encounter, guide_name=guide.name, distinct_modifier=guide.distinct_modifier,
@@ -69,12 +84,12 @@ def code_encounter(
     findings: list[Finding] = []
     billable = [i for i, p in enumerate(encounter.procedures) if not p.cosmetic]
     cosmetic = [i for i, p in enumerate(encounter.procedures) if p.cosmetic]
-    drafted = _code_subset(encounter, billable, ctx)
+    edit_ctx = EditContext(encounter=encounter, guide=guide, ptp=table,
+                           mue=load_mue(mue_files))
+    drafted = _code_unbundled(encounter, billable, ctx, edit_ctx)
     findings.extend(drafted.findings)
     lines = drafted.lines
     findings.extend(_patient_pay(encounter, cosmetic, ctx))
-    edit_ctx = EditContext(encounter=encounter, guide=guide, ptp=table,
-                           mue=load_mue(mue_files))
     for edit in EDITS:
         findings.extend(edit(lines, edit_ctx))
     findings.extend(_addons_without_primary(lines))
@@ -99,11 +114,31 @@ def code_encounter(
                       lines=tuple(claim_lines), findings=tuple(findings))
 
 
+def _code_unbundled(encounter: Encounter, keep: list[int], ctx: RuleContext,
+                    edit_ctx: EditContext) -> RuleResult:
+    """Code `keep`, then again without the procedures NCCI folds into another, until none is
+    left to fold (each round takes at least one out, so it ends; one or two rounds in
+    practice: the second catches a newly promoted primary). The NCCI findings of the folded
+    procedures join the findings of the last round."""
+    bundled: dict[tuple[int, str], Finding] = {}
+    for _ in range(len(keep) * 2 + 1):
+        drafted = _code_subset(encounter, keep, attrs.evolve(ctx, bundled=frozenset(bundled)))
+        new = {key: f for key, f in ncci.bundled(drafted.lines, edit_ctx).items()
+               if key not in bundled}
+        if not new:
+            break
+        bundled.update(new)
+    drafted.findings.extend(bundled.values())
+    return drafted
+
+
 def _code_subset(encounter: Encounter, keep: list[int], ctx: RuleContext) -> RuleResult:
     """Run the family and E/M rules on the procedures `keep` (indices into the encounter),
     mapping every index in the result back to the full encounter."""
     sub = attrs.evolve(encounter, procedures=tuple(encounter.procedures[i] for i in keep))
-    sub_ctx = attrs.evolve(ctx, encounter=sub)
+    position = {full: n for n, full in enumerate(keep)}
+    sub_ctx = attrs.evolve(ctx, encounter=sub, bundled=frozenset(
+        (position[i], family) for i, family in ctx.bundled if i in position))
     result = RuleResult()
     visits = [(i, p) for i, p in enumerate(sub.procedures) if p.type == "office_visit"]
     if visits:
@@ -145,11 +180,11 @@ def _patient_pay(encounter: Encounter, cosmetic: list[int], ctx: RuleContext) ->
 
 def _addons_without_primary(lines: list[DraftLine]) -> list[Finding]:
     out = []
+    with_primary = {line.family for line in lines if global_period(line.code) != "ZZZ"}
     for line in lines:
         if global_period(line.code) != "ZZZ":
             continue
-        if not any(other.family == line.family and global_period(other.code) != "ZZZ"
-                   for other in lines):
+        if line.family not in with_primary:
             out.append(Finding(
                 Severity.WARNING, "ADDON_WITHOUT_PRIMARY",
                 f"add-on {line.code} is left without its primary code on this claim (the "

@@ -83,6 +83,10 @@ class Procedure:
     diagnoses: tuple[str, ...] = ()  # normalized (undotted, upper); empty = principal
     site: str | None = None
     laterality: str | None = None  # left, right
+    # which lesion the procedure treats (any short text, e.g. "A"): procedures naming the same
+    # lesion are one lesion (a biopsy of the lesion then destroyed), different names are
+    # different lesions even at one site; without it the site stands in for the lesion
+    lesion: str | None = None
     cosmetic: bool = False
     medical_necessity: str | None = None
     # office_visit / pathology / phototherapy / other

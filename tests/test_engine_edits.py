@@ -260,7 +260,9 @@ def test_premalignant_counts_code_clean(count: int) -> None:
     [
         (("back", "thigh"), "medicare", ("XS",), "SAME_CODE_DISTINCT"),
         (("back", "thigh"), "commercial", ("59",), "SAME_CODE_DISTINCT"),
-        (("back", "back"), "medicare", (), "DUPLICATE_LINE"),
+        # two excisions are two lesions even at one site (CPT: each excised lesion is
+        # reported on its own), so the second is a separate structure
+        (("back", "back"), "medicare", ("XS",), "SAME_CODE_DISTINCT"),
     ],
 )
 def test_same_code_twice(sites: tuple[str, str], payer: str, second: tuple,
@@ -270,6 +272,20 @@ def test_same_code_twice(sites: tuple[str, str], payer: str, second: tuple,
     c = code_encounter(make(payer=payer, diagnoses=["D22.5"], procedures=procs))
     assert [(x.code, x.modifiers) for x in c.lines] == [("11402", ()), ("11402", second)]
     assert finding in codes(c.findings) and not c.has_errors
+
+
+def test_same_code_same_site_without_lesions_is_a_duplicate() -> None:
+    procs = [{"type": "other", "code": "11402", "site": "back"} for _ in range(2)]
+    c = code_encounter(make(procedures=procs))
+    assert [(x.code, x.modifiers) for x in c.lines] == [("11402", ()), ("11402", ())]
+    assert "DUPLICATE_LINE" in codes(c.findings)
+
+
+def test_same_code_named_lesions_decide_over_the_site() -> None:
+    procs = [{"type": "other", "code": "11402", "site": "back", "lesion": name}
+             for name in ("A", "B")]
+    c = code_encounter(make(procedures=procs))
+    assert [(x.code, x.modifiers) for x in c.lines] == [("11402", ()), ("11402", ("XS",))]
 
 
 def test_same_code_told_apart_by_laterality_needs_nothing_more() -> None:

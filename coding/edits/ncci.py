@@ -14,53 +14,150 @@ column 2 code):
 * indicator 1 but distinctness not documented (same site, or a site missing) — the column-2
   line is dropped with a warning saying what documentation would allow it.
 
-Distinct means: the lines come from different documented procedures and their sites do not
-overlap — the same site counts as distinct only when both lines document opposite sides.
+Distinct means: the lines come from different documented procedures and treat different
+lesions. When both lines name their lesions (`lesion` on the procedure; an excision and the
+repair documented on it are one lesion), the names decide, whatever the sites. Otherwise the
+site stands in for the lesion: the sites must not overlap — the same site counts as distinct
+only when both lines document opposite sides.
+
+Two passes, so the edit works on documented procedures, not on finished lines:
+
+* `bundled(lines, ctx)` names the (procedure, family) pairs a column-1 procedure includes
+  (indicator 0, or 1 without distinctness); the engine takes them out and codes the family
+  again, so its hierarchy re-runs on what is left: the biopsy of the lesion also destroyed
+  goes, and the next biopsy becomes the primary (17000 + 11102-XS, never an orphan +11103);
+  a folded line (+11103 × 2, a summed repair) loses only the procedures at column 1's
+  lesion. Indicator 0 takes every procedure of the column-2 line.
+* `apply(lines, ctx)` then decides the pairs that remain: the distinct modifier, or the
+  column-2 line dropped where no procedure can be taken out (E/M, a line from the same
+  procedure as column 1).
+
+Both index the lines by code and look up only the column-2 codes the table pairs with each
+line's code, so the cost grows with the lines and their edits, not with the square of the
+lines (identity, never value equality, tells lines apart).
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+import attrs
 
 from coding.edits.context import EditContext
 from coding.edits.ncci_file import PtpEdit
 from coding.model import Finding, Severity
 from coding.rules.base import DraftLine
 
-__all__ = ["apply", "distinct", "BYPASS"]
+__all__ = ["apply", "bundled", "distinct", "BYPASS"]
 
 BYPASS = frozenset({"59", "XE", "XS", "XP", "XU"})
 EM_BYPASS = frozenset({"25", "57"})
 
 
-def apply(lines: list[DraftLine], ctx: EditContext) -> list[Finding]:
-    findings: list[Finding] = []
+def pairs(lines: list[DraftLine], ctx: EditContext) -> Iterator[tuple[DraftLine, DraftLine,
+                                                                      PtpEdit]]:
+    """(column 1 line, column 2 line, edit) for every pair in force, in line order."""
+    by_code: dict[str, list[DraftLine]] = defaultdict(list)
+    for line in lines:
+        by_code[line.code].append(line)
+    position = {code: n for n, code in enumerate(by_code)}
     day = ctx.encounter.date_of_service
-    for col1 in list(lines):
-        for col2 in list(lines):
-            if col1 is col2 or col1 not in lines or col2 not in lines:
-                continue
-            edit = ctx.ptp.lookup(col1.code, col2.code, day)
+    for col1 in lines:
+        paired = ctx.ptp.column2_codes(col1.code)
+        if not paired:
+            continue
+        present = (paired & position.keys() if len(paired) < len(position)
+                   else position.keys() & paired)
+        for code2 in sorted(present, key=position.__getitem__):
+            edit = ctx.ptp.lookup(col1.code, code2, day)
             if edit is None or edit.indicator == "9":
                 continue
-            finding = _one(col1, col2, edit, lines, ctx)
-            if finding is not None:
-                findings.append(finding)
+            for col2 in by_code[code2]:
+                if col2 is not col1:
+                    yield col1, col2, edit
+
+
+def bundled(lines: list[DraftLine], ctx: EditContext) -> dict[tuple[int, str], Finding]:
+    """(procedure index, line family) → finding, for the procedures a column-1 procedure
+    includes: the engine codes their family again without them."""
+    out: dict[tuple[int, str], Finding] = {}
+    gone: set[int] = set()
+    for col1, col2, edit in pairs(lines, ctx):
+        if id(col1) in gone or id(col2) in gone or col2.family == "em":
+            continue
+        if edit.indicator == "1" and set(col2.modifiers) & BYPASS:
+            continue
+        own = [i for i in col2.procedures if i not in _procs(col1)
+               and (i, col2.family) not in out]
+        if not own or (edit.indicator == "1" and distinct(col1, col2)):
+            continue
+        take = own if edit.indicator == "0" else [
+            i for i in own if not distinct(col1, _one_procedure(col2, i, ctx))] or own
+        for i in take:
+            out[i, col2.family] = _bundled_finding(col1, col2, i, edit, ctx)
+        if len(take) == len(col2.procedures):
+            gone.add(id(col2))
+    return out
+
+
+def _one_procedure(line: DraftLine, index: int, ctx: EditContext) -> DraftLine:
+    """The part of a folded line that one documented procedure contributes."""
+    proc = ctx.encounter.procedures[index]
+    site = proc.site if isinstance(proc.site, str) else None
+    lesion = proc.lesion or (f"#{index}" if proc.type == "excision" else None)
+    return attrs.evolve(line, procedure=index, procedures=(index,), site=site,
+                        sites=(site,) if site else (), laterality=proc.laterality,
+                        lesions=(lesion,) if lesion else (), modifiers=[])
+
+
+def _bundled_finding(col1: DraftLine, col2: DraftLine, index: int, edit: PtpEdit,
+                     ctx: EditContext) -> Finding:
+    pair = f"{col1.code}/{col2.code}"
+    cite = f"[edit source: {edit.source}]"
+    if edit.indicator == "0":
+        return Finding(Severity.WARNING, "NCCI_BUNDLED",
+                       f"{col2.code} for procedure {index} not billed: NCCI pair {pair} has "
+                       f"modifier indicator 0, so it is included in {col1.code} and no modifier "
+                       f"can unbundle it; the {col2.family} codes are chosen without it {cite}",
+                       index)
+    return Finding(Severity.WARNING, "NCCI_NOT_DISTINCT",
+                   f"{col2.code} for procedure {index} not billed: NCCI pair {pair} (indicator "
+                   f"1) includes it in {col1.code} — the same lesion ({_sites(col1)}); the "
+                   f"{col2.family} codes are chosen without it. If it was a different lesion, "
+                   f"document the site and laterality (or the lesion) of each to bill it with "
+                   f"{ctx.guide.distinct_modifier} {cite}", index)
+
+
+def apply(lines: list[DraftLine], ctx: EditContext) -> list[Finding]:
+    findings: list[Finding] = []
+    dropped: set[int] = set()
+    for col1, col2, edit in list(pairs(lines, ctx)):
+        if id(col1) in dropped or id(col2) in dropped:
+            continue
+        finding, drop = _one(col1, col2, edit, ctx)
+        if drop:
+            dropped.add(id(col2))
+        if finding is not None:
+            findings.append(finding)
+    if dropped:
+        lines[:] = [line for line in lines if id(line) not in dropped]
     return findings
 
 
-def _one(col1: DraftLine, col2: DraftLine, edit: PtpEdit, lines: list[DraftLine],
-         ctx: EditContext) -> Finding | None:
+def _one(col1: DraftLine, col2: DraftLine, edit: PtpEdit,
+         ctx: EditContext) -> tuple[Finding | None, bool]:
     pair = f"{col1.code}/{col2.code}"
     where = col2.procedure
     cite = f"[edit source: {edit.source}]"
     bypass = EM_BYPASS if col2.family == "em" else BYPASS
     if edit.indicator == "0":
-        lines.remove(col2)
         return Finding(Severity.WARNING, "NCCI_BUNDLED",
                        f"{col2.code} not billed: NCCI pair {pair} has modifier indicator 0, so "
                        f"{col2.code} is included in {col1.code} and no modifier can unbundle it "
-                       f"{cite}", where)
+                       f"{cite}", where), True
     if set(col2.modifiers) & bypass:
-        return None
+        return None, False
     if col2.family != "em" and distinct(col1, col2):
         modifier = ctx.guide.distinct_modifier
         col2.modifiers.append(modifier)
@@ -68,9 +165,8 @@ def _one(col1: DraftLine, col2: DraftLine, edit: PtpEdit, lines: list[DraftLine]
                            f"lesion at {_sites(col2)} vs {_sites(col1)}")
         return Finding(Severity.INFO, "NCCI_DISTINCT",
                        f"{col2.code} billed with {modifier}: NCCI pair {pair} allows a modifier "
-                       f"and the lesions are at distinct sites ({_sites(col2)} vs "
-                       f"{_sites(col1)}) {cite}", where)
-    lines.remove(col2)
+                       f"and the lesions are distinct ({_sites(col2)} vs "
+                       f"{_sites(col1)}) {cite}", where), False
     if col2.family == "em":
         why = "the visit is not documented as separately identifiable (modifier 25)"
     else:
@@ -80,7 +176,7 @@ def _one(col1: DraftLine, col2: DraftLine, edit: PtpEdit, lines: list[DraftLine]
                    f"{col2.code} not billed: NCCI pair {pair} (indicator 1) bundles it into "
                    f"{col1.code} and {why}. If it was a different lesion at a different site, "
                    f"document the site and laterality of each to bill it with "
-                   f"{ctx.guide.distinct_modifier} {cite}", where)
+                   f"{ctx.guide.distinct_modifier} {cite}", where), True
 
 
 def _site_set(line: DraftLine) -> set[tuple[str, str | None]]:
@@ -92,10 +188,27 @@ def _procs(line: DraftLine) -> set[int]:
     return set(line.procedures) | ({line.procedure} if line.procedure is not None else set())
 
 
+def _lesions_distinct(a: DraftLine, b: DraftLine) -> bool | None:
+    """True/False when both lines name their lesions in the same way (both documented
+    labels, or both "#<index>" excision identities); None when the lesions cannot decide."""
+    if not a.lesions or not b.lesions:
+        return None
+    implicit = {label.startswith("#") for label in a.lesions + b.lesions}
+    if len(implicit) > 1:
+        return None
+    return not set(a.lesions) & set(b.lesions)
+
+
 def distinct(a: DraftLine, b: DraftLine) -> bool:
-    """Separate documented procedures at sites (with laterality) that do not overlap."""
+    """Separate documented procedures treating different lesions: by their lesion labels
+    when both lines have them, else by sites (with laterality) that do not overlap."""
+    if not _procs(a) or not _procs(b) or _procs(a) & _procs(b):
+        return False
+    by_lesion = _lesions_distinct(a, b)
+    if by_lesion is not None:
+        return by_lesion
     sa, sb = _site_set(a), _site_set(b)
-    if not sa or not sb or not _procs(a) or not _procs(b) or _procs(a) & _procs(b):
+    if not sa or not sb:
         return False
     # the same site overlaps unless both sides are documented and differ (left vs right arm)
     return not any(s1 == s2 and (l1 is None or l2 is None or l1 == l2)

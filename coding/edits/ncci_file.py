@@ -60,17 +60,26 @@ class PtpEdit:
         return self.effective <= day and (self.deletion is None or day <= self.deletion)
 
 
+_EMPTY: frozenset[str] = frozenset()
+
+
 class PtpTable:
     """Edits indexed by (column 1, column 2)."""
 
     def __init__(self, edits: Iterable[PtpEdit], origin: str):
         self.origin = origin
         self._pairs: dict[tuple[str, str], list[PtpEdit]] = {}
+        self._by_column1: dict[str, set[str]] = {}
         for edit in edits:
             self._pairs.setdefault((edit.column1, edit.column2), []).append(edit)
+            self._by_column1.setdefault(edit.column1, set()).add(edit.column2)
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._pairs.values())
+
+    def column2_codes(self, column1: str) -> frozenset[str] | set[str]:
+        """Every code paired (on any date) as column 2 of `column1`."""
+        return self._by_column1.get(column1, _EMPTY)
 
     def lookup(self, column1: str, column2: str, day: date) -> PtpEdit | None:
         """The edit in force on `day` for the pair, the most restrictive when rows overlap

@@ -30,22 +30,26 @@ __all__ = ["FAMILIES", "ENGINE_TYPES", "code_families", "DraftLine", "RuleContex
 
 Rule = Callable[[ItemList, RuleContext], RuleResult]
 
-# (procedure types a family module receives, the module's rule), in claim order. `excision`
-# feeds both excision (the excision lines) and repair (the repairs documented on it).
-FAMILIES: tuple[tuple[frozenset[str], Rule], ...] = (
-    (frozenset({"biopsy"}), biopsy.code),
-    (frozenset({"mohs"}), mohs.code),
-    (frozenset({"excision"}), excision.code),
-    (frozenset({"shave"}), shave.code),
-    (frozenset({"repair", "excision"}), repair.code),
-    (frozenset({"destruction", "skin_tag_removal"}), destruction.code),
-    (frozenset({"intralesional", "injection"}), injection.code),
-    (frozenset({"pathology"}), pathology.code),
-    (frozenset({"phototherapy"}), phototherapy.code),
-    (frozenset({"other"}), other.code),
+# (procedure types a family module receives, the module's rule, the line families it drafts
+# — a procedure an NCCI edit folded into another, `ctx.bundled`, is withheld from the rule
+# drafting that family), in claim order. `excision` feeds both excision (the excision lines)
+# and repair (the repairs documented on it). The injection rule reads `ctx.bundled` itself: a
+# bundled administration still has its drug line.
+FAMILIES: tuple[tuple[frozenset[str], Rule, frozenset[str]], ...] = (
+    (frozenset({"biopsy"}), biopsy.code, frozenset({"biopsy"})),
+    (frozenset({"mohs"}), mohs.code, frozenset({"mohs"})),
+    (frozenset({"excision"}), excision.code, frozenset({"excision"})),
+    (frozenset({"shave"}), shave.code, frozenset({"shave"})),
+    (frozenset({"repair", "excision"}), repair.code, frozenset({"repair"})),
+    (frozenset({"destruction", "skin_tag_removal"}), destruction.code,
+     frozenset({"destruction", "skin_tag"})),
+    (frozenset({"intralesional", "injection"}), injection.code, frozenset()),
+    (frozenset({"pathology"}), pathology.code, frozenset({"pathology"})),
+    (frozenset({"phototherapy"}), phototherapy.code, frozenset({"phototherapy"})),
+    (frozenset({"other"}), other.code, frozenset({"other"})),
 )
 ENGINE_TYPES = frozenset({"office_visit"})  # coded by the engine (coding/rules/em.py)
-KNOWN_TYPES = frozenset().union(*(types for types, _ in FAMILIES)) | ENGINE_TYPES
+KNOWN_TYPES = frozenset().union(*(types for types, _, _ in FAMILIES)) | ENGINE_TYPES
 
 
 def code_families(encounter: Encounter, ctx: RuleContext) -> RuleResult:
@@ -58,8 +62,9 @@ def code_families(encounter: Encounter, ctx: RuleContext) -> RuleResult:
                 "UNKNOWN_PROCEDURE_TYPE",
                 f"procedure {index}: type {proc.type!r} is not one of "
                 f"{', '.join(sorted(KNOWN_TYPES))}", index, "type"))
-    for types, rule in FAMILIES:
-        items = [(i, p) for i, p in procedures if p.type in types]
+    for types, rule, drafts in FAMILIES:
+        items = [(i, p) for i, p in procedures if p.type in types
+                 and not any((i, family) in ctx.bundled for family in drafts)]
         if items:
             result.extend(rule(items, ctx))
     return result

@@ -21,8 +21,12 @@ from coding.model import Encounter, Finding, LineDrug, Procedure
 __all__ = ["DraftLine", "RuleContext", "RuleResult"]
 
 
-@define
+@define(eq=False)
 class DraftLine:
+    """A line being coded. Compared by identity: two lines with the same code, units and
+    site are still two lines (and value equality over every field made each `in` / `remove`
+    on a list of lines cost a full comparison per line)."""
+
     code: str
     units: int
     rationale: str
@@ -35,6 +39,10 @@ class DraftLine:
     site: str | None = None  # the documented site, for NCCI distinctness and laterality
     laterality: str | None = None
     sites: tuple[str, ...] = ()  # all sites folded into the line (summed repairs)
+    # the lesions the line treats when every folded procedure names one (`Procedure.lesion`,
+    # or "#<index>" for an excision and the repair documented on it); () = not known, the
+    # site stands in for the lesion
+    lesions: tuple[str, ...] = ()
 
 
 @frozen
@@ -45,6 +53,9 @@ class RuleContext:
     jw_jz_required: bool
     abn_modifier: str | None
     laterality_required: bool
+    # (procedure index, line family) pairs an NCCI edit has folded into another procedure:
+    # the family codes the encounter without them (the next biopsy becomes the primary)
+    bundled: frozenset[tuple[int, str]] = frozenset()
 
 
 @define

@@ -29,6 +29,7 @@ __all__ = [
     "unique",
     "fmt_cm",
     "fmt_num",
+    "known_lesions",
 ]
 
 
@@ -155,17 +156,19 @@ def merged_diagnoses(procs: Iterable[Procedure], ctx: RuleContext) -> tuple[str,
 
 def single_line(proc: Procedure, index: int, *, code: str, units: int, family: str,
                 rationale: str, modifiers: list[str] | None = None,
-                drug: LineDrug | None = None) -> DraftLine:
+                drug: LineDrug | None = None, lesion: str | None = None) -> DraftLine:
     """A draft line from one documented procedure: it carries that procedure's diagnoses,
     site and laterality, so NCCI distinctness and LT/RT see what the note says."""
     return DraftLine(code=code, units=units, rationale=rationale, family=family,
                      procedure=index, procedures=(index,), modifiers=list(modifiers or []),
                      diagnoses=proc.diagnoses, drug=drug, site=text(proc.site),
-                     laterality=text(proc.laterality), sites=unique([proc.site]))
+                     laterality=text(proc.laterality), sites=unique([proc.site]),
+                     lesions=unique([lesion or proc.lesion]))
 
 
 def folded_line(procs: Sequence[Procedure], indexes: Sequence[int], ctx: RuleContext, *,
-                code: str, units: int, family: str, rationale: str) -> DraftLine:
+                code: str, units: int, family: str, rationale: str,
+                lesions: Sequence[str | None] | None = None) -> DraftLine:
     """A draft line that folds several documented procedures (counts summed over a session,
     repairs summed per group, add-on units): it supports all their diagnoses, lists all their
     sites, and names one site or side only when every procedure agrees."""
@@ -174,7 +177,17 @@ def folded_line(procs: Sequence[Procedure], indexes: Sequence[int], ctx: RuleCon
                      diagnoses=merged_diagnoses(procs, ctx),
                      site=shared(p.site for p in procs),
                      laterality=shared(p.laterality for p in procs),
-                     sites=unique(p.site for p in procs))
+                     sites=unique(p.site for p in procs),
+                     lesions=known_lesions(lesions if lesions is not None
+                                           else [p.lesion for p in procs]))
+
+
+def known_lesions(labels: Sequence[object]) -> tuple[str, ...]:
+    """The distinct lesion labels of a folded line, or () when any procedure names none
+    (then the line's lesions are not known and the sites stand in for them)."""
+    if not labels or any(text(label) is None for label in labels):
+        return ()
+    return unique(labels)
 
 
 def text(value: object) -> str | None:

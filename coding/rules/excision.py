@@ -66,6 +66,7 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             continue
         result.lines.append(single_line(
             proc, index, code=bracket.code, units=1, family="excision",
+            lesion=proc.lesion or f"#{index}",
             rationale=(
                 f"Excised diameter {fmt_cm(diameter)} cm = lesion {fmt_cm(lesion)} + 2 × margin "
                 f"{fmt_cm(margin)}; {proc.behavior}, {proc.site} in the {GROUP_NAMES[group]} → "

@@ -7,9 +7,14 @@
 - A complex repair whose summed length is 1.0 cm or less is reported as intermediate, with a
   warning (CPT: complex codes start at 1.1 cm; simple/intermediate codes apply below).
 - Simple closure is part of an excision → info finding, no line (CPT excision guidelines).
-- NCCI: a benign excision of excised diameter ≤ 0.5 cm (11400/11420/11440) includes any repair
-  unless another lesion over 0.5 cm was excised the same session (NCCI Policy Manual ch. III,
-  as quoted in the AAPC forum thread on Novitas bundling; domain-facts s3).
+- NCCI: a benign excision of excised diameter ≤ 0.5 cm (11400/11420/11440) includes its own
+  repair, whatever else is excised that session; only the repair of a lesion over 0.5 cm is
+  reported. The rule is per excision: "Removal of one lesion smaller than 0.5 cm does not
+  preclude also reporting an intermediate or complex repair for a larger lesion" — the small
+  lesion's repair stays included (NCCI Policy Manual ch. III, as quoted in the AAPC forum
+  thread on Novitas bundling, AAPC-NCCI05; domain-facts s3). The repair of the larger lesion
+  then meets the 11400/12032-style NCCI pair as a different lesion (its own excision), so it
+  takes the payer's distinct modifier.
 """
 
 from __future__ import annotations
@@ -73,7 +78,6 @@ def _collect(items: ItemList, result: RuleResult) -> list[Wound]:
     wounds: list[Wound] = []
     excisions = [(i, p) for i, p in items if p.type == "excision"]
     diameters = {i: excised_diameter(p, i)[0] for i, p in excisions}
-    large_excision = any(d is not None and d > SMALL_BENIGN_CM for d in diameters.values())
     for index, proc in items:
         complexity: str | None
         if proc.type == "excision":
@@ -108,13 +112,13 @@ def _collect(items: ItemList, result: RuleResult) -> list[Wound]:
                 continue
             diameter = diameters.get(index)
             if (proc.behavior == "benign" and diameter is not None
-                    and diameter <= SMALL_BENIGN_CM and not large_excision):
+                    and diameter <= SMALL_BENIGN_CM):
                 result.findings.append(info(
                     "REPAIR_INCLUDED_NCCI",
                     f"{label}: benign excision of excised diameter {fmt_cm(diameter)} cm "
-                    f"(≤ 0.5 cm) includes its {complexity} repair under NCCI, as no lesion "
-                    "over 0.5 cm was excised this session; repair not reported",
-                    index, "repair",
+                    f"(≤ 0.5 cm) includes its own {complexity} repair under NCCI (NCCI Policy "
+                    "Manual ch. III), whatever else is excised this session; repair not "
+                    "reported", index, "repair",
                 ))
                 continue
             wounds.append(Wound(index, proc, str(complexity), length, "repair.length_cm"))
@@ -187,9 +191,12 @@ def _lines(complexity: str, group: str, members: list[Wound], ctx: RuleContext) 
     procs = [w.proc for w in members]
     indexes = tuple(dict.fromkeys(w.index for w in members))
 
+    lesions = [w.proc.lesion or (f"#{w.index}" if w.proc.type == "excision" else None)
+               for w in members]
+
     def draft(code: str, units: int, rationale: str) -> DraftLine:
         return folded_line(procs, indexes, ctx, code=code, units=units, family="repair",
-                           rationale=rationale)
+                           rationale=rationale, lesions=lesions)
 
     if extra is None or not units_addon:
         return [draft(main.code, 1, f"{head} → {main.code}")]
