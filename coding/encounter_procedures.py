@@ -39,13 +39,14 @@ COMMON_FIELDS = (
     "notes",
 )
 TYPE_FIELDS: dict[str, tuple[str, ...]] = {
-    "office_visit": ("code", "separately_identifiable"),
+    "office_visit": ("code", "separately_identifiable", "decision_for_surgery"),
     "biopsy": ("technique",),
     "destruction": ("lesion_class", "count", "method"),
     "skin_tag_removal": ("count",),
     "shave": ("lesion_cm",),
     "excision": ("behavior", "lesion_cm", "margin_cm", "repair"),
     "repair": ("complexity", "length_cm"),
+    "adjacent_tissue_transfer": ("defect_sq_cm",),
     "mohs": ("stages",),
     "intralesional": ("lesions", "drug"),
     "injection": ("route", "drug"),
@@ -112,7 +113,12 @@ def _office_visit(f: Fields) -> dict[str, Any]:
     return {
         "code": f.choice("code", EM_CODES),
         "separately_identifiable": f.boolean("separately_identifiable", required=True),
+        "decision_for_surgery": f.boolean("decision_for_surgery", default=None),
     }
+
+
+def _flap(f: Fields) -> dict[str, Any]:
+    return {"defect_sq_cm": f.decimal("defect_sq_cm", maximum=MAX_CM * 50)}
 
 
 def _biopsy(f: Fields) -> dict[str, Any]:
@@ -244,7 +250,7 @@ def _drug(f: Fields) -> Drug | None:
 _TYPE_READERS = {
     "office_visit": _office_visit, "biopsy": _biopsy, "destruction": _destruction,
     "skin_tag_removal": _skin_tags, "shave": _shave, "excision": _excision,
-    "repair": _repair_fields, "mohs": _mohs, "intralesional": _intralesional,
+    "repair": _repair_fields, "adjacent_tissue_transfer": _flap, "mohs": _mohs, "intralesional": _intralesional,
     "injection": _injection, "pathology": _pathology, "phototherapy": _phototherapy,
     "other": _other,
 }

@@ -76,7 +76,7 @@ class Procedure:
     """One documented procedure. `type` selects which of the optional fields apply.
 
     Types: office_visit, biopsy, destruction, skin_tag_removal, shave, excision, repair,
-    mohs, intralesional, injection, pathology, phototherapy, other.
+    adjacent_tissue_transfer, mohs, intralesional, injection, pathology, phototherapy, other.
     """
 
     type: str
@@ -103,6 +103,10 @@ class Procedure:
     behavior: str | None = None
     margin_cm: Decimal | None = None
     repair: RepairSpec | None = None
+    # adjacent_tissue_transfer: primary + secondary defect
+    defect_sq_cm: Decimal | None = None
+    # office_visit: did this visit decide on a same-day 90-day procedure (None = assume so)
+    decision_for_surgery: bool | None = None
     # repair
     complexity: str | None = None
     length_cm: Decimal | None = None

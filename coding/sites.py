@@ -22,6 +22,11 @@ SITE_FAMILIES: tuple[str, ...] = (
 )
 """Families whose codes depend on the site group (columns of site_groups.csv)."""
 
+# Families whose CPT groups are another family's: adjacent tissue transfer 14000–14061 groups
+# the body exactly as complex repair does (trunk | scalp, arms, legs | forehead, cheeks, chin,
+# mouth, neck, axillae, genitalia, hands, feet | eyelids, nose, ears, lips — CPT descriptors).
+ALIASES = {"adjacent_tissue_transfer": "repair_complex"}
+
 
 def _sites() -> tuple[str, ...]:
     return tuple(site_group_table())
@@ -39,6 +44,7 @@ def site_group(family: str, site: str | None) -> str | None:
     """The CPT site group letter of `site` for `family`, or None when the site is missing,
     unknown, or not placeable in that family (the caller reports which). `family` is one of
     SITE_FAMILIES; "repair" + complexity is also accepted as e.g. "repair_complex"."""
+    family = ALIASES.get(family, family)
     if family not in SITE_FAMILIES:
         raise ValueError(f"unknown site family {family!r}; expected one of {SITE_FAMILIES}")
     if not is_site(site):

@@ -27,6 +27,8 @@ __all__ = [
     "brackets",
     "addon",
     "drug_units",
+    "NdcPackage",
+    "ndc_packages",
 ]
 
 
@@ -55,7 +57,7 @@ class DrugUnit:
     description: str
     billing_amount: Decimal  # one HCPCS unit = billing_amount billing_unit
     billing_unit: str  # mg, mcg, g, units, mL
-    single_dose: bool  # usual container; JW/JZ apply to single-dose containers only
+    single_dose: bool | None  # usual container (JW/JZ: single-dose only); None = by NDC
     effective: str
     source: str
 
@@ -138,17 +140,41 @@ def drug_units() -> dict[str, DrugUnit]:
     """HCPCS code -> billing unit and container type."""
     out: dict[str, DrugUnit] = {}
     for r in read_table("drug_units.csv"):
-        if r["container"] not in ("single", "multi"):
+        if r["container"] not in ("single", "multi", "ndc"):
             raise TableError(
-                f"coding/data/drug_units.csv: {r['hcpcs']}: container must be single or multi"
-            )
+                f"coding/data/drug_units.csv: {r['hcpcs']}: container must be single, multi "
+                "or ndc")
         out[r["hcpcs"]] = DrugUnit(
             hcpcs=r["hcpcs"],
             description=r["description"],
             billing_amount=_decimal("drug_units.csv", r, "billing_amount"),
             billing_unit=r["billing_unit"],
-            single_dose=r["container"] == "single",
+            single_dose=None if r["container"] == "ndc" else r["container"] == "single",
             effective=r["effective"],
             source=r["source"],
         )
+    return out
+
+
+@frozen
+class NdcPackage:
+    ndc: str  # 11 digits
+    hcpcs: str
+    product: str
+    package: str
+    single_dose: bool
+    source: str
+
+
+@cache
+def ndc_packages() -> dict[str, NdcPackage]:
+    """11-digit NDC -> its package's container type (coding/data/drug_ndcs.csv)."""
+    out: dict[str, NdcPackage] = {}
+    for r in read_table("drug_ndcs.csv"):
+        if r["container"] not in ("single", "multi") or len(r["ndc"]) != 11 \
+                or not r["ndc"].isdigit():
+            raise TableError(f"coding/data/drug_ndcs.csv: {r['ndc']}: an 11-digit NDC and "
+                             "container single or multi are required")
+        out[r["ndc"]] = NdcPackage(r["ndc"], r["hcpcs"], r["product"], r["package"],
+                                   r["container"] == "single", r["source"])
     return out

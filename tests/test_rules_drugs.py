@@ -74,17 +74,58 @@ def test_intralesional_boundary(lesions: int, code: str) -> None:
     assert codes(result) == [(code, 1), ("J3301", 4)]
 
 
+KENALOG_10 = "68258-8903-05"  # 5 mL multi-dose vial (ndclist 68258-8903)
+
+
 def test_intralesional_summed_over_session() -> None:
     result = run(proc("intralesional", lesions=4, drug=drug(dose="20")),
                  proc("intralesional", lesions=4, drug=drug(dose="20")))
-    assert codes(result) == [("11901", 1), ("J3301", 2), ("J3301", 2)]
+    # one drug, one day: 40 mg → J3301 × 4 on one line (CMS Claims Processing Manual ch. 17 §10)
+    assert codes(result) == [("11901", 1), ("J3301", 4)]
     assert "4 in procedure 0 + 4 in procedure 1" in result.lines[0].rationale
+    assert result.lines[1].procedures == (0, 1)
+
+
+def test_drug_units_summed_per_day_before_rounding() -> None:
+    # two keloids, 15 mg each from one Kenalog-10 vial: 30 mg ÷ 10 mg = 3 units, one line;
+    # rounding each site (2 + 2) would bill 40 mg for 30 mg given
+    sites = [proc("intralesional", lesions=1, site=site, drug=drug(ndc=KENALOG_10, dose="15"))
+             for site in ("chest", "back")]
+    result = run(*sites)
+    assert coded(result) == [("11900", 1, ()), ("J3301", 3, ())]
+    assert result.lines[1].drug == LineDrug(ndc="68258890305", quantity=Decimal(30), unit="ME")
+
+
+def test_different_ndcs_of_one_code_stay_on_their_own_lines() -> None:
+    result = run(proc("intralesional", lesions=1, drug=drug(ndc=KENALOG_10, dose="15")),
+                 proc("intralesional", lesions=1, drug=drug(dose="40")))
+    assert [(c, n) for c, n, _ in coded(result)] == [("11900", 1), ("J3301", 2), ("J3301", 4)]
 
 
 def test_multi_dose_kenalog_takes_neither_jw_nor_jz() -> None:
-    result = run(proc("intralesional", lesions=3, drug=drug(dose="20", wasted="30")))
+    result = run(proc("intralesional", lesions=3,
+                      drug=drug(ndc=KENALOG_10, dose="20", wasted="30")))
     assert coded(result) == [("11900", 1, ()), ("J3301", 2, ())]
     assert "MULTI_DOSE_NO_JW" in finding_codes(result, Severity.INFO)
+
+
+def test_kenalog_40_one_ml_vial_is_single_dose_by_its_ndc() -> None:
+    # NDC 0003-0293-05 is a 1 mL single-dose vial (ndclist 0003-0293): 20 mg given, 20 mg
+    # discarded → J3301 × 2 and J3301-JW × 2 (CMS JW/JZ policy for single-dose containers)
+    result = run(proc("intralesional", lesions=3, drug=drug(dose="20", wasted="20")))
+    assert coded(result) == [("11900", 1, ()), ("J3301", 2, ()), ("J3301", 2, ("JW",))]
+    nothing = run(proc("intralesional", lesions=1, drug=drug(dose="40", wasted="0")))
+    assert coded(nothing)[1] == ("J3301", 4, ("JZ",))
+    # the 5 mL vial of the same product is multi-dose
+    multi = run(proc("intralesional", lesions=1,
+                     drug=drug(ndc="0003-0293-20", dose="20", wasted="20")))
+    assert coded(multi)[1] == ("J3301", 2, ())
+
+
+def test_container_of_an_unlisted_ndc_of_a_mixed_code_is_asked_for() -> None:
+    result = run(proc("intralesional", lesions=1, drug=drug(ndc="12345-6789-01", dose="20")))
+    assert coded(result)[1] == ("J3301", 2, ())
+    assert "CONTAINER_UNKNOWN" in finding_codes(result, Severity.WARNING)
 
 
 STELARA: dict[str, Any] = dict(

@@ -132,7 +132,9 @@ def test_excision_repair_summed_with_standalone_repair() -> None:
     [
         ("0.5", "0", None, False),  # 11400 alone: repair included (NCCI)
         ("0.3", "0.1", None, False),
-        ("0.5", "0", ("0.6", "0"), True),  # another lesion over 0.5 cm → repair billed
+        # NCCI ch. III: "Removal of one lesion smaller than 0.5 cm does not preclude also
+        # reporting ... a repair for a larger lesion" — the small one's own repair stays in
+        ("0.5", "0", ("0.6", "0"), False),
         ("0.5", "0", ("0.5", "0"), False),  # the other is also ≤ 0.5
         ("0.6", "0", None, True),  # not ≤ 0.5
     ],

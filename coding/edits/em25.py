@@ -8,8 +8,17 @@ an NCCI pair whose column 2 is the E/M (e.g. 96372 with 99212–99215). Then:
 * not separately identifiable → not billed, with a warning saying which procedure includes it.
 
 Add-on (ZZZ) lines follow their primary and never decide alone. With nothing that bundles
-(only pathology, drugs or phototherapy), the E/M is billed without 25. A 90-day (major)
-procedure on the same day makes the visit the decision for surgery: modifier 57.
+(only pathology, drugs or phototherapy), the E/M is billed without 25.
+
+A 90-day (major) procedure on the same day: the visit that decided on it takes 57 and is
+paid outside the global package (CMS Claims Processing Manual ch. 12 §40.2 A.4; NCCI Policy
+Manual ch. I), and 57 wins over 25 — a flap (14040) that includes the excision (11643) leaves
+a 90-day procedure, and the decision for it is a 57 visit. Without the decision
+(`decision_for_surgery: false`: it was made at an earlier visit) the visit is part of the
+major procedure's pre-operative care: billed with 25 only when separately identifiable.
+
+The edit runs on the lines the NCCI procedure pass left (the engine folds bundled procedures
+before any edit), so a procedure the flap includes never earns the visit a 25.
 """
 
 from __future__ import annotations
@@ -34,13 +43,22 @@ def apply(lines: list[DraftLine], ctx: EditContext) -> list[Finding]:
     bundling = [line for line in others if _bundles(line, em, ctx)]
     major = [line for line in others if global_period(line.code) == "090"]
     where = em.procedure
+    decided = proc.decision_for_surgery if proc is not None else None
+    if major and decided is not False:
+        em.modifiers.append("57")
+        em.rationale += (f"; modifier 57: the visit decided on major surgery "
+                         f"({', '.join(line.code for line in major)}, 90-day global) the same "
+                         "day (CMS Claims Processing Manual ch. 12 §40.2)")
+        return []
+    if major:
+        bundling = bundling + [line for line in major if line not in bundling]
     if bundling:
         names = ", ".join(_describe(line, em, ctx) for line in bundling)
         if separate:
             em.modifiers.append("25")
             em.rationale += f"; modifier 25: significant, separately identifiable from {names}"
             return []
-        lines.remove(em)
+        lines[:] = [line for line in lines if line is not em]
         return [Finding(
             Severity.WARNING, "EM_NOT_SEPARATE",
             f"office visit {em.code} not billed: the note does not document it as significant "
@@ -48,11 +66,6 @@ def apply(lines: list[DraftLine], ctx: EditContext) -> list[Finding]:
             "Bill it with modifier 25 only if the documentation supports a separate problem "
             "(set separately_identifiable)", where, f"procedures[{where}].separately_identifiable",
         )]
-    if major:
-        em.modifiers.append("57")
-        em.rationale += (f"; modifier 57: decision for major surgery "
-                         f"({', '.join(line.code for line in major)}, 90-day global)")
-        return []
     if others and not separate:
         return [Finding(
             Severity.INFO, "EM_NO_25",
@@ -71,6 +84,8 @@ def _bundles(line: DraftLine, em: DraftLine, ctx: EditContext) -> bool:
 
 def _describe(line: DraftLine, em: DraftLine, ctx: EditContext) -> str:
     period = global_period(line.code)
+    if period == "090":
+        return f"{line.code} (90-day global: pre-operative visit)"
     if period in MINOR:
         return f"{line.code} ({int(period or 0)}-day global)"
     return f"{line.code} (NCCI pair with {em.code})"

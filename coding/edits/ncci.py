@@ -88,14 +88,13 @@ def bundled(lines: list[DraftLine], ctx: EditContext) -> dict[tuple[int, str], F
             continue
         if edit.indicator == "1" and set(col2.modifiers) & BYPASS:
             continue
-        own = [i for i in col2.procedures if i not in _procs(col1)
-               and (i, col2.family) not in out]
+        own = [i for i in col2.procedures if i not in _procs(col1)]
         if not own or (edit.indicator == "1" and distinct(col1, col2)):
             continue
         take = own if edit.indicator == "0" else [
-            i for i in own if not distinct(col1, _one_procedure(col2, i, ctx))] or own
+            i for i in own if not distinct(col1, _one_procedure(col2, i, ctx))]
         for i in take:
-            out[i, col2.family] = _bundled_finding(col1, col2, i, edit, ctx)
+            out.setdefault((i, col2.family), _bundled_finding(col1, col2, i, edit, ctx))
         if len(take) == len(col2.procedures):
             gone.add(id(col2))
     return out

@@ -2,7 +2,14 @@
 
 - HCPCS units = administered dose ÷ the code's billing unit, rounded up to a whole unit; a dose
   smaller than one unit is one unit (Medicare Claims Processing Manual ch. 17 §10; CMS RAC
-  topic 0074). Billing units: coding/data/drug_units.csv.
+  topic 0074). Billing units: coding/data/drug_units.csv. The units are of the drug given
+  that day, not of each injection: the doses of one drug (HCPCS + NDC) across every site and
+  procedure of the encounter are summed first and rounded once, on one line (two keloids of
+  15 mg each from one Kenalog-10 vial → 30 mg → J3301 × 3, not 2 + 2).
+- Container: single- or multi-dose is a property of the package (NDC), not of the HCPCS code:
+  `drug.single_dose` as documented, else the NDC's row in coding/data/drug_ndcs.csv, else the
+  code's usual container in drug_units.csv; a code sold in both (J3301: Kenalog-40 1 mL
+  single-dose vial, 5 mL multi-dose vial) with an unlisted NDC draws a warning.
 - NDC: 11 digits 5-4-2. A hyphenated 10-digit NDC gets a leading zero in its short segment
   (4-4-2, 5-3-2, 5-4-1); a bare 10-digit NDC cannot be placed and is an error.
 - JW/JZ (when the payer's guide requires them; single-dose containers only): discarded
@@ -18,12 +25,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from attrs import frozen
+
 from coding.model import Drug, Finding, LineDrug, Procedure
 from coding.rules.base import RuleContext, RuleResult
-from coding.rules.common import ceil_div, error, fmt_num, info, single_line, warning
-from coding.tables import DrugUnit, drug_units
+from coding.rules.common import ceil_div, error, fmt_num, folded_line, info, warning
+from coding.tables import DrugUnit, drug_units, ndc_packages
 
-__all__ = ["NDC_UNITS", "normalize_ndc", "to_billing_unit", "hcpcs_units", "drug_lines"]
+__all__ = ["NDC_UNITS", "normalize_ndc", "to_billing_unit", "hcpcs_units", "drug_lines",
+           "Given"]
 
 NDC_UNITS = ("UN", "ML", "GR", "F2", "ME")
 MASS_MG = {"mcg": Decimal("0.001"), "mg": Decimal(1), "g": Decimal(1000)}
@@ -83,15 +93,28 @@ def _amount(value: object) -> Decimal | None:
     return d if d.is_finite() else None
 
 
-def drug_lines(index: int, proc: Procedure, ctx: RuleContext, administered_by: str) -> RuleResult:
-    """The HCPCS line(s) for `proc.drug`: administered units, and a JW line when required."""
-    result = RuleResult()
+@frozen
+class Given:
+    """One documented administration of a drug, checked: amounts in the billing unit."""
+
+    index: int
+    proc: Procedure
+    drug: Drug
+    ref: DrugUnit
+    ndc: str
+    dose: Decimal  # in the billing unit's measure
+    wasted: Decimal
+    line_drug: LineDrug | None
+    administered_by: str
+
+
+def _check(index: int, proc: Procedure, administered_by: str
+           ) -> tuple[Given | None, list[Finding]]:
     drug = proc.drug
     label = f"drug of procedure {index}"
     if not isinstance(drug, Drug):
-        result.findings.append(error("MISSING_FIELD", f"{label}: the drug (hcpcs, ndc, dose, "
-                                     "dose_unit) is required", index, "drug"))
-        return result
+        return None, [error("MISSING_FIELD", f"{label}: the drug (hcpcs, ndc, dose, dose_unit) "
+                            "is required", index, "drug")]
     problems: list[Finding] = []
     ref = drug_units().get(drug.hcpcs) if isinstance(drug.hcpcs, str) else None
     if ref is None:
@@ -114,60 +137,127 @@ def drug_lines(index: int, proc: Procedure, ctx: RuleContext, administered_by: s
         problems.append(error("BAD_FIELD", f"{label}: ndc_unit {drug.ndc_unit!r} is not one of "
                               f"{', '.join(NDC_UNITS)}", index, "drug.ndc_unit"))
     if problems or ref is None or dose is None or wasted is None or ndc is None:
-        result.findings.extend(problems)
-        return result
-    units = hcpcs_units(dose, drug.dose_unit, ref)
-    if units is None:
-        result.findings.append(error(
+        return None, problems
+    converted = to_billing_unit(dose, drug.dose_unit, ref)
+    lost = to_billing_unit(wasted, drug.dose_unit, ref)
+    if converted is None or lost is None:
+        return None, [error(
             "DOSE_UNIT_MISMATCH",
             f"{label}: a dose in {drug.dose_unit!r} cannot be converted to {drug.hcpcs}'s billing "
             f"unit ({fmt_num(ref.billing_amount)} {ref.billing_unit}); document the dose in "
-            f"{ref.billing_unit}", index, "drug.dose_unit"))
-        return result
+            f"{ref.billing_unit}", index, "drug.dose_unit")]
     line_drug, found = _line_drug(index, drug, ndc, dose, label)
-    result.findings.extend(found)
-    single = drug.single_dose if isinstance(drug.single_dose, bool) else ref.single_dose
+    return Given(index, proc, drug, ref, ndc, converted, lost, line_drug, administered_by), found
+
+
+def drug_lines(entries: list[tuple[int, Procedure, str]], ctx: RuleContext) -> RuleResult:
+    """The HCPCS lines for the drugs of `entries` (procedure index, procedure, how it was
+    given): per drug (HCPCS + NDC) for the day, the summed dose rounded up once, and a JW line
+    for a billable discard from single-dose containers when the payer requires JW/JZ."""
+    result = RuleResult()
+    groups: dict[tuple[str, str], list[Given]] = {}
+    for index, proc, how in entries:
+        given, found = _check(index, proc, how)
+        result.findings.extend(found)
+        if given is not None:
+            groups.setdefault((given.drug.hcpcs, given.ndc), []).append(given)
+    for group in groups.values():
+        _drug_group(group, ctx, result)
+    return result
+
+
+def _container(group: list[Given]) -> tuple[bool | None, str]:
+    documented = [g.drug.single_dose for g in group if isinstance(g.drug.single_dose, bool)]
+    if documented:
+        return documented[0], "as documented (drug.single_dose)"
+    package = ndc_packages().get(group[0].ndc)
+    if package is not None:
+        kind = "single-dose" if package.single_dose else "multi-dose"
+        return package.single_dose, (f"NDC {group[0].ndc} is a {package.package} of "
+                                     f"{package.product}, {kind} [source: {package.source}]")
+    ref = group[0].ref
+    if ref.single_dose is None:
+        return None, f"{ref.hcpcs} comes in single- and multi-dose containers"
+    kind = "single-dose" if ref.single_dose else "multi-dose"
+    return ref.single_dose, f"{ref.hcpcs}'s usual container is {kind} (drug_units.csv)"
+
+
+def _drug_group(group: list[Given], ctx: RuleContext, result: RuleResult) -> None:
+    first, ref = group[0], group[0].ref
+    hcpcs = first.drug.hcpcs
+    dose = sum((g.dose for g in group), Decimal(0))
+    wasted = sum((g.wasted for g in group), Decimal(0))
+    units = ceil_div(dose, ref.billing_amount)
     per = f"{fmt_num(ref.billing_amount)} {ref.billing_unit}"
-    why_units = (f"{drug.hcpcs} ({ref.description}) given {administered_by}: dose "
-                 f"{fmt_num(dose)} {drug.dose_unit} ÷ {per} per unit, rounded up → {units} unit(s)")
-    main = single_line(proc, index, code=drug.hcpcs, units=units, rationale=why_units,
-                       family="drug", drug=line_drug)
+    hows = ", ".join(dict.fromkeys(g.administered_by for g in group))
+    summed = ("" if len(group) == 1 else " (summed for the day over procedures "
+              + " + ".join(f"{g.index}: {fmt_num(g.dose)}" for g in group) + ")")
+    why_units = (f"{hcpcs} ({ref.description}) given {hows}: dose {fmt_num(dose)} "
+                 f"{ref.billing_unit}{summed} ÷ {per} per unit, rounded up → {units} unit(s) "
+                 "(CMS Claims Processing Manual ch. 17 §10)")
+    procs = [g.proc for g in group]
+    indexes = tuple(dict.fromkeys(g.index for g in group))
+    line_drug = _summed_line_drug(group)
+    main = folded_line(procs, indexes, ctx, code=hcpcs, units=units, rationale=why_units,
+                       family="drug")
+    main.drug = line_drug
     result.lines.append(main)
     if not ctx.jw_jz_required:
-        return result
+        return
+    single, why_container = _container(group)
+    label = f"drug of procedure {first.index}"
+    if single is None:
+        result.findings.append(warning(
+            "CONTAINER_UNKNOWN",
+            f"{label}: {why_container} and NDC {first.ndc} is not in coding/data/drug_ndcs.csv: "
+            "set drug.single_dose so JW/JZ can be decided (Medicare requires JZ or a JW line "
+            "on single-dose containers)", first.index, "drug.single_dose"))
+        return
     if not single:
         if wasted > 0:
             result.findings.append(info(
                 "MULTI_DOSE_NO_JW",
-                f"{label}: {drug.hcpcs} comes in a multi-dose container; the discarded amount "
-                "is not billable and neither JW nor JZ applies", index, "drug.wasted"))
-        return result
-    covering = hcpcs_units(dose + wasted, drug.dose_unit, ref) or units
+                f"{label}: multi-dose container ({why_container}); the discarded amount is not "
+                "billable and neither JW nor JZ applies", first.index, "drug.wasted"))
+        return
+    covering = ceil_div(dose + wasted, ref.billing_amount) or units
     discard_units = covering - units
     if discard_units <= 0:
         main.modifiers.append("JZ")
         if wasted > 0:
-            main.rationale += (f"; the {fmt_num(wasted)} {drug.dose_unit} discarded is covered by "
-                               "rounding up, so no JW line (CMS/Noridian JZ guidance) → JZ")
+            main.rationale += (f"; the {fmt_num(wasted)} {ref.billing_unit} discarded is covered "
+                               "by rounding up, so no JW line (CMS/Noridian JZ guidance) → JZ")
         else:
-            main.rationale += "; single-dose container, nothing discarded → JZ"
-            if drug.wasted is None:
+            main.rationale += f"; single-dose container ({why_container}), nothing discarded → JZ"
+            if all(g.drug.wasted is None for g in group):
                 result.findings.append(info(
                     "JZ_ASSUMED",
                     f"{label}: no discarded amount documented for a single-dose container; "
-                    "JZ attests that none was discarded", index, "drug.wasted"))
-        return result
+                    "JZ attests that none was discarded", first.index, "drug.wasted"))
+        return
     jw_drug = None
     if line_drug is not None:
         share = (line_drug.quantity * wasted / dose).quantize(Decimal("0.001"))
         jw_drug = LineDrug(ndc=line_drug.ndc, quantity=share, unit=line_drug.unit)
-    result.lines.append(single_line(
-        proc, index, code=drug.hcpcs, units=discard_units, modifiers=["JW"], family="drug",
-        rationale=(f"{drug.hcpcs} single-dose container: {fmt_num(wasted)} {drug.dose_unit} "
-                   f"discarded; dose + discard need {covering} unit(s), {units} billed for the "
-                   f"dose → {discard_units} unit(s) with JW on their own line"),
-        drug=jw_drug))
-    return result
+    jw = folded_line(procs, indexes, ctx, code=hcpcs, units=discard_units, family="drug",
+                     rationale=(f"{hcpcs} single-dose container ({why_container}): "
+                                f"{fmt_num(wasted)} {ref.billing_unit} discarded; dose + discard "
+                                f"need {covering} unit(s), {units} billed for the dose → "
+                                f"{discard_units} unit(s) with JW on their own line"))
+    jw.modifiers.append("JW")
+    jw.drug = jw_drug
+    result.lines.append(jw)
+
+
+def _summed_line_drug(group: list[Given]) -> LineDrug | None:
+    """The NDC detail of the day's line: the quantities summed when every administration
+    has one in the same unit."""
+    details = [g.line_drug for g in group]
+    if any(d is None for d in details) or len({d.unit for d in details if d}) != 1:
+        return details[0] if len(details) == 1 else None
+    total = sum((d.quantity for d in details if d), Decimal(0))
+    unit = details[0].unit if details[0] else "UN"
+    return LineDrug(ndc=group[0].ndc, quantity=total.normalize(), unit=unit)
 
 
 def _line_drug(

@@ -4,6 +4,9 @@ each with its drug on its own HCPCS line (drugs.py).
 - Intralesional: lesions are summed over the session; up to and including 7 → 11900, more
   than 7 → 11901, one unit per session (CPT descriptors; count lesions, not needle sticks).
 - `injection` with route subcutaneous or intramuscular → 96372 × 1 per injection.
+- The drugs of every procedure are coded together (drugs.py: units per drug per day).
+- An administration an NCCI edit folded into another procedure (`ctx.bundled`) is not
+  coded; its drug still is (the drug is supplied whatever the administration's fate).
 """
 
 from __future__ import annotations
@@ -32,15 +35,20 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
     """Codes `intralesional` and `injection` procedures and their drugs."""
     result = RuleResult()
     pooled: list[tuple[int, Procedure, int]] = []
-    drugs = RuleResult()
+    given: list[tuple[int, Procedure, str]] = []
     for index, proc in items:
         if proc.type == "intralesional":
+            given.append((index, proc, "intralesionally"))
+            if (index, "intralesional") in ctx.bundled:
+                continue
             label = f"intralesional injection (procedure {index})"
             lesions, found = read_count(proc, index, "lesions", label)
             result.findings.extend(found)
             if lesions is not None:
                 pooled.append((index, proc, lesions))
-            drugs.extend(drug_lines(index, proc, ctx, "intralesionally"))
+            continue
+        given.append((index, proc, f"by {proc.route} injection"))
+        if (index, "injection") in ctx.bundled:
             continue
         label = f"injection (procedure {index})"
         cpt = ROUTES.get(proc.route) if isinstance(proc.route, str) else None
@@ -53,7 +61,6 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             result.lines.append(single_line(
                 proc, index, code=cpt, units=1, family="injection",
                 rationale=f"Therapeutic {proc.route} injection → {cpt} × 1; drug on its own line"))
-        drugs.extend(drug_lines(index, proc, ctx, f"by {proc.route} injection"))
     if pooled:
         total = sum(n for _, _, n in pooled)
         cpt = intralesional_code(total)
@@ -67,5 +74,5 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             procs, indexes, ctx, code=cpt, units=1, family="intralesional",
             rationale=(f"Intralesional injection of {total} lesion(s){summed}: {bracket} → "
                        f"{cpt} × 1 per session; drug on its own line")))
-    result.extend(drugs)
+    result.extend(drug_lines(given, ctx))
     return result
