@@ -61,6 +61,9 @@ class Guide:
     appeal_address: str | None  # where written appeals go (lines joined by newlines)
     source: str  # where each setting comes from (companion guide / manual and date)
     path: str  # the file this guide was read from
+    ack_overdue_days: int = 5  # no 999/277CA after this many days: the claim is overdue
+    remit_turnaround_days: int = 30  # accepted but no 835 after this many days: overdue
+    turnaround_source: str = ""  # where the two settings above come from
 
     @property
     def is_medicare(self) -> bool:
@@ -94,6 +97,9 @@ _OPTIONAL: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "correction_source": (str, ""),
     "appeal_levels": (list, []),
     "appeal_address": (str, None),
+    "ack_overdue_days": (int, 5),
+    "remit_turnaround_days": (int, 30),
+    "turnaround_source": (str, ""),
 }
 
 
@@ -190,6 +196,8 @@ def _build(data: dict[str, Any], where: str, stem: str) -> Guide:
             if not isinstance(units, int) or isinstance(units, bool) or units < 0:
                 problems.append(f"mue_overrides.{code}: must be a whole number >= 0")
     check_routes(values, problems)
+    for days_key in ("ack_overdue_days", "remit_turnaround_days"):
+        check(days_key, 1 <= int(values.get(days_key) or 0) <= 365, "must be 1 to 365 days")
     if problems:
         raise GuideError(f"{where}: bad companion guide:\n  " + "\n  ".join(problems))
     return Guide(name=stem, path=where, **values)

@@ -60,6 +60,7 @@ def target_metadata() -> MetaData:
     """Every table model, registered."""
     from sqlmodel import SQLModel
 
+    import reconcile.store.ack_models  # noqa: F401
     import reconcile.store.models  # noqa: F401
     import reconcile.store.remit_models  # noqa: F401
 
