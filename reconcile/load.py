@@ -30,8 +30,10 @@ from edi.x835.model import ClaimPayment, FindingKind, RemittanceHeader, Remittan
 from reconcile.classify import Classification, SentLine, classify_claim
 from reconcile.errors import StoreError
 from reconcile.load_result import FileResult, LoadProgress, LoadSummary
+from reconcile.lifecycle import record_superseded
 from reconcile.match import ClaimMatch, match_claims
 from reconcile.money_limits import check_item
+from reconcile.overturn import apply_overturns, find_overturns, patient_id, patient_name
 from reconcile.payers import appeal_deadline, guide_for_payer
 from reconcile.store import remit_write as store
 from reconcile.store.database import get_engine, session_scope
@@ -150,7 +152,7 @@ def load_items(session: Session, items: Iterable[Item], *, sha: str, file_name: 
     for item in items:
         check_item(item, file_name)  # before any write: values the store cannot hold
         if isinstance(item, RemittanceHeader):
-            tx = _Transaction.open(session, file_id, item)
+            tx = _Transaction.open(session, file_id, item, file_name)
             result.transactions += 1
         elif isinstance(item, ClaimPayment):
             if tx is None:
@@ -177,10 +179,13 @@ class _Transaction:
     id: int
     header: RemittanceHeader
     guide: str | None
+    file_id: int = 0
+    file_name: str = ""
     pending: list[ClaimPayment] = field(factory=list)
 
     @classmethod
-    def open(cls, session: Session, file_id: int, h: RemittanceHeader) -> _Transaction:
+    def open(cls, session: Session, file_id: int, h: RemittanceHeader,
+             file_name: str = "") -> _Transaction:
         payer_ids = (h.payer.id, h.payment.payer_identifier,
                      *(r.value for r in h.payer.references if r.qualifier in ("2U", "HI", "NF")))
         guide = guide_for_payer(payer_ids, h.payer.name)
@@ -192,7 +197,7 @@ class _Transaction:
             handling_code=h.payment.handling_code, payment_amount=h.payment.amount,
             credit_debit=h.payment.credit_debit, payment_method=h.payment.method,
             payment_date=h.payment.date, production_date=h.production_date, guide=guide))
-        return cls(tid, h, guide)
+        return cls(tid, h, guide, file_id, file_name)
 
     @property
     def paid_on(self) -> Any:
@@ -258,7 +263,11 @@ def _flush(session: Session, tx: _Transaction, result: FileResult) -> None:
     store.add_denials(session, denials)
     for cid, pcn, icn in reversals:
         store.supersede_earlier(session, cid, pcn, icn)
-
+    if reversals:
+        record_superseded(session, remit_file_id=tx.file_id)
+    # a paid line answering an earlier denial overturns it (reconcile/overturn.py)
+    apply_overturns(session, find_overturns(session, claims, matches, claim_ids), tx.file_id,
+                    tx.file_name)
 
 
 def _denial_row(tx: _Transaction, c: ClaimPayment, m: ClaimMatch, cid: int, row: dict[str, Any],
@@ -279,7 +288,7 @@ def _denial_row(tx: _Transaction, c: ClaimPayment, m: ClaimMatch, cid: int, row:
         modifiers=":".join(s.modifiers) if s else "",
         cause=k.cause, group_code=k.group, carc=k.carc, rarc=k.rarc, amount=k.amount,
         rule=k.rule, action=k.action, evidence=k.evidence, recoverable=k.recoverable,
-        payment_date=tx.paid_on,
+        payment_date=tx.paid_on, patient_id=patient_id(c), patient_name=patient_name(c),
         appeal_deadline=appeal_deadline(tx.paid_on, row["payer"]) if tx.paid_on else None)
 
 def _context(c: ClaimPayment, m: ClaimMatch) -> tuple[list[SentLine | None], list[SentLine] | None]:

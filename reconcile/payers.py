@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-from companion_guides import GuideError, get_guide, guide_names
+from companion_guides import AppealLevel, GuideError, get_guide, guide_names
 
 DEFAULT_APPEAL_WINDOW_DAYS = 60
 
@@ -58,3 +58,15 @@ def appeal_deadline(payment_date: date | None, guide: str | None) -> date | None
     if payment_date is None:
         return None
     return payment_date + timedelta(days=appeal_window_days(guide))
+
+
+def appeal_levels(guide: str | None) -> tuple[AppealLevel, ...]:
+    """The guide's appeal levels, first first; without a guide one level with the default
+    window."""
+    if guide:
+        try:
+            return get_guide(guide).appeal_levels
+        except GuideError:
+            pass
+    return (AppealLevel("first_level", DEFAULT_APPEAL_WINDOW_DAYS, "initial_determination",
+                        "dermclaim default (no companion guide for this payer)"),)

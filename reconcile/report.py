@@ -1,18 +1,23 @@
 """The practice manager's report: one self-contained HTML page (no script, no network).
 
-Totals (billed, paid, denied, recoverable), denials by cause, payer, code and month as
-inline SVG bar charts, and the top rows of the appeal worklist. Every value that came from
-an 835 or the store (payer names, codes, claim ids, actions, evidence) goes through
-`html.escape` before it reaches the page; the page has no JavaScript and a Content-Security-
+Totals (billed, paid, denied, recoverable, recovered, overturn rate, deadlines due within 7
+and 30 days), denials by cause, payer, code and month as inline SVG bar charts (each says
+what it leaves out), and the top rows of the appeal worklist in the worklist's order (live
+deadlines first), saying how many rows it leaves out. Every value that came from
+an 835 or the store (payer names, codes, claim ids, actions, evidence) is escaped before it
+reaches the page: the page is a Jinja2 template with autoescaping
+(`reconcile/templates/report.html`), the SVG charts go through `html.escape`; the page has no JavaScript and a Content-Security-
 Policy that forbids loading anything, so even a missed escape could not phone home.
 
 Billed and paid count the live adjudications (not reversals, not ones a reversal took back);
-recoverable = live denials whose cause is normally recoverable and whose appeal deadline has
-not passed.
+denied counts every denial not taken back by a reversal (overturned ones included: the
+overturn rate and recovered money are measured against it); recoverable = open work whose
+cause is normally recoverable and whose appeal deadline has not passed.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -22,7 +27,10 @@ from pathlib import Path
 from attrs import frozen
 
 from edi.atomic import write_atomically
-from reconcile.analytics import DenialRow, GroupRow, denial_rows, group_rows
+from reconcile.templating import render as render_template
+from reconcile.templating import safe
+from reconcile.analytics import ALL_STATUSES, DenialRow, Filters, GroupRow, denial_rows, group_rows
+from reconcile.lifecycle import WORK
 from reconcile.store.remit_read import balance_finding_count, claim_totals
 from reconcile.worklist import ordered
 
@@ -44,6 +52,17 @@ class Totals:
     recoverable: Decimal
     denied_lines: int
     out_of_balance: int = 0
+    recovered: Decimal = Decimal("0")
+    overturned_lines: int = 0
+    due_7: int = 0  # open work whose appeal deadline is within 7 days
+    due_30: int = 0
+
+    @property
+    def overturn_rate(self) -> Decimal:
+        if not self.denied_lines:
+            return Decimal("0")
+        return (Decimal(100) * self.overturned_lines / self.denied_lines).quantize(
+            Decimal("0.1"))
 
 
 @frozen
@@ -53,21 +72,35 @@ class ReportSummary:
 
 
 def totals(rows: Sequence[DenialRow], url: str | None, today: date) -> Totals:
+    """`rows`: every denial the filters select, whatever its status (not superseded)."""
     n, billed, paid = claim_totals(url)
     z = Decimal("0")
+    work = [r for r in rows if r.status in WORK]
+
+    def due(days: int) -> int:
+        return sum(1 for r in work if r.appeal_deadline is not None
+                   and 0 <= (r.appeal_deadline - today).days <= days)
+    won = [r for r in rows if r.status == "overturned"]
     return Totals(
         claims=n, billed=billed, paid=paid, denied=sum((r.denied_amount for r in rows), z),
-        recoverable=sum((r.denied_amount for r in rows if r.recoverable and (
+        recoverable=sum((r.denied_amount for r in work if r.recoverable and (
             r.appeal_deadline is None or r.appeal_deadline >= today)), z),
-        denied_lines=len(rows), out_of_balance=balance_finding_count(url))
+        denied_lines=len(rows), out_of_balance=balance_finding_count(url),
+        recovered=sum((r.recovered_amount or z for r in won), z), overturned_lines=len(won),
+        due_7=due(7), due_30=due(30))
 
 
 def bar_chart(title: str, groups: Sequence[GroupRow], *, color_by_key: bool = False,
               limit: int = TOP_BARS) -> str:
-    """A horizontal bar chart of denied amount per key (the `limit` largest), inline SVG."""
-    groups = list(groups)[:limit]
-    width, label_w, row_h, top = 640, 190, 26, 8
-    height = top + row_h * max(len(groups), 1) + 8
+    """A horizontal bar chart of denied amount per key (the `limit` largest), inline SVG;
+    when keys are left out, a last line says how many and how much. Labels are never cut:
+    the label column grows to the longest key."""
+    every = list(groups)
+    groups, rest = every[:limit], every[limit:]
+    longest = max((len(g.key) for g in groups), default=10)
+    label_w = max(190, min(7 * longest + 16, 360))
+    width, row_h, top = label_w + 450, 26, 8
+    height = top + row_h * (max(len(groups), 1) + (1 if rest else 0)) + 8
     biggest = max((g.denied_amount for g in groups), default=Decimal("0")) or Decimal("1")
     parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" '
              f'xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -79,19 +112,28 @@ def bar_chart(title: str, groups: Sequence[GroupRow], *, color_by_key: bool = Fa
         w = int((width - label_w - 110) * (g.denied_amount / biggest))
         fill = COLORS.get(g.key, "#4e79a7") if color_by_key else "#4e79a7"
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end">{escape(_cut(g.key))}</text>'
+            f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end">{escape(g.key)}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{max(w, 1)}" height="{row_h - 8}" '
             f'fill="{fill}"><title>{escape(g.key)}: {g.lines} lines, '
             f'{g.denied_amount:.2f}</title></rect>'
             f'<text x="{label_w + max(w, 1) + 6}" y="{y + 16}">{g.denied_amount:,.2f} '
             f'({g.lines})</text>')
+    if rest:
+        y = top + len(groups) * row_h
+        left = sum((g.denied_amount for g in rest), Decimal("0"))
+        parts.append(f'<text x="8" y="{y + 16}" class="muted">not shown: {len(rest)} more '
+                     f'({sum(g.lines for g in rest)} lines, {left:,.2f})</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
 def month_chart(title: str, groups: Sequence[GroupRow]) -> str:
-    """Vertical bars per month (chronological), as inline SVG."""
-    groups = list(groups)[-18:]
+    """Vertical bars per month (chronological, the last 18), as inline SVG; earlier months
+    left out are named in the chart's title."""
+    every = list(groups)
+    groups = every[-18:]
+    if len(every) > len(groups):
+        title = f"{title} (last 18 months; {len(every) - 18} earlier months not shown)"
     width, height, bottom, left = 640, 220, 30, 10
     n = max(len(groups), 1)
     slot = min((width - 2 * left) / n, 90)
@@ -119,11 +161,14 @@ def month_chart(title: str, groups: Sequence[GroupRow]) -> str:
 
 def render(rows: Sequence[DenialRow], t: Totals, today: date,
            generated: datetime | None = None) -> str:
+    """The page (reconcile/templates/report.html, autoescaped). `rows`: every denial the
+    filters select; the worklist table shows the open work among them."""
     generated = generated or datetime.now(UTC)
-    cards = [("Billed", t.billed), ("Paid", t.paid), ("Denied", t.denied),
-             ("Recoverable", t.recoverable)]
-    card_html = "".join(f'<div class="card"><div class="k">{k}</div>'
-                        f'<div class="v">{v:,.2f}</div></div>' for k, v in cards)
+    cards = [("Billed", f"{t.billed:,.2f}"), ("Paid", f"{t.paid:,.2f}"),
+             ("Denied", f"{t.denied:,.2f}"), ("Recoverable", f"{t.recoverable:,.2f}"),
+             ("Recovered", f"{t.recovered:,.2f}"),
+             ("Overturned", f"{t.overturned_lines} ({t.overturn_rate}%)"),
+             ("Due in 7 days", str(t.due_7)), ("Due in 30 days", str(t.due_30))]
     charts = [
         ("Denied amount by cause", bar_chart("Denied amount by cause",
                                              group_rows(rows, "cause"), color_by_key=True,
@@ -133,66 +178,41 @@ def render(rows: Sequence[DenialRow], t: Totals, today: date,
         ("Denied amount by month", month_chart("Denied amount by month",
                                                group_rows(rows, "month"))),
     ]
-    chart_html = "".join(f"<section><h2>{escape(h)}</h2>{svg}</section>" for h, svg in charts)
-    work = ordered(rows)[:TOP_ROWS]
-    head = ["Deadline", "Days", "Claim", "Payer claim #", "Payer", "DOS", "Code", "Mods",
-            "Cause", "CARC/RARC", "Denied", "Action"]
-    body = []
-    for r in work:
+    open_rows = ordered([r for r in rows if r.status in WORK], today)
+    work = []
+    for r in open_rows[:TOP_ROWS]:
         left = (r.appeal_deadline - today).days if r.appeal_deadline else None
-        cls = ' class="overdue"' if left is not None and left < 0 else ""
-        cells = [r.appeal_deadline.isoformat() if r.appeal_deadline else "",
-                 "" if left is None else str(left), r.claim_id, r.payer_claim_number, r.payer,
-                 r.date_of_service.isoformat() if r.date_of_service else "", r.code or "",
-                 r.modifiers, r.cause,
-                 f"{r.group_code}-{r.carc}" + (f"/{r.rarc}" if r.rarc else ""),
-                 f"{r.denied_amount:,.2f}", r.action]
-        body.append(f"<tr{cls}>" + "".join(
-            f'<td class="d">{escape(c)}</td>' if i in (0, 5) else f"<td>{escape(c)}</td>"
-            for i, c in enumerate(cells)) + "</tr>")
-    table = ("<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>"
-             "<tbody>" + ("".join(body) or f'<tr><td colspan="{len(head)}">no denials</td></tr>')
-             + "</tbody></table>")
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy"
- content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>dermclaim denial report</title>
-<style>
-body{{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}}
-h1{{font-size:22px}} h2{{font-size:16px;margin:18px 0 6px}}
-.cards{{display:flex;gap:12px;flex-wrap:wrap}}
-.card{{border:1px solid #ddd;border-radius:6px;padding:10px 16px;min-width:140px}}
-.card .k{{color:#666}} .card .v{{font-size:22px;font-weight:600}}
-.grid{{display:grid;grid-template-columns:repeat(auto-fit,minmax(660px,1fr));gap:8px}}
-svg text{{font:12px system-ui,sans-serif;fill:#222}} svg .small{{font-size:10px}}
-svg .muted{{fill:#888}}
-table{{border-collapse:collapse;width:100%;font-size:12px}}
-th,td{{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top}}
-tr.overdue td{{color:#a00}} td.d{{white-space:nowrap}}
-</style></head><body>
-<h1>Denials and recoverable revenue</h1>
-<p>{t.claims} adjudicated claims, {t.denied_lines} denied lines, {t.out_of_balance}
-out-of-balance findings in the loaded remittances. Generated
-{generated:%Y-%m-%d %H:%M} UTC; deadlines as of {today.isoformat()}.</p>
-<div class="cards">{card_html}</div>
-<div class="grid">{chart_html}</div>
-<h2>Appeal worklist: top {len(work)} of {len(rows)} (nearest deadline first)</h2>
-{table}
-</body></html>
-"""
+        work.append({"overdue": left is not None and left < 0, "cells": [
+            str(r.denial_id), r.appeal_deadline.isoformat() if r.appeal_deadline else "",
+            "" if left is None else str(left), r.status, r.claim_id, r.payer_claim_number,
+            r.payer, r.patient_name, r.date_of_service.isoformat() if r.date_of_service else "",
+            r.code or "", r.modifiers, r.cause,
+            f"{r.group_code}-{r.carc}" + (f"/{r.rarc}" if r.rarc else ""),
+            f"{r.denied_amount:,.2f}", r.action]})
+    head = ["ID", "Deadline", "Days", "Status", "Claim", "Payer claim #", "Payer", "Patient",
+            "DOS", "Code", "Mods", "Cause", "CARC/RARC", "Denied", "Action"]
+    return render_template(
+        "report.html", t=t, cards=cards, today=today.isoformat(),
+        generated=f"{generated:%Y-%m-%d %H:%M}",
+        charts=[(h, safe(svg)) for h, svg in charts], head=head, work=work,
+        work_total=len(open_rows), left_out=max(len(open_rows) - TOP_ROWS, 0))
 
 
 def write_report(path: str | Path, url: str | None = None, since: date | None = None,
-                 today: date | None = None) -> ReportSummary:
-    """Write the HTML report atomically (temporary file renamed into place)."""
+                 today: date | None = None, filters: Filters | None = None) -> ReportSummary:
+    """Write the HTML report atomically (temporary file renamed into place), or to stdout
+    for "-". The filters' status, when given, narrows the whole report; by default every
+    denial not taken back by a reversal counts."""
     today = today or date.today()
-    rows = denial_rows(url, since)
+    f = filters or Filters()
+    if filters is None or filters.statuses == Filters.of().statuses:
+        f = Filters(ALL_STATUSES[:-1], f.payer, f.cause, f.code, f.since, f.until)
+    rows = denial_rows(url, since, f)
     t = totals(rows, url, today)
     html_text = render(rows, t, today)
+    if str(path) == "-":
+        sys.stdout.write(html_text)
+        return ReportSummary("-", t)
     target = write_atomically(path, html_text)
     return ReportSummary(str(target), t)
 
-
-def _cut(text: str, n: int = 28) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,21 +1,28 @@
-"""The appeal worklist: one CSV row per live denied line, the most urgent first.
+"""The appeal worklist for people: one CSV row per denial still to work, live deadlines first.
 
-Columns carry what an appeal needs without opening the 835: the payer's claim number (CLP07,
-REF*F8 on a corrected claim), the check/EFT trace, the cause and action, the CARC/RARC
-evidence, the amount, and the appeal deadline = remittance date (BPR16, else DTM*405) + the
-payer's companion-guide `appeal_window_days` (see `reconcile.payers` for the payer -> guide
-rule and the stated default). Rows are ordered by deadline (missing deadlines last), then
-by amount, largest first; `days_left` is counted from `today`. Recoverable rows (a fix or an
-appeal can bring the money in) come before write-offs with the same deadline.
+Order: rows whose appeal deadline has not passed, nearest deadline first (recoverable before
+write-offs, then the larger amount), then rows without a deadline; rows past their deadline
+are left out unless asked for (`include_expired`), and then come last in their own section
+(`section` = expired), so a team never scrolls past years-old rows to find this week's.
 
-The file is written to a temporary file beside the target and renamed into place: a failed
-run never leaves half a worklist.
+Columns carry what a biller needs to pull the chart and appeal without opening the 835: a
+stable `denial_id` (the store's id: a fresh export merges into an annotated sheet on it),
+status, owner and last note, the patient's name and member id, the payer's claim number
+(CLP07, REF*F8 on a correction), the check/EFT trace, the line as billed and paid, the cause
+and action, the CARC/RARC evidence, and the appeal deadline = remittance date (BPR16, else
+DTM*405) + the payer's first appeal window (`reconcile.payers`).
+
+Identifiers made of digits (payer claim numbers, member ids, traces) are written as
+`="…"` so spreadsheet tools keep leading zeros and do not turn a 14-digit number into
+2.0261E+13; the file is written atomically (temporary file renamed into place), or to
+stdout for `-o -`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -24,12 +31,17 @@ from pathlib import Path
 from attrs import frozen
 
 from edi.atomic import write_atomically
-from reconcile.analytics import DenialRow, denial_rows
+from reconcile.analytics import DenialRow, Filters, denial_rows
+from reconcile.lifecycle import last_notes
+from reconcile.store.database import session_scope
 
-COLUMNS = ("claim_id", "payer_claim_number", "payer", "trace_number", "line_control_number",
-           "date_of_service", "code", "modifiers", "cause", "group", "carc", "rarc",
-           "denied_amount", "recoverable", "action", "payment_date", "appeal_deadline",
-           "days_left", "evidence")
+COLUMNS = ("denial_id", "section", "status", "owner", "last_note", "appeal_deadline",
+           "days_left", "claim_id", "payer_claim_number", "patient_name", "member_id", "payer",
+           "trace_number", "line_control_number", "date_of_service", "code", "modifiers",
+           "billed_amount", "paid_amount", "denied_amount", "cause", "group", "carc", "rarc",
+           "recoverable", "action", "payment_date", "appeal_level", "evidence")
+IDENTIFIERS = ("claim_id", "payer_claim_number", "member_id", "trace_number",
+               "line_control_number")
 
 
 @frozen
@@ -38,51 +50,89 @@ class WorklistSummary:
     rows: int
     denied_amount: Decimal
     recoverable_amount: Decimal
-    overdue: int  # rows whose deadline has passed
+    overdue: int  # rows whose deadline has passed (written or left out)
+    left_out: int = 0  # past-deadline rows not written (include_expired=False)
 
 
-def ordered(rows: Sequence[DenialRow]) -> list[DenialRow]:
-    return sorted(rows, key=lambda r: (r.appeal_deadline is None,
-                                       r.appeal_deadline or date.max, not r.recoverable,
-                                       -r.denied_amount, r.claim_id,
-                                       r.line_control_number or ""))
+def section(r: DenialRow, today: date) -> str:
+    if r.appeal_deadline is None:
+        return "no_deadline"
+    return "expired" if r.appeal_deadline < today else "live"
 
 
-def worklist_rows(rows: Sequence[DenialRow], today: date) -> list[dict[str, str]]:
+def ordered(rows: Sequence[DenialRow], today: date | None = None) -> list[DenialRow]:
+    """Live deadlines first (nearest first), then rows without a deadline, then expired
+    rows (most recently expired first)."""
+    today = today or date.today()
+    rank = {"live": 0, "no_deadline": 1, "expired": 2}
+
+    def key(r: DenialRow) -> tuple[object, ...]:
+        s = section(r, today)
+        when = r.appeal_deadline.toordinal() if r.appeal_deadline else 0
+        return (rank[s], when if s == "live" else -when, not r.recoverable, -r.denied_amount,
+                r.claim_id, r.line_control_number or "", r.denial_id)
+    return sorted(rows, key=key)
+
+
+def _ident(value: str) -> str:
+    return f'="{value}"' if value.isdigit() else value
+
+
+def _money(v: Decimal | None) -> str:
+    return "" if v is None else f"{v:.2f}"
+
+
+def worklist_rows(rows: Sequence[DenialRow], today: date,
+                  notes: dict[int, str] | None = None) -> list[dict[str, str]]:
     out = []
-    for r in ordered(rows):
+    for r in ordered(rows, today):
         left = (r.appeal_deadline - today).days if r.appeal_deadline else None
-        out.append({
+        row = {
+            "denial_id": str(r.denial_id), "section": section(r, today), "status": r.status,
+            "owner": r.owner, "last_note": (notes or {}).get(r.denial_id, ""),
+            "appeal_deadline": r.appeal_deadline.isoformat() if r.appeal_deadline else "",
+            "days_left": "" if left is None else str(left),
             "claim_id": r.claim_id, "payer_claim_number": r.payer_claim_number,
-            "payer": r.payer, "trace_number": r.trace_number,
-            "line_control_number": r.line_control_number or "",
+            "patient_name": r.patient_name, "member_id": r.patient_id, "payer": r.payer,
+            "trace_number": r.trace_number, "line_control_number": r.line_control_number or "",
             "date_of_service": r.date_of_service.isoformat() if r.date_of_service else "",
-            "code": r.code or "", "modifiers": r.modifiers, "cause": r.cause,
+            "code": r.code or "", "modifiers": r.modifiers,
+            "billed_amount": _money(r.billed_amount), "paid_amount": _money(r.paid_amount),
+            "denied_amount": f"{r.denied_amount:.2f}", "cause": r.cause,
             "group": r.group_code, "carc": r.carc, "rarc": r.rarc,
-            "denied_amount": f"{r.denied_amount:.2f}",
             "recoverable": "yes" if r.recoverable else "no", "action": r.action,
             "payment_date": r.payment_date.isoformat() if r.payment_date else "",
-            "appeal_deadline": r.appeal_deadline.isoformat() if r.appeal_deadline else "",
-            "days_left": "" if left is None else str(left), "evidence": r.evidence,
-        })
+            "appeal_level": r.appeal_level, "evidence": r.evidence,
+        }
+        for k in IDENTIFIERS:
+            row[k] = _ident(row[k])
+        out.append(row)
     return out
 
 
 def write_worklist(path: str | Path, url: str | None = None, since: date | None = None,
-                   today: date | None = None) -> WorklistSummary:
-    """Write the worklist CSV atomically; return its totals."""
+                   today: date | None = None, filters: Filters | None = None,
+                   include_expired: bool = False) -> WorklistSummary:
+    """Write the worklist CSV atomically (or to stdout for "-"); return its totals."""
     today = today or date.today()
-    rows = denial_rows(url, since)
-    table = worklist_rows(rows, today)
+    every = denial_rows(url, since, filters)
+    rows = [r for r in every if include_expired or section(r, today) != "expired"]
+    with session_scope(url) as s:
+        notes = last_notes(s, [r.denial_id for r in rows])
     buffer = io.StringIO(newline="")
     w = csv.DictWriter(buffer, fieldnames=COLUMNS)
     w.writeheader()
-    w.writerows(table)
-    target = write_atomically(path, buffer.getvalue())
+    w.writerows(worklist_rows(rows, today, notes))
+    if str(path) == "-":
+        sys.stdout.write(buffer.getvalue())
+        target = "-"
+    else:
+        target = str(write_atomically(path, buffer.getvalue()))
     return WorklistSummary(
-        path=str(target), rows=len(rows),
+        path=target, rows=len(rows),
         denied_amount=sum((r.denied_amount for r in rows), Decimal("0")),
         recoverable_amount=sum((r.denied_amount for r in rows if r.recoverable
                                 and (r.appeal_deadline is None or r.appeal_deadline >= today)),
                                Decimal("0")),
-        overdue=sum(1 for r in rows if r.appeal_deadline and r.appeal_deadline < today))
+        overdue=sum(1 for r in every if r.appeal_deadline and r.appeal_deadline < today),
+        left_out=len(every) - len(rows))

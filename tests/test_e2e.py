@@ -66,8 +66,10 @@ def test_sample_claims_to_classified_denials(store_url: str, tmp_path: Path) -> 
     assert json.loads(_run("denials", "--json", "--db", store_url)) == rows
 
     work = tmp_path / "work.csv"
-    _run("worklist", "-o", str(work), "--db", store_url)
-    assert len(list(csv.DictReader(work.open()))) == len(rows)
+    _run("worklist", "-o", str(work), "--include-expired", "--db", store_url)
+    written = list(csv.DictReader(work.open()))
+    assert len(written) == len(rows)
+    assert len({w["denial_id"] for w in written}) == len(rows)  # a stable id per row
     _run("report", "-o", str(tmp_path / "report.html"), "--db", store_url)
     assert (tmp_path / "report.html").read_text().count("<svg") == 4
 

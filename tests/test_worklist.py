@@ -96,7 +96,8 @@ def test_denials_json_rows_groups_and_since(store_url: str, tmp_path: Path) -> N
                       ("X9", "11200"): ("timely_filing", "70.00")}
     r = run(main, ["denials", "--by", "cause", "--json", "--db", store_url])
     groups = json.loads(r.output)
-    assert groups[0] == {"key": "missing_25", "lines": 1, "denied_amount": "120.00"}
+    assert groups[0] == {"key": "missing_25", "lines": 1, "denied_amount": "120.00",
+                         "overturned": 0, "recovered_amount": "0.00", "overturn_rate": "0.00"}
     assert [g["denied_amount"] for g in groups] == ["120.00", "95.00", "70.00", "15.00"]
     r = run(main, ["denials", "--by", "month", "--json", "--db", store_url])
     assert [g["key"] for g in json.loads(r.output)] == ["2026-10", "2026-11"]
@@ -135,9 +136,12 @@ def test_group_rows_rejects_unknown_key() -> None:
 
 def test_worklist_to_missing_directory_is_an_oserror(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/s.db"
+    r = CliRunner().invoke(main, ["worklist", "-o", str(tmp_path / "w.csv"), "--db", url])
+    assert r.exit_code == 1 and "no store at" in r.output and not (tmp_path / "s.db").exists()
+    _load(url, _files(url, tmp_path))
     r = CliRunner().invoke(main, ["worklist", "-o", str(tmp_path / "no" / "w.csv"), "--db", url])
     assert r.exit_code == 2 and "no" in r.output and "Traceback" not in r.output
-    assert denial_rows(url) == []
+    assert len(denial_rows(url)) == 4
 
 
 @pytest.mark.parametrize("cmd", [["remit", "load"], ["denials"], ["worklist"], ["report"],

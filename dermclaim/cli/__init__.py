@@ -39,7 +39,7 @@ def remit() -> None:
 
 # One module per concern; each adds its commands to `main` or `remit` when imported.
 _COMMAND_MODULES = ("code_cmd", "submit_cmds", "remit_cmds", "reconcile_cmds", "db_cmds",
-                    "ack_cmds")
+                    "ack_cmds", "denial_cmds")
 
 for _name in _COMMAND_MODULES:
     try:

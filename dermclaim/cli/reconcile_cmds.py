@@ -14,6 +14,7 @@ import click
 
 from dermclaim.cli import main, remit
 from dermclaim.cli._common import EXIT_BAD_INPUT, EXIT_FINDINGS, CliError, user_errors
+from dermclaim.cli._filters import filter_options, filters_from
 
 DB_OPTION = click.option("--db", "db", metavar="URL", default=None,
                          help="Store URL (default: $DERMCLAIM_DB, else sqlite:///dermclaim.db).")
@@ -30,6 +31,18 @@ def _date(option: str, value: str | None) -> date | None:
 
 def _since(value: str | None) -> date | None:
     return _date("--since", value)
+
+
+def require_store(db: str | None) -> None:
+    """A command that only reads the store says so when there is none (never creates one)."""
+    from reconcile.store.database import resolve_url
+
+    url = resolve_url(db)
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = Path(url[len("sqlite:///"):])
+        if not path.exists():
+            raise CliError(f"no store at {path}: load remittances first "
+                           "(dermclaim remit load FILE.835), or give --db", EXIT_FINDINGS)
 
 
 @remit.command("load")
@@ -73,72 +86,96 @@ def load_cmd(files: tuple[Path, ...], db: str | None) -> None:
 
 @main.command("denials")
 @click.option("--by", type=click.Choice(["cause", "payer", "code", "month"]), default=None,
-              help="Totals per key (lines, denied amount), largest first.")
-@click.option("--since", metavar="DATE", default=None,
-              help="Only denials received (remittance date) on or after YYYY-MM-DD.")
+              help="Totals per key (lines, denied, overturned, recovered), largest first.")
+@filter_options()
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
 @DB_OPTION
-def denials_cmd(by: str | None, since: str | None, as_json: bool, db: str | None) -> None:
-    """Denied lines with cause, CARC/RARC evidence, amount and action, or totals by a key.
+def denials_cmd(by: str | None, status: str | None, payer: str | None, cause: str | None,
+                code: str | None, since: str | None, until: str | None, as_json: bool,
+                db: str | None) -> None:
+    """Denied lines with status, cause, CARC/RARC evidence, amount and action, or totals by
+    a key with the overturn rate and the money recovered. Lists the open work by default.
 
     \b
     Example:
       dermclaim denials --by cause
-      dermclaim denials --since 2026-10-01 --json > denials.json
+      dermclaim denials --status all --payer medicare --since 2026-10-01 --json > denials.json
     """
     from reconcile import analytics
 
     with user_errors():
-        rows = analytics.denial_rows(db, _since(since))
+        f = filters_from(status, payer, cause, code, since, until)
+        require_store(db)
+        if by and status is None:  # totals: every denial, so the overturn rate means something
+            f = analytics.Filters(analytics.ALL_STATUSES[:-1], f.payer, f.cause, f.code,
+                                  f.since, f.until)
+        rows = analytics.denial_rows(db, filters=f)
         out = analytics.group_rows(rows, by) if by else rows
         click.echo(analytics.as_json(out) if as_json else analytics.as_table(out))
 
 
 @main.command("worklist")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV file to write.")
-@click.option("--since", metavar="DATE", default=None,
-              help="Only denials received on or after YYYY-MM-DD.")
+@click.option("-o", "--output", required=True,
+              type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="CSV file to write ('-' for stdout).")
+@filter_options()
+@click.option("--include-expired", is_flag=True,
+              help="Also write rows past their appeal deadline (last, section 'expired').")
 @click.option("--as-of", "as_of", metavar="DATE", default=None,
               help="Count days left to each appeal deadline from this date (default: today).")
 @DB_OPTION
-def worklist_cmd(output: Path, since: str | None, as_of: str | None, db: str | None) -> None:
-    """Write the appeal worklist: one row per denied line, nearest appeal deadline first.
+def worklist_cmd(output: Path, status: str | None, payer: str | None, cause: str | None,
+                 code: str | None, since: str | None, until: str | None,
+                 include_expired: bool, as_of: str | None, db: str | None) -> None:
+    """Write the appeal worklist: one row per open denial, nearest live deadline first, with
+    a stable denial_id, status, owner and last note; past-deadline rows only on request.
 
     \b
     Example:
       dermclaim worklist -o worklist.csv
+      dermclaim worklist --payer medicare --include-expired -o - > medicare.csv
     """
     from reconcile.worklist import write_worklist
 
     with user_errors():
-        s = write_worklist(output, db, _since(since), _date("--as-of", as_of))
+        f, today = filters_from(status, payer, cause, code, since, until), _date("--as-of", as_of)
+        require_store(db)
+        s = write_worklist(output, db, today=today, filters=f, include_expired=include_expired)
+    left = f", {s.left_out} past-deadline rows left out (--include-expired)" if s.left_out else ""
     click.echo(f"{s.path}: {s.rows} denied lines, {s.denied_amount:.2f} denied, "
-               f"{s.recoverable_amount:.2f} recoverable within deadline, {s.overdue} overdue")
+               f"{s.recoverable_amount:.2f} recoverable within deadline, {s.overdue} overdue"
+               f"{left}", err=str(output) == "-")
 
 
 @main.command("report")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="HTML file to write (self-contained: opens offline).")
-@click.option("--since", metavar="DATE", default=None,
-              help="Only denials received on or after YYYY-MM-DD.")
+@click.option("-o", "--output", required=True,
+              type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="HTML file to write (self-contained: opens offline; '-' for stdout).")
+@filter_options("every denial not taken back by a reversal")
 @click.option("--as-of", "as_of", metavar="DATE", default=None,
               help="Deadlines and recoverable amounts as of this date (default: today).")
 @DB_OPTION
-def report_cmd(output: Path, since: str | None, as_of: str | None, db: str | None) -> None:
-    """Write the denial report: totals, charts by cause/payer/code/month, top worklist rows.
+def report_cmd(output: Path, status: str | None, payer: str | None, cause: str | None,
+               code: str | None, since: str | None, until: str | None, as_of: str | None,
+               db: str | None) -> None:
+    """Write the denial report: totals with overturn rate, recovered money and deadlines
+    due, charts by cause/payer/code/month, the open worklist's top rows.
 
     \b
     Example:
       dermclaim report -o report.html
+      dermclaim report --payer commercial --since 2026-10-01 -o - > commercial.html
     """
     from reconcile.report import write_report
 
     with user_errors():
-        s = write_report(output, db, _since(since), _date("--as-of", as_of))
+        f, today = filters_from(status, payer, cause, code, since, until), _date("--as-of", as_of)
+        require_store(db)
+        s = write_report(output, db, today=today, filters=f)
     t = s.totals
     click.echo(f"{s.path}: billed {t.billed:.2f}, paid {t.paid:.2f}, denied {t.denied:.2f}, "
-               f"recoverable {t.recoverable:.2f}")
+               f"recoverable {t.recoverable:.2f}, recovered {t.recovered:.2f}",
+               err=str(output) == "-")
 
 
 @main.command("correct")

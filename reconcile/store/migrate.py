@@ -61,6 +61,7 @@ def target_metadata() -> MetaData:
     from sqlmodel import SQLModel
 
     import reconcile.store.ack_models  # noqa: F401
+    import reconcile.store.denial_models  # noqa: F401
     import reconcile.store.models  # noqa: F401
     import reconcile.store.remit_models  # noqa: F401
 

@@ -180,3 +180,12 @@ class Denial(SQLModel, table=True):
     appeal_deadline: date | None = Field(default=None, index=True)
     superseded: bool = False  # taken back by a reversal (CLP02 = 22)
     corrected_in: int | None = None  # ISA13 of the replacement 837P (`dermclaim correct`)
+    # the denial's life (reconcile/lifecycle.py): every change also has a DenialEvent row
+    status: str = Field(default="open", index=True, max_length=20)
+    patient_id: str = ""  # NM1*QC (else IL) NM109 of the 835: finds a new claim paying it
+    patient_name: str = ""  # NM1*QC (else IL) "LAST, FIRST": for the worklist
+    recovered_amount: Decimal | None = Field(default=None, sa_column=money_column())
+    overturned_by_claim_row_id: int | None = None  # the remit_claim row that paid it
+    appeal_level: str | None = None  # the guide's level name, when appealed
+    appealed_on: date | None = None
+    owner: str | None = None

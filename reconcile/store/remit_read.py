@@ -17,7 +17,13 @@ from sqlmodel import Session, col, or_, select
 
 from reconcile.store.database import session_scope
 from reconcile.store.models import SubmittedClaim, SubmittedLine
-from reconcile.store.remit_models import BalanceFinding, Denial, RemitClaim, RemitTransaction
+from reconcile.store.remit_models import (
+    BalanceFinding,
+    Denial,
+    RemitClaim,
+    RemitLine,
+    RemitTransaction,
+)
 
 CHUNK = 800  # ids per IN list: well under SQLite's and PostgreSQL's parameter limits
 
@@ -89,27 +95,41 @@ def submitted_candidates(session: Session, claim_ids: Iterable[str],
             for cid, (claim_id, payer, dos) in heads.items()}
 
 
-def iter_live_denials(url: str | None) -> Iterator[tuple[Denial, str, str]]:
-    """Live denials (not superseded) with their claim's CLP07 and the check/EFT trace,
-    oldest remittance first, streamed."""
+def iter_live_denials(url: str | None, statuses: Sequence[str] | None = None
+                      ) -> Iterator[tuple[Denial, str, str, Decimal | None, Decimal | None]]:
+    """Denials in `statuses` (default: the work still to do: open, appealed, upheld; a
+    corrected, overturned, written-off or superseded denial is not live) with their claim's
+    CLP07, the check/EFT trace and the line's charge and paid, oldest remittance first,
+    streamed."""
+    from reconcile.lifecycle import WORK
+
+    wanted = list(statuses if statuses is not None else WORK)
     with session_scope(url) as s:
-        q = (select(Denial, RemitClaim.payer_claim_number, RemitTransaction.trace_number)
+        q = (select(Denial, RemitClaim.payer_claim_number, RemitTransaction.trace_number,
+                    RemitLine.charge, RemitLine.paid)
              .join(RemitClaim, col(RemitClaim.id) == col(Denial.claim_row_id))
              .join(RemitTransaction, col(RemitTransaction.id) == col(RemitClaim.transaction_id))
-             .where(col(Denial.superseded).is_(False))
+             .outerjoin(RemitLine, col(RemitLine.id) == col(Denial.line_row_id))
+             .where(col(Denial.status).in_(wanted))
              .order_by(col(Denial.payment_date), col(Denial.claim_id), col(Denial.id)))
-        for d, icn, trace in s.exec(q).yield_per(1000):
-            yield d, icn or "", trace or ""
+        if "superseded" not in wanted:
+            q = q.where(col(Denial.superseded).is_(False))
+        for d, icn, trace, charge, paid in s.exec(q).yield_per(1000):
+            yield d, icn or "", trace or "", charge, paid
 
 
 def claim_totals(url: str | None) -> tuple[int, Decimal, Decimal]:
-    """Count, billed (CLP03) and paid (CLP04) of live adjudications (no reversals, nothing a
-    reversal took back)."""
+    """Claims, billed and paid of live adjudications (no reversals, nothing a reversal took
+    back). Paid sums every CLP04; a claim (CLP01) counts once and its charge once: a later
+    CLP paying lines of an earlier adjudication (an overturn, a corrected claim) adds its
+    money, not its charge again."""
+    live = (col(RemitClaim.is_reversal).is_(False), col(RemitClaim.superseded).is_(False))
     with session_scope(url) as s:
-        n, billed, paid = s.exec(
-            select(func.count(), func.sum(RemitClaim.charge), func.sum(RemitClaim.paid))
-            .where(col(RemitClaim.is_reversal).is_(False), col(RemitClaim.superseded).is_(False))
-        ).one()
+        paid = s.exec(select(func.sum(RemitClaim.paid)).where(*live)).one()
+        first = (select(func.min(RemitClaim.id)).where(*live)
+                 .group_by(col(RemitClaim.patient_control_number)))
+        n, billed = s.exec(select(func.count(), func.sum(RemitClaim.charge))
+                           .where(col(RemitClaim.id).in_(first))).one()
     cent = Decimal("0.01")
     return int(n or 0), Decimal(billed or 0).quantize(cent), Decimal(paid or 0).quantize(cent)
 
@@ -131,7 +151,7 @@ def correction_rows(url: str | None, causes: Sequence[str]) -> list[tuple[Any, .
                         col(SubmittedClaim.id) == col(RemitClaim.submitted_claim_id))
              .outerjoin(SubmittedLine, col(SubmittedLine.id) == col(Denial.submitted_line_id))
              .where(col(Denial.superseded).is_(False), col(Denial.corrected_in).is_(None),
-                    col(Denial.cause).in_(list(causes)))
+                    col(Denial.status) == "open", col(Denial.cause).in_(list(causes)))
              .order_by(col(RemitClaim.id).desc(), col(Denial.id)))
         return [tuple(r) for r in s.exec(q).all()]
 

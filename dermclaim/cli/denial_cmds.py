@@ -1,0 +1,78 @@
+"""`dermclaim denial show ID` and `dermclaim denial set ID --status S`: one denial's line,
+evidence and history; a checked status move with who and why."""
+
+from __future__ import annotations
+
+import click
+
+from dermclaim.cli import main
+from dermclaim.cli._common import user_errors
+from dermclaim.cli._filters import parse_date
+from dermclaim.cli.reconcile_cmds import DB_OPTION, require_store
+
+MOVE_CHOICES = ("open", "corrected", "appealed", "overturned", "upheld", "written_off")
+
+
+@main.group("denial")
+def denial() -> None:
+    """One denial: show it (line, evidence, history) or move its status.
+
+    \b
+    Example:
+      dermclaim denial show 12
+      dermclaim denial set 12 --status appealed --level redetermination --note "letter mailed"
+    """
+
+
+@denial.command("show")
+@click.argument("denial_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+@DB_OPTION
+def show_cmd(denial_id: int, as_json: bool, db: str | None) -> None:
+    """The denial's line as billed and paid, its evidence, deadline and every status change.
+
+    \b
+    Example:
+      dermclaim denial show 12 --json
+    """
+    from reconcile.denial_view import as_json as to_json
+    from reconcile.denial_view import as_text, denial_detail
+
+    with user_errors():
+        require_store(db)
+        detail = denial_detail(db, denial_id)
+    click.echo(to_json(detail) if as_json else as_text(detail))
+
+
+@denial.command("set")
+@click.argument("denial_id", type=int)
+@click.option("--status", required=True, type=click.Choice(MOVE_CHOICES),
+              help="The new status (moves are checked: see reconcile/data/"
+                   "denial_status_moves.csv).")
+@click.option("--note", default=None, help="Why (required for write-offs, reopenings, "
+                                           "overturns by hand).")
+@click.option("--by", "by", default=None, help="Who (default: your user name).")
+@click.option("--level", default=None,
+              help="Appeal level (redetermination, reconsideration, first_level ...; default: "
+                   "the payer's next level).")
+@click.option("--on", "on", metavar="DATE", default=None,
+              help="The day the appeal or correction was sent (default: today).")
+@click.option("--owner", default=None, help="Who works this denial from now on.")
+@DB_OPTION
+def set_cmd(denial_id: int, status: str, note: str | None, by: str | None, level: str | None,
+            on: str | None, owner: str | None, db: str | None) -> None:
+    """Move a denial to a new status, kept as a history row (when, what, who, note).
+
+    \b
+    Example:
+      dermclaim denial set 12 --status appealed --level redetermination --by akim
+      dermclaim denial set 7 --status written_off --note "no documentation of symptoms"
+    """
+    from reconcile.lifecycle import set_status
+
+    with user_errors():
+        require_store(db)
+        d = set_status(db, denial_id, status, note=note, by=by, level=level,
+                       on=parse_date("--on", on), owner=owner)
+    level_text = f" ({d.appeal_level})" if d.status == "appealed" and d.appeal_level else ""
+    click.echo(f"denial {d.id}: {d.status}{level_text}")
