@@ -4,8 +4,8 @@
 Existing rows get their status from what the store already knew: a reversal took it back
 -> superseded; a replacement claim answered it (`corrected_in`) -> corrected; else open.
 
-Revision ID: 0002_denial_lifecycle
-Revises: 0001_baseline
+Revision ID: 0003_denial_lifecycle
+Revises: 0002_money_cents
 Create Date: 2026-12-02
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_denial_lifecycle"
-down_revision = "0001_baseline"
+revision = "0003_denial_lifecycle"
+down_revision = "0002_money_cents"
 branch_labels = None
 depends_on = None
 
@@ -40,6 +40,9 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_denial_event_denial_id"), "denial_event", ["denial_id"],
                     unique=False)
+    # money as 0002_money_cents stores it: integer cents on SQLite, NUMERIC(12,2) elsewhere
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    money = sa.Integer() if sqlite else sa.Numeric(precision=12, scale=2)
     with op.batch_alter_table("denial") as batch:
         batch.add_column(sa.Column("status", sa.String(length=20), nullable=False,
                                    server_default="open"))
@@ -47,8 +50,7 @@ def upgrade() -> None:
                                    server_default=""))
         batch.add_column(sa.Column("patient_name", sa.String(), nullable=False,
                                    server_default=""))
-        batch.add_column(sa.Column("recovered_amount", sa.Numeric(precision=12, scale=2),
-                                   nullable=True))
+        batch.add_column(sa.Column("recovered_amount", money, nullable=True))
         batch.add_column(sa.Column("overturned_by_claim_row_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("appeal_level", sa.String(), nullable=True))
         batch.add_column(sa.Column("appealed_on", sa.Date(), nullable=True))
