@@ -4,8 +4,8 @@
 Existing rows get their status from what the store already knew: a reversal took it back
 -> superseded; a replacement claim answered it (`corrected_in`) -> corrected; else open.
 
-Revision ID: 0003_denial_lifecycle
-Revises: 0002_money_cents
+Revision ID: 0004_denial_lifecycle
+Revises: 0003_acks
 Create Date: 2026-12-02
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_denial_lifecycle"
-down_revision = "0002_money_cents"
+revision = "0004_denial_lifecycle"
+down_revision = "0003_acks"
 branch_labels = None
 depends_on = None
 
