@@ -41,7 +41,7 @@ COMMON_FIELDS = (
 TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "office_visit": ("code", "separately_identifiable", "decision_for_surgery"),
     "biopsy": ("technique",),
-    "destruction": ("lesion_class", "count", "method"),
+    "destruction": ("lesion_class", "count", "method", "lesion_cm"),
     "skin_tag_removal": ("count",),
     "shave": ("lesion_cm",),
     "excision": ("behavior", "lesion_cm", "margin_cm", "repair"),
@@ -127,9 +127,12 @@ def _biopsy(f: Fields) -> dict[str, Any]:
 
 def _destruction(f: Fields) -> dict[str, Any]:
     return {
-        "lesion_class": f.choice("lesion_class", ("premalignant", "benign")),
-        "count": f.integer("count", minimum=1),
+        "lesion_class": f.choice("lesion_class", ("premalignant", "benign", "malignant")),
+        "count": f.integer("count", minimum=1,
+                           required=f.data.get("lesion_class") != "malignant"),
         "method": f.text("method", max_len=60),
+        "lesion_cm": f.decimal("lesion_cm", maximum=MAX_CM,
+                               required=f.data.get("lesion_class") == "malignant"),
     }
 
 

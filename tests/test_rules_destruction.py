@@ -76,7 +76,7 @@ def test_bad_count(n: object) -> None:
     assert codes(result) == [("17110", 1)]
 
 
-@pytest.mark.parametrize("cls", [None, "malignant", "wart"])
+@pytest.mark.parametrize("cls", [None, "malignant-ish", "wart"])
 def test_bad_lesion_class(cls: object) -> None:
     result = run(proc("destruction", lesion_class=cls, count=2))
     assert errors(result) == [("BAD_FIELD", "procedures[0].lesion_class")]
@@ -106,3 +106,32 @@ def test_property_count_functions(n: int) -> None:
 
 def test_zero_count_functions_return_nothing() -> None:
     assert premalignant_codes(0) == benign_codes(0) == skin_tag_codes(0) == []
+
+
+@pytest.mark.parametrize(
+    ("site", "size", "code"),
+    # CPT 17260-17286: site group (excision groups) × lesion diameter; last digit 0,1,2,3,4,6
+    [("back", "0.5", "17260"), ("back", "0.51", "17261"), ("arm", "2.0", "17262"),
+     ("scalp", "1.0", "17271"), ("hand", "4.0", "17274"), ("neck", "4.1", "17276"),
+     ("nose", "0.3", "17280"), ("ear", "3.0", "17283"), ("lip", "6", "17286")],
+)
+def test_malignant_destruction_by_site_group_and_lesion_diameter(site: str, size: str,
+                                                                 code: str) -> None:
+    result = run(proc("destruction", lesion_class="malignant", lesion_cm=size, site=site,
+                      method="curettage and electrodesiccation"))
+    assert codes(result) == [(code, 1)] and "no margins" in result.lines[0].rationale
+
+
+def test_malignant_destructions_are_per_lesion_never_summed() -> None:
+    result = run(proc("destruction", lesion_class="malignant", lesion_cm="0.4", site="back"),
+                 proc("destruction", lesion_class="malignant", lesion_cm="0.4", site="chest"),
+                 proc("destruction", lesion_class="malignant", lesion_cm="0.8", site="back",
+                      count=2))
+    assert codes(result) == [("17260", 1), ("17260", 1), ("17261", 2)]
+
+
+def test_malignant_destruction_needs_its_diameter_and_site() -> None:
+    result = run(proc("destruction", lesion_class="malignant", site="back"),
+                 proc("destruction", lesion_class="malignant", lesion_cm="1"))
+    assert errors(result) == [("MISSING_FIELD", "procedures[0].lesion_cm"),
+                              ("MISSING_FIELD", "procedures[1].site")]

@@ -8,6 +8,14 @@ Counts are summed over the session's procedures of one class, then coded once:
 - skin tags: 11200 for up to and including 15; +11201 per further 10 "or part thereof".
 Premalignant and benign destruction of different lesions may both be reported the same date
 (AAPC "Your lesion destruction coding gains precision for 2007").
+- malignant (17260–17286): per lesion, by the excision site groups (17260–17266 trunk, arms,
+  legs; 17270–17276 scalp, neck, hands, feet, genitalia; 17280–17286 face, ears, eyelids,
+  nose, lips, mucous membrane) and the lesion diameter (≤0.5, 0.6–1.0, 1.1–2.0, 2.1–3.0,
+  3.1–4.0, >4.0 cm; coding/data/size_codes.csv), never summed across lesions. CPT names the
+  "lesion diameter" without saying when to measure it; the AAD (A. Miller, "Malignant
+  destruction coding", DermWorld 2014-01) finds no consensus and asks for the true diameter
+  of the lesion, not of the treated area after curettage and desiccation: document that as
+  `lesion_cm` (no margins are added). `count` lesions of one size and site → units.
 """
 
 from __future__ import annotations
@@ -19,15 +27,21 @@ from attrs import frozen
 from coding.model import Procedure
 from coding.rules.base import ItemList, RuleContext, RuleResult
 from coding.rules.common import (
+    bracket_code,
     ceil_div,
     error,
+    fmt_cm,
     folded_line,
+    place,
+    read_cm,
     read_count,
+    single_line,
 )
+from coding.rules.excision import GROUP_NAMES
 
 __all__ = ["CountCode", "premalignant_codes", "benign_codes", "skin_tag_codes", "code"]
 
-LESION_CLASSES = ("premalignant", "benign")
+LESION_CLASSES = ("premalignant", "benign", "malignant")
 
 
 @frozen
@@ -90,14 +104,15 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
         else:
             label = f"destruction (procedure {index})"
             if proc.lesion_class not in LESION_CLASSES:
-                hint = (" (malignant destruction 17260–17286 is not coded automatically; "
-                        "report it as type other)") if proc.lesion_class == "malignant" else ""
                 result.findings.append(error(
                     "BAD_FIELD",
                     f"{label}: lesion_class {proc.lesion_class!r} is not one of "
-                    f"{', '.join(LESION_CLASSES)}{hint}",
+                    f"{', '.join(LESION_CLASSES)}",
                     index, "lesion_class",
                 ))
+                continue
+            if proc.lesion_class == "malignant":
+                _malignant(index, proc, label, result)
                 continue
             kind = str(proc.lesion_class)
         count, problems = read_count(proc, index, "count", label)
@@ -126,3 +141,20 @@ def _across(pool: list[tuple[int, Procedure, int]]) -> str:
         return ""
     parts = " + ".join(f"{n} (procedure {i})" for i, _, n in pool)
     return f"; counts summed over the session: {parts}"
+
+
+def _malignant(index: int, proc: Procedure, label: str, result: RuleResult) -> None:
+    size, problems = read_cm(proc, index, "lesion_cm", label)
+    group, found = place("excision", proc, index, label)
+    count, counted = read_count(proc, index, "count", label, default=1)
+    problems += found + counted
+    if problems or size is None or group is None or count is None:
+        result.findings.extend(problems)
+        return
+    bracket = bracket_code("destruction_malignant", group, size)
+    assert bracket is not None  # open-ended last bracket
+    result.lines.append(single_line(
+        proc, index, code=bracket.code, units=count, family="destruction",
+        rationale=(f"Destruction of {count} malignant lesion(s), lesion diameter "
+                   f"{fmt_cm(size)} cm (no margins; AAD: the true lesion diameter), "
+                   f"{proc.site} in the {GROUP_NAMES[group]} → {bracket.code} × {count}")))
