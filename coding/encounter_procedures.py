@@ -30,8 +30,18 @@ SITES = (
 )
 # New patient 99202-99205, established 99211-99215 (CPT 2021 office E/M revision: 99201
 # deleted).
-EM_CODES = ("99202", "99203", "99204", "99205", "99211", "99212", "99213", "99214", "99215")
-PHOTOTHERAPY_CODES = ("96900", "96910", "96912", "96913", "96920", "96921", "96922", "96567")
+# Office consultations 99242–99245 (99241 deleted in CPT 2023; Medicare pays no consultation
+# codes). Preventive medicine 99381–99387 new, 99391–99397 established patient, by age.
+PROBLEM_EM_CODES = ("99202", "99203", "99204", "99205", "99211", "99212", "99213", "99214",
+                    "99215", "99242", "99243", "99244", "99245")
+PREVENTIVE_EM_CODES = tuple(f"9938{n}" for n in range(1, 8)) + tuple(
+    f"9939{n}" for n in range(1, 8))
+EM_CODES = PROBLEM_EM_CODES + PREVENTIVE_EM_CODES
+# CPT photomedicine (96900–96922) and photodynamic therapy: 96567 (light by staff), 96573
+# (light by the physician/QHP), 96574 (with physician debridement, e.g. curettage), each per
+# day. The one list: rules/phototherapy.py codes exactly these.
+PHOTOTHERAPY_CODES = ("96900", "96910", "96912", "96913", "96920", "96921", "96922", "96567",
+                      "96573", "96574")
 DOSE_UNITS = ("mg", "mcg", "g", "units", "mL")
 NDC_UNITS = ("UN", "ML", "GR", "F2", "ME")  # 837P CTP05-1 (005010X222A1)
 COMMON_FIELDS = (
@@ -40,7 +50,7 @@ COMMON_FIELDS = (
 )
 TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "office_visit": ("code", "separately_identifiable", "decision_for_surgery"),
-    "biopsy": ("technique",),
+    "biopsy": ("technique", "special_site"),
     "destruction": ("lesion_class", "count", "method", "lesion_cm"),
     "skin_tag_removal": ("count",),
     "shave": ("lesion_cm",),
@@ -121,8 +131,12 @@ def _flap(f: Fields) -> dict[str, Any]:
     return {"defect_sq_cm": f.decimal("defect_sq_cm", maximum=MAX_CM * 50)}
 
 
+SPECIAL_SITES = ("lip_vermilion", "external_ear", "eyelid_margin", "nail_unit")
+
+
 def _biopsy(f: Fields) -> dict[str, Any]:
-    return {"technique": f.choice("technique", ("tangential", "punch", "incisional"))}
+    return {"technique": f.choice("technique", ("tangential", "punch", "incisional")),
+            "special_site": f.choice("special_site", SPECIAL_SITES, required=False)}
 
 
 def _destruction(f: Fields) -> dict[str, Any]:
@@ -181,7 +195,9 @@ def _intralesional(f: Fields) -> dict[str, Any]:
 
 
 def _injection(f: Fields) -> dict[str, Any]:
-    return {"route": f.choice("route", ("subcutaneous", "intramuscular")), "drug": _drug(f)}
+    return {"route": f.choice("route", ("subcutaneous", "intramuscular",
+                                        "chemodenervation_axillae", "chemodenervation_other")),
+            "drug": _drug(f)}
 
 
 def _pathology(f: Fields) -> dict[str, Any]:

@@ -94,6 +94,7 @@ class Procedure:
     separately_identifiable: bool | None = None
     # biopsy
     technique: str | None = None
+    special_site: str | None = None  # lip_vermilion, external_ear, eyelid_margin, nail_unit
     # destruction
     lesion_class: str | None = None
     count: int | None = None

@@ -60,6 +60,7 @@ class DrugUnit:
     single_dose: bool | None  # usual container (JW/JZ: single-dose only); None = by NDC
     effective: str
     source: str
+    ended: str | None = None  # last valid date of service (YYYY-MM-DD) of a deleted code
 
 
 @cache
@@ -152,6 +153,7 @@ def drug_units() -> dict[str, DrugUnit]:
             single_dose=None if r["container"] == "ndc" else r["container"] == "single",
             effective=r["effective"],
             source=r["source"],
+            ended=r.get("ended") or None,
         )
     return out
 

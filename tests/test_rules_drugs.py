@@ -251,3 +251,25 @@ def test_property_jw_units_never_overbill(dose: Decimal, wasted: Decimal) -> Non
     billed = sum(ln.units for ln in drug_lines)
     assert billed == math.ceil(dose + wasted)  # 1 mg units: dose + waste, rounded up once
     assert sum("JZ" in ln.modifiers for ln in drug_lines) == (1 if len(drug_lines) == 1 else 0)
+
+
+@pytest.mark.parametrize(
+    ("hcpcs", "dose", "units"),
+    # HCPCS descriptors: J1010 per 1 mg (from 2024-04-01), J0702 per 3 mg + 3 mg (6 mg
+    # combined, 1 mL Celestone; CMS HCPCS answer), J1100 per 1 mg, J9190 per 500 mg
+    [("J1010", "40", 40), ("J0702", "6", 1), ("J0702", "12", 2), ("J1100", "4", 4),
+     ("J9190", "50", 1)],
+)
+def test_more_injectables_have_billing_units(hcpcs: str, dose: str, units: int) -> None:
+    result = run(proc("intralesional", lesions=1,
+                      drug=drug(hcpcs=hcpcs, ndc="12345-6789-01", dose=dose, single_dose=False)))
+    assert codes(result)[1] == (hcpcs, units)
+
+
+def test_deleted_methylprednisolone_codes_name_their_replacement() -> None:
+    # J1030/J1040 deleted 2024-04-01 (CMS HCPCS quarterly update); the test DOS is 2026
+    result = run(proc("intralesional", lesions=1,
+                      drug=drug(hcpcs="J1030", ndc="12345-6789-01", dose="40")))
+    problems = [f for f in result.findings if f.code == "CODE_NOT_VALID_ON_DOS"]
+    assert problems and "J1010" in problems[0].message
+    assert codes(result) == [("11900", 1)]

@@ -37,9 +37,12 @@ def apply(lines: list[DraftLine], ctx: EditContext) -> list[Finding]:
     em = next((line for line in lines if line.family == "em"), None)
     if em is None:
         return []
-    others = [line for line in lines if line is not em]
     proc = ctx.encounter.procedures[em.procedure] if em.procedure is not None else None
     separate = bool(proc and proc.separately_identifiable)
+    preventive = next((line for line in lines if line.family == "em_preventive"), None)
+    if preventive is not None:
+        return _beside_preventive(em, preventive, separate, lines)
+    others = [line for line in lines if line is not em and line is not preventive]
     bundling = [line for line in others if _bundles(line, em, ctx)]
     major = [line for line in others if global_period(line.code) == "090"]
     where = em.procedure
@@ -73,6 +76,25 @@ def apply(lines: list[DraftLine], ctx: EditContext) -> list[Finding]:
             "a 0- or 10-day global or an NCCI pair with the visit", where,
         )]
     return []
+
+
+def _beside_preventive(em: DraftLine, preventive: DraftLine, separate: bool,
+                       lines: list[DraftLine]) -> list[Finding]:
+    """CPT preventive medicine guidelines: a problem addressed at a preventive visit that
+    needs significant, separately identifiable work is reported with the office E/M and 25;
+    a problem handled within the preventive visit is part of it."""
+    if separate:
+        em.modifiers.append("25")
+        em.rationale += (f"; modifier 25: a significant problem beyond the preventive visit "
+                         f"{preventive.code} (CPT preventive medicine guidelines)")
+        return []
+    lines[:] = [line for line in lines if line is not em]
+    return [Finding(
+        Severity.WARNING, "EM_NOT_SEPARATE",
+        f"office visit {em.code} not billed: the preventive visit {preventive.code} includes the "
+        "problems it addresses unless one needed significant, separately identifiable work "
+        "(set separately_identifiable to bill it with 25)", em.procedure,
+        f"procedures[{em.procedure}].separately_identifiable")]
 
 
 def _bundles(line: DraftLine, em: DraftLine, ctx: EditContext) -> bool:

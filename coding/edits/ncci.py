@@ -53,6 +53,7 @@ __all__ = ["apply", "bundled", "distinct", "BYPASS"]
 
 BYPASS = frozenset({"59", "XE", "XS", "XP", "XU"})
 EM_BYPASS = frozenset({"25", "57"})
+EM_FAMILIES = frozenset({"em", "em_preventive"})
 
 
 def pairs(lines: list[DraftLine], ctx: EditContext) -> Iterator[tuple[DraftLine, DraftLine,
@@ -84,7 +85,7 @@ def bundled(lines: list[DraftLine], ctx: EditContext) -> dict[tuple[int, str], F
     out: dict[tuple[int, str], Finding] = {}
     gone: set[int] = set()
     for col1, col2, edit in pairs(lines, ctx):
-        if id(col1) in gone or id(col2) in gone or col2.family == "em":
+        if id(col1) in gone or id(col2) in gone or col2.family in EM_FAMILIES:
             continue
         if edit.indicator == "1" and set(col2.modifiers) & BYPASS:
             continue
@@ -149,7 +150,7 @@ def _one(col1: DraftLine, col2: DraftLine, edit: PtpEdit,
     pair = f"{col1.code}/{col2.code}"
     where = col2.procedure
     cite = f"[edit source: {edit.source}]"
-    bypass = EM_BYPASS if col2.family == "em" else BYPASS
+    bypass = EM_BYPASS if col2.family in EM_FAMILIES else BYPASS
     if edit.indicator == "0":
         return Finding(Severity.WARNING, "NCCI_BUNDLED",
                        f"{col2.code} not billed: NCCI pair {pair} has modifier indicator 0, so "
@@ -157,7 +158,7 @@ def _one(col1: DraftLine, col2: DraftLine, edit: PtpEdit,
                        f"{cite}", where), True
     if set(col2.modifiers) & bypass:
         return None, False
-    if col2.family != "em" and distinct(col1, col2):
+    if col2.family not in EM_FAMILIES and distinct(col1, col2):
         modifier = ctx.guide.distinct_modifier
         col2.modifiers.append(modifier)
         col2.rationale += (f"; modifier {modifier}: NCCI pair {pair} (indicator 1), separate "
@@ -166,7 +167,7 @@ def _one(col1: DraftLine, col2: DraftLine, edit: PtpEdit,
                        f"{col2.code} billed with {modifier}: NCCI pair {pair} allows a modifier "
                        f"and the lesions are distinct ({_sites(col2)} vs "
                        f"{_sites(col1)}) {cite}", where), False
-    if col2.family == "em":
+    if col2.family in EM_FAMILIES:
         why = "the visit is not documented as separately identifiable (modifier 25)"
     else:
         why = (f"the note does not show a separate lesion at a different site "

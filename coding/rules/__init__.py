@@ -37,7 +37,7 @@ Rule = Callable[[ItemList, RuleContext], RuleResult]
 # and repair (the repairs documented on it). The injection rule reads `ctx.bundled` itself: a
 # bundled administration still has its drug line.
 FAMILIES: tuple[tuple[frozenset[str], Rule, frozenset[str]], ...] = (
-    (frozenset({"biopsy"}), biopsy.code, frozenset({"biopsy"})),
+    (frozenset({"biopsy"}), biopsy.code, frozenset({"biopsy", "biopsy_site"})),
     (frozenset({"mohs"}), mohs.code, frozenset({"mohs"})),
     (frozenset({"excision"}), excision.code, frozenset({"excision"})),
     (frozenset({"shave"}), shave.code, frozenset({"shave"})),

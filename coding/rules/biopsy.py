@@ -4,6 +4,14 @@ CPT 2019+ (AAD "Biopsy coding in 2019, part 3"; AAPC "Sharpen your multiple skin
 coding skills"): the primary is incisional 11106 if any, else punch 11104, else tangential
 11102; every other lesion, whatever its technique, takes its own technique's add-on
 (+11107, +11105, +11103), one unit per lesion. 1 punch + 1 tangential = 11104 + 11103.
+
+Site-specific biopsies are not skin biopsies and stay out of that hierarchy: one line per
+lesion, each its own code (CPT parentheticals after 11102–11107; AAD "Location codes" and
+"Biopsy coding in 2019, part 2"): lip vermilion 40490 (skin of the lip is 1110x — AAD
+DermWorld 2013-05 "Lip biopsies and repairs"), external ear (auricle, helix, lobe) 69100 — the
+default for any biopsy at site `ear` (AAPC "Site-specific biopsy codes") —, eyelid skin
+including the lid margin 67810, nail unit (plate, bed, matrix, folds) 11755. Documented as
+`special_site` (SPECIAL_SITES), checked against `site`.
 """
 
 from __future__ import annotations
@@ -42,9 +50,51 @@ TECHNIQUES: dict[str, Technique] = {
 
 Lesions = tuple[int, Procedure, Technique, int]  # procedure index, procedure, technique, count
 
+# special site -> (code, documented sites it fits, what it is)
+SPECIAL_SITES: dict[str, tuple[str, frozenset[str], str]] = {
+    "lip_vermilion": ("40490", frozenset({"lip", "mouth"}), "biopsy of lip (vermilion)"),
+    "external_ear": ("69100", frozenset({"ear"}), "biopsy of external ear"),
+    "eyelid_margin": ("67810", frozenset({"eyelid"}), "biopsy of eyelid including lid margin"),
+    "nail_unit": ("11755", frozenset({"finger", "toe", "hand", "foot"}),
+                  "biopsy of nail unit"),
+}
+
+
+def _special(items: ItemList, result: RuleResult) -> ItemList:
+    """Code the site-specific biopsies; return the skin biopsies left for 11102–11107."""
+    skin: ItemList = []
+    for index, proc in items:
+        special = proc.special_site or ("external_ear" if proc.site == "ear" else None)
+        if special is None:
+            skin.append((index, proc))
+            continue
+        label = f"biopsy (procedure {index})"
+        entry = SPECIAL_SITES.get(special) if isinstance(special, str) else None
+        if entry is None:
+            result.findings.append(error("BAD_FIELD", f"{label}: special_site {special!r} is "
+                                         f"not one of {', '.join(SPECIAL_SITES)}", index,
+                                         "special_site"))
+            continue
+        cpt, sites, what = entry
+        if proc.site is not None and proc.site not in sites:
+            result.findings.append(error(
+                "SITE_MISMATCH", f"{label}: special_site {special} ({cpt}) does not fit site "
+                f"{proc.site!r} (expected {', '.join(sorted(sites))})", index, "special_site"))
+            continue
+        count, problems = read_count(proc, index, "count", label, default=1)
+        result.findings.extend(problems)
+        if count is None:
+            continue
+        result.lines.append(single_line(
+            proc, index, code=cpt, units=count, family="biopsy_site",
+            rationale=(f"{what.capitalize()} → {cpt} × {count}: a site-specific biopsy code, "
+                       "not a skin biopsy 11102–11107 (CPT parentheticals)")))
+    return skin
+
 
 def code(items: ItemList, ctx: RuleContext) -> RuleResult:
     result = RuleResult()
+    items = _special(items, result)
     lesions: list[Lesions] = []
     for index, proc in items:
         label = f"biopsy (procedure {index})"

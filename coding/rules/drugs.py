@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from attrs import frozen
@@ -108,7 +109,7 @@ class Given:
     administered_by: str
 
 
-def _check(index: int, proc: Procedure, administered_by: str
+def _check(index: int, proc: Procedure, administered_by: str, day: date
            ) -> tuple[Given | None, list[Finding]]:
     drug = proc.drug
     label = f"drug of procedure {index}"
@@ -122,6 +123,12 @@ def _check(index: int, proc: Procedure, administered_by: str
             "UNKNOWN_DRUG",
             f"{label}: HCPCS {drug.hcpcs!r} has no billing unit in coding/data/drug_units.csv "
             f"(known: {', '.join(sorted(drug_units()))})", index, "drug.hcpcs"))
+    elif ref.ended is not None and day.isoformat() > ref.ended:
+        problems.append(error(
+            "CODE_NOT_VALID_ON_DOS",
+            f"{label}: HCPCS {ref.hcpcs} was deleted after {ref.ended} ({ref.description}) and "
+            f"cannot be billed for {day.isoformat()} [source: {ref.source}]", index,
+            "drug.hcpcs"))
     dose = _amount(drug.dose)
     if dose is None or dose <= 0:
         problems.append(error("BAD_FIELD", f"{label}: dose must be a number above 0, got "
@@ -157,7 +164,7 @@ def drug_lines(entries: list[tuple[int, Procedure, str]], ctx: RuleContext) -> R
     result = RuleResult()
     groups: dict[tuple[str, str], list[Given]] = {}
     for index, proc, how in entries:
-        given, found = _check(index, proc, how)
+        given, found = _check(index, proc, how, ctx.encounter.date_of_service)
         result.findings.extend(found)
         if given is not None:
             groups.setdefault((given.drug.hcpcs, given.ndc), []).append(given)

@@ -4,6 +4,10 @@ each with its drug on its own HCPCS line (drugs.py).
 - Intralesional: lesions are summed over the session; up to and including 7 → 11900, more
   than 7 → 11901, one unit per session (CPT descriptors; count lesions, not needle sticks).
 - `injection` with route subcutaneous or intramuscular → 96372 × 1 per injection.
+- Chemodenervation of eccrine glands for hyperhidrosis (onabotulinumtoxinA, J0585 with its
+  wastage on a JW line): route `chemodenervation_axillae` → 64650 (both axillae) and
+  `chemodenervation_other` → 64653 (other areas such as scalp, face, neck, "per day"): one
+  unit per code per day however many areas or procedures (CPT descriptors).
 - The drugs of every procedure are coded together (drugs.py: units per drug per day).
 - An administration an NCCI edit folded into another procedure (`ctx.bundled`) is not
   coded; its drug still is (the drug is supplied whatever the administration's fate).
@@ -24,7 +28,9 @@ from coding.rules.drugs import drug_lines
 __all__ = ["ROUTES", "INTRALESIONAL_LIMIT", "intralesional_code", "code"]
 
 INTRALESIONAL_LIMIT = 7  # 11900 covers up to and including 7 lesions
-ROUTES = {"subcutaneous": "96372", "intramuscular": "96372"}
+ROUTES = {"subcutaneous": "96372", "intramuscular": "96372",
+          "chemodenervation_axillae": "64650", "chemodenervation_other": "64653"}
+PER_DAY = frozenset({"64650", "64653"})
 
 
 def intralesional_code(lesions: int) -> str:
@@ -36,6 +42,7 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
     result = RuleResult()
     pooled: list[tuple[int, Procedure, int]] = []
     given: list[tuple[int, Procedure, str]] = []
+    per_day: dict[str, list[tuple[int, Procedure]]] = {}
     for index, proc in items:
         if proc.type == "intralesional":
             given.append((index, proc, "intralesionally"))
@@ -57,6 +64,8 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
                 "BAD_FIELD" if proc.route is not None else "MISSING_FIELD",
                 f"{label}: route {proc.route!r} is not one of {', '.join(ROUTES)}",
                 index, "route"))
+        elif cpt in PER_DAY:
+            per_day.setdefault(cpt, []).append((index, proc))
         else:
             result.lines.append(single_line(
                 proc, index, code=cpt, units=1, family="injection",
@@ -74,5 +83,12 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             procs, indexes, ctx, code=cpt, units=1, family="intralesional",
             rationale=(f"Intralesional injection of {total} lesion(s){summed}: {bracket} → "
                        f"{cpt} × 1 per session; drug on its own line")))
+    for cpt, group in per_day.items():
+        where = "both axillae" if cpt == "64650" else "other areas (scalp, face, neck …)"
+        result.lines.append(folded_line(
+            [p for _, p in group], [i for i, _ in group], ctx, code=cpt, units=1,
+            family="injection",
+            rationale=(f"Chemodenervation of eccrine glands, {where} → {cpt} × 1 per day "
+                       f"({len(group)} documented procedure(s)); drug on its own line")))
     result.extend(drug_lines(given, ctx))
     return result

@@ -1,19 +1,19 @@
 """Phototherapy and photodynamic therapy (96900, 96910, 96912, 96913, 96920–96922, 96567,
-96573, 96574): code × units, default 1. A code outside that list is still billed (payers
-add codes) but draws a warning so a coder checks it."""
+96573, 96574): code × units, default 1. The allowed codes are the input contract's
+(`coding.encounter_procedures.PHOTOTHERAPY_CODES`), so the loader and this rule agree; a code
+outside it (a caller building a Procedure directly) is still billed but draws a warning."""
 
 from __future__ import annotations
 
 import re
 
+from coding.encounter_procedures import PHOTOTHERAPY_CODES
 from coding.rules.base import ItemList, RuleContext, RuleResult
 from coding.rules.common import error, read_count, single_line, warning
 
 __all__ = ["KNOWN_CODES", "code"]
 
-# CPT 2026 photomedicine section (96900–96922) and photodynamic therapy (96567, 96573, 96574)
-KNOWN_CODES = ("96900", "96910", "96912", "96913", "96920", "96921", "96922",
-               "96567", "96573", "96574")
+KNOWN_CODES = PHOTOTHERAPY_CODES
 CPT = re.compile(r"\d{5}")
 
 
