@@ -35,7 +35,8 @@ MAX_DIAGNOSES = 12  # 837P HI segment: principal + 11 others
 CLAIM_ID = r"[A-Za-z0-9-]{1,20}"  # CLM01 allows 38; 20 keeps REF*6R "<claim>-<line>" short
 ENCOUNTER_FIELDS = (
     "claim_id", "date_of_service", "place_of_service", "payer", "frequency",
-    "payer_claim_number", "prior_authorization", "abn_on_file", "patient", "subscriber",
+    "payer_claim_number", "prior_authorization", "abn_on_file", "bill_excluded", "patient",
+    "subscriber",
     "rendering_provider", "diagnoses", "procedures", "notes",
 )
 PERSON_FIELDS = ("member_id", "last_name", "first_name", "birth_date", "sex", "address")
@@ -132,6 +133,7 @@ def _parse(
                                         "set frequency or remove it")
     prior_auth = f.text("prior_authorization", required=False, max_len=50)
     abn = f.boolean("abn_on_file")
+    bill_excluded = f.boolean("bill_excluded")
     patient = _person(f.obj("patient"), dos)
     subscriber = _subscriber(f.obj("subscriber", required=False), dos)
     provider = _provider(f.obj("rendering_provider", required=False))
@@ -144,6 +146,7 @@ def _parse(
         claim_id=claim_id, date_of_service=dos, payer=payer_name, patient=patient,
         diagnoses=diagnoses, procedures=procedures, place_of_service=pos, frequency=frequency,
         payer_claim_number=pcn, prior_authorization=prior_auth, abn_on_file=bool(abn),
+        bill_excluded=bool(bill_excluded),
         subscriber=subscriber, rendering_provider=provider, source=source,
     )
 
@@ -277,6 +280,8 @@ def encounter_to_dict(enc: Encounter) -> dict[str, Any]:
     if enc.prior_authorization is not None:
         out["prior_authorization"] = enc.prior_authorization
     out["abn_on_file"] = enc.abn_on_file
+    if enc.bill_excluded:
+        out["bill_excluded"] = True
     out["patient"] = _person_dict(enc.patient)
     if enc.subscriber is not None:
         out["subscriber"] = {**_person_dict(enc.subscriber.person),

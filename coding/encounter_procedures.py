@@ -45,12 +45,12 @@ PHOTOTHERAPY_CODES = ("96900", "96910", "96912", "96913", "96920", "96921", "969
 DOSE_UNITS = ("mg", "mcg", "g", "units", "mL")
 NDC_UNITS = ("UN", "ML", "GR", "F2", "ME")  # 837P CTP05-1 (005010X222A1)
 COMMON_FIELDS = (
-    "type", "diagnoses", "site", "laterality", "lesion", "cosmetic", "medical_necessity",
-    "notes",
+    "type", "diagnoses", "site", "laterality", "lesion", "digit", "eyelid", "cosmetic",
+    "medical_necessity", "abn", "staged", "complication", "notes",
 )
 TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "office_visit": ("code", "separately_identifiable", "decision_for_surgery"),
-    "biopsy": ("technique", "special_site"),
+    "biopsy": ("technique", "special_site", "prior_pathology"),
     "destruction": ("lesion_class", "count", "method", "lesion_cm"),
     "skin_tag_removal": ("count",),
     "shave": ("lesion_cm",),
@@ -60,7 +60,7 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "mohs": ("stages",),
     "intralesional": ("lesions", "drug"),
     "injection": ("route", "drug"),
-    "pathology": ("code", "specimens", "in_house"),
+    "pathology": ("code", "specimens", "in_house", "prior_pathology"),
     "phototherapy": ("code", "units"),
     "other": ("code", "units", "modifiers"),
 }
@@ -86,12 +86,29 @@ def parse_procedure(f: Fields, claim_dx: tuple[str, ...]) -> Procedure | None:
     values["laterality"] = f.choice("laterality", ("left", "right"), required=False)
     values["lesion"] = f.text("lesion", required=False, max_len=20, pattern=r"[A-Za-z0-9_-]+",
                               expect="a short lesion label such as A or 2 (letters, digits)")
+    values["digit"] = _digit(f)
+    values["eyelid"] = f.choice("eyelid", ("upper", "lower"), required=False)
+    if values["eyelid"] is not None and values["site"] not in (None, "eyelid"):
+        f.problem("eyelid", "only for site eyelid")
+    values["abn"] = f.boolean("abn", default=None)
+    values["staged"] = f.boolean("staged")
+    values["complication"] = f.boolean("complication")
     values["cosmetic"] = f.boolean("cosmetic")
     values["medical_necessity"] = f.text("medical_necessity", required=False, max_len=200)
     values.update(_TYPE_READERS[ptype](f))
     if len(f.problems) > ok:
         return None
     return Procedure(**{k: v for k, v in values.items() if v is not None})
+
+
+def _digit(f: Fields) -> int | None:
+    if not f.has("digit"):
+        return None
+    digit = f.integer("digit", minimum=1)
+    if digit is not None and (digit > 5 or f.data.get("site") not in ("finger", "toe")):
+        f.problem("digit", "must be 1-5 (1 = thumb or great toe) on site finger or toe")
+        return None
+    return digit
 
 
 def _procedure_diagnoses(f: Fields, claim_dx: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -136,7 +153,8 @@ SPECIAL_SITES = ("lip_vermilion", "external_ear", "eyelid_margin", "nail_unit")
 
 def _biopsy(f: Fields) -> dict[str, Any]:
     return {"technique": f.choice("technique", ("tangential", "punch", "incisional")),
-            "special_site": f.choice("special_site", SPECIAL_SITES, required=False)}
+            "special_site": f.choice("special_site", SPECIAL_SITES, required=False),
+            "prior_pathology": f.boolean("prior_pathology", default=None)}
 
 
 def _destruction(f: Fields) -> dict[str, Any]:
@@ -205,6 +223,7 @@ def _pathology(f: Fields) -> dict[str, Any]:
         "code": f.text("code", pattern=r"[0-9]{5}", expect="a five-digit CPT code such as 88305"),
         "specimens": f.integer("specimens", minimum=1),
         "in_house": f.boolean("in_house", required=True),
+        "prior_pathology": f.boolean("prior_pathology", default=None),
     }
 
 
@@ -269,7 +288,8 @@ def _drug(f: Fields) -> Drug | None:
 _TYPE_READERS = {
     "office_visit": _office_visit, "biopsy": _biopsy, "destruction": _destruction,
     "skin_tag_removal": _skin_tags, "shave": _shave, "excision": _excision,
-    "repair": _repair_fields, "adjacent_tissue_transfer": _flap, "mohs": _mohs, "intralesional": _intralesional,
+    "repair": _repair_fields, "adjacent_tissue_transfer": _flap, "mohs": _mohs,
+    "intralesional": _intralesional,
     "injection": _injection, "pathology": _pathology, "phototherapy": _phototherapy,
     "other": _other,
 }
@@ -289,11 +309,14 @@ def procedure_to_dict(p: Procedure) -> dict[str, Any]:
     out: dict[str, Any] = {"type": p.type}
     if p.diagnoses:
         out["diagnoses"] = list(p.diagnoses)
-    for key in ("site", "laterality", "lesion", "medical_necessity"):
+    for key in ("site", "laterality", "lesion", "digit", "eyelid", "medical_necessity", "abn"):
         if getattr(p, key) is not None:
             out[key] = getattr(p, key)
     if p.cosmetic:
         out["cosmetic"] = True
+    for key in ("staged", "complication"):
+        if getattr(p, key):
+            out[key] = True
     for key in TYPE_FIELDS[p.type]:
         value = getattr(p, key)
         if value is None or value == ():

@@ -22,11 +22,22 @@ from pathlib import Path
 
 import attrs
 
-from coding.edits import codes, coverage, duplicates, em25, laterality, modifiers, mue, ncci
+from coding.edits import (
+    codes,
+    coverage,
+    duplicates,
+    em25,
+    laterality,
+    modifiers,
+    mue,
+    ncci,
+    postop,
+)
 from coding.edits.context import EditContext
 from coding.edits.mue_file import load_mue
 from coding.edits.ncci_file import PtpTable, load_ptp
 from coding.edits.tables import global_period, known_codes
+from coding.history import PriorService
 from coding.model import (
     ClaimLine,
     CodedClaim,
@@ -44,8 +55,8 @@ from companion_guides import Guide, get_guide
 __all__ = ["code_encounter", "EDITS"]
 
 Edit = Callable[[list[DraftLine], EditContext], list[Finding]]
-EDITS: tuple[Edit, ...] = (em25.apply, ncci.apply, coverage.apply, mue.apply, laterality.apply,
-                           duplicates.apply, modifiers.apply, codes.apply)
+EDITS: tuple[Edit, ...] = (em25.apply, ncci.apply, postop.apply, coverage.apply, mue.apply,
+                           laterality.apply, duplicates.apply, modifiers.apply, codes.apply)
 MAX_POINTERS = 4  # SV107-1 … SV107-4
 CENT = Decimal("0.01")
 # Procedures one encounter may document. A claim holds 50 lines (837P loop 2400) and a busy
@@ -61,12 +72,14 @@ def code_encounter(
     fees: Mapping[str, Decimal] | None = None,
     ptp: PtpTable | Sequence[str | Path] | None = None,
     mue_files: Sequence[str | Path] | None = None,
+    history: Sequence[PriorService] = (),
 ) -> CodedClaim:
     """Code one encounter. `guide` defaults to the encounter payer's shipped guide; `fees`
     (code → charge per unit) prices the lines (charges None without it); `ptp` is a PTP
     table or CMS PTP files (default: `$DERMCLAIM_NCCI_PTP`, else the curated table);
     `mue_files` are CMS practitioner MUE files (default: `$DERMCLAIM_NCCI_MUE`, else the
-    curated table)."""
+    curated table); `history` is the patient's earlier services (`coding.history`), for the
+    global-period modifiers 24/58/78/79."""
     guide = guide or get_guide(encounter.payer)
     if len(encounter.procedures) > MAX_PROCEDURES:
         return CodedClaim(encounter=encounter, payer=guide.name, diagnoses=encounter.diagnoses,
@@ -82,10 +95,15 @@ def code_encounter(
         laterality_required=guide.laterality_required,
     )
     findings: list[Finding] = []
-    billable = [i for i, p in enumerate(encounter.procedures) if not p.cosmetic]
-    cosmetic = [i for i, p in enumerate(encounter.procedures) if p.cosmetic]
+    # documented cosmetic: left off the claim (patient-pay), unless the patient asked for a
+    # formal denial and the payer has a statutory-exclusion modifier (coverage edit: GY)
+    send_excluded = encounter.bill_excluded and guide.cosmetic_modifier is not None
+    billable = [i for i, p in enumerate(encounter.procedures)
+                if not p.cosmetic or send_excluded]
+    cosmetic = [i for i, p in enumerate(encounter.procedures)
+                if p.cosmetic and not send_excluded]
     edit_ctx = EditContext(encounter=encounter, guide=guide, ptp=table,
-                           mue=load_mue(mue_files))
+                           mue=load_mue(mue_files), history=tuple(history))
     drafted = _code_unbundled(encounter, billable, ctx, edit_ctx)
     findings.extend(drafted.findings)
     lines = drafted.lines

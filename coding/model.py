@@ -89,9 +89,23 @@ class Procedure:
     lesion: str | None = None
     cosmetic: bool = False
     medical_necessity: str | None = None
+    # an ABN signed for this service; None = the encounter's abn_on_file (CMS: the ABN names
+    # each item or service expected to be denied, so it is per service)
+    abn: bool | None = None
+    # finger or toe 1-5 (1 = thumb / great toe) and upper/lower eyelid: with the laterality
+    # they choose the anatomic modifier (FA/F1-F9, TA/T1-T9, E1-E4)
+    digit: int | None = None
+    eyelid: str | None = None
+    # inside an earlier procedure's global period (coding.edits.postop): planned or staged
+    # (58, e.g. re-excision after pathology), or a return for a complication of it (78)
+    staged: bool = False
+    complication: bool = False
     # office_visit / pathology / phototherapy / other
     code: str | None = None
     separately_identifiable: bool | None = None
+    # biopsy / pathology on a Mohs day: False = no prior pathology of this lesion, so the
+    # diagnostic biopsy and frozen section are billed with 59 (LCD article A56515)
+    prior_pathology: bool | None = None
     # biopsy
     technique: str | None = None
     special_site: str | None = None  # lip_vermilion, external_ear, eyelid_margin, nail_unit
@@ -138,6 +152,9 @@ class Encounter:
     payer_claim_number: str | None = None
     prior_authorization: str | None = None
     abn_on_file: bool = False
+    # send services the payer excludes by statute (documented cosmetic) for a formal denial,
+    # e.g. for a secondary payer: they go on the claim with the guide's cosmetic_modifier (GY)
+    bill_excluded: bool = False
     subscriber: Subscriber | None = None
     rendering_provider: Provider | None = None
     source: str | None = None  # file the encounter came from, for messages

@@ -7,6 +7,7 @@ Order (`coding.engine` runs them in this order, each on the lines the previous l
 2. `ncci`       — NCCI procedure-to-procedure pairs (curated table or the CMS quarterly file
                   read by `ncci_file`): indicator 0 drops column 2, indicator 1 needs
                   distinct sites for the payer's 59/XS, otherwise column 2 is dropped.
+2b. `postop`    — 24/58/78/79 inside an earlier procedure's global period (the history).
 3. `coverage`   — benign-lesion removals with a cosmetic-prone diagnosis and no documented
                   medical necessity: warning, or the ABN modifier (GA) with an ABN on file.
 4. `mue`        — units per code and date above the Medically Unlikely Edit (curated table

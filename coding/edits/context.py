@@ -8,6 +8,7 @@ from attrs import field, frozen
 
 from coding.edits.ncci_file import PtpTable
 from coding.edits.tables import Mue, mue_table
+from coding.history import PriorService
 from coding.model import Encounter
 from companion_guides import Guide
 
@@ -20,3 +21,4 @@ class EditContext:
     guide: Guide
     ptp: PtpTable
     mue: Mapping[str, Mue] = field(factory=mue_table)
+    history: tuple[PriorService, ...] = ()  # the patient's earlier services (coding.history)

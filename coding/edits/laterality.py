@@ -5,6 +5,11 @@ many commercial payers do. Drug, pathology, E/M and phototherapy lines never tak
 When the guide requires laterality and a paired site (arm, ear, eyelid …) has no documented
 side, a warning asks for it; a line that sums documented lesions of both sides goes without a
 side modifier, with an info finding saying why.
+
+Where the site names a digit or an eyelid (`digit` on a finger or toe, `eyelid` upper/lower,
+with the side), the line takes the anatomic modifier instead — FA/F1–F9, TA/T1–T9, E1–E4 —
+for every payer: they are the HCPCS modifiers for that site and the NCCI-associated
+modifiers that tell two digits apart (FCSO-236), so LT/RT would say less.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from coding.rules.base import DraftLine
 
 __all__ = ["apply", "SIDED_FAMILIES", "PAIRED_SITES"]
 
-SIDED_FAMILIES = frozenset({"biopsy", "biopsy_site", "destruction", "skin_tag", "excision", "shave", "repair",
-                            "mohs", "intralesional", "adjacent_tissue_transfer"})
+SIDED_FAMILIES = frozenset({"biopsy", "biopsy_site", "destruction", "skin_tag", "excision",
+                            "shave", "repair", "mohs", "intralesional", "adjacent_tissue_transfer"})
 # Sites of the vocabulary that exist on both sides of the body.
 PAIRED_SITES = frozenset({"cheek", "ear", "eyelid", "axilla", "shoulder", "arm", "forearm",
                           "hand", "finger", "thigh", "leg", "knee", "foot", "toe", "buttock"})
@@ -24,12 +29,17 @@ _MODIFIER = {"left": "LT", "right": "RT"}
 
 
 def apply(lines: list[DraftLine], ctx: EditContext) -> list[Finding]:
+    for line in lines:
+        if line.family in SIDED_FAMILIES and line.anatomic \
+                and line.anatomic not in line.modifiers:
+            line.modifiers.append(line.anatomic)
+            line.rationale += f"; {line.anatomic}: the documented digit/eyelid and side"
     if not ctx.guide.laterality_required:
         return []
     findings = []
     procedures = ctx.encounter.procedures
     for line in lines:
-        if line.family not in SIDED_FAMILIES:
+        if line.family not in SIDED_FAMILIES or line.anatomic:
             continue
         modifier = _MODIFIER.get(line.laterality or "")
         if modifier:

@@ -48,6 +48,7 @@ from coding.edits.context import EditContext
 from coding.edits.ncci_file import PtpEdit
 from coding.model import Finding, Severity
 from coding.rules.base import DraftLine
+from coding.rules.common import anatomic_modifier
 
 __all__ = ["apply", "bundled", "distinct", "BYPASS"]
 
@@ -90,7 +91,8 @@ def bundled(lines: list[DraftLine], ctx: EditContext) -> dict[tuple[int, str], F
         if edit.indicator == "1" and set(col2.modifiers) & BYPASS:
             continue
         own = [i for i in col2.procedures if i not in _procs(col1)]
-        if not own or (edit.indicator == "1" and distinct(col1, col2)):
+        if not own or (edit.indicator == "1" and (distinct(col1, col2)
+                                                  or _mohs_diagnostic(col1, col2, ctx))):
             continue
         take = own if edit.indicator == "0" else [
             i for i in own if not distinct(col1, _one_procedure(col2, i, ctx))]
@@ -108,7 +110,8 @@ def _one_procedure(line: DraftLine, index: int, ctx: EditContext) -> DraftLine:
     lesion = proc.lesion or (f"#{index}" if proc.type == "excision" else None)
     return attrs.evolve(line, procedure=index, procedures=(index,), site=site,
                         sites=(site,) if site else (), laterality=proc.laterality,
-                        lesions=(lesion,) if lesion else (), modifiers=[])
+                        lesions=(lesion,) if lesion else (), modifiers=[],
+                        anatomic=anatomic_modifier(proc))
 
 
 def _bundled_finding(col1: DraftLine, col2: DraftLine, index: int, edit: PtpEdit,
@@ -158,6 +161,15 @@ def _one(col1: DraftLine, col2: DraftLine, edit: PtpEdit,
                        f"{cite}", where), True
     if set(col2.modifiers) & bypass:
         return None, False
+    if _mohs_diagnostic(col1, col2, ctx):
+        col2.modifiers.append("59")
+        col2.rationale += (f"; modifier 59: diagnostic biopsy/frozen section on the Mohs day "
+                           "with no prior pathology of the lesion (LCD billing article A56515)")
+        return Finding(Severity.INFO, "MOHS_DIAGNOSTIC_59",
+                       f"{col2.code} billed with 59 beside {col1.code}: no prior pathology "
+                       "was available, so the same-day diagnostic biopsy and frozen section "
+                       f"are separately reportable (LCD billing article A56515) {cite}",
+                       where), False
     if col2.family not in EM_FAMILIES and distinct(col1, col2):
         modifier = ctx.guide.distinct_modifier
         col2.modifiers.append(modifier)
@@ -177,6 +189,17 @@ def _one(col1: DraftLine, col2: DraftLine, edit: PtpEdit,
                    f"{col1.code} and {why}. If it was a different lesion at a different site, "
                    f"document the site and laterality of each to bill it with "
                    f"{ctx.guide.distinct_modifier} {cite}", where), True
+
+
+def _mohs_diagnostic(col1: DraftLine, col2: DraftLine, ctx: EditContext) -> bool:
+    """A biopsy or pathology line beside Mohs whose procedures all document that no prior
+    pathology of the lesion exists (LCD billing article A56515: then the diagnostic biopsy
+    and frozen section go with 59; with prior pathology they are part of the Mohs)."""
+    if col1.family != "mohs" or col2.family not in ("biopsy", "pathology"):
+        return False
+    procs = [ctx.encounter.procedures[i] for i in col2.procedures
+             if 0 <= i < len(ctx.encounter.procedures)]
+    return bool(procs) and all(p.prior_pathology is False for p in procs)
 
 
 def _site_set(line: DraftLine) -> set[tuple[str, str | None]]:
@@ -207,6 +230,8 @@ def distinct(a: DraftLine, b: DraftLine) -> bool:
     by_lesion = _lesions_distinct(a, b)
     if by_lesion is not None:
         return by_lesion
+    if a.anatomic and b.anatomic:  # two digits or eyelids told apart by F/T/E modifiers
+        return a.anatomic != b.anatomic
     sa, sb = _site_set(a), _site_set(b)
     if not sa or not sb:
         return False

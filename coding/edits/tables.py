@@ -11,7 +11,7 @@ from coding.tables import TableError, drug_units, read_table
 
 __all__ = [
     "GLOBALS", "Mue", "global_period", "mue_table", "cosmetic_prone", "benign_removal_codes",
-    "modifier_rank", "known_codes",
+    "modifier_rank", "known_codes", "exclusion",
 ]
 
 GLOBALS = ("000", "010", "090", "XXX", "YYY", "ZZZ", "MMM")
@@ -97,3 +97,19 @@ def known_codes() -> frozenset[str]:
         codes.update(row["code"] for row in read_table(name))
     codes.update(drug_units())
     return frozenset(codes)
+
+
+@cache
+def _exclusions() -> dict[str, tuple[str, str, str]]:
+    out: dict[str, tuple[str, str, str]] = {}
+    for row in read_table("coverage_exclusions.csv"):
+        if row["kind"] not in ("excluded", "not_recognized"):
+            raise TableError(f"coding/data/coverage_exclusions.csv: {row['code']}: kind "
+                             f"{row['kind']!r} must be excluded or not_recognized")
+        out[row["code"]] = (row["kind"], row["reason"], row["source"])
+    return out
+
+
+def exclusion(code: str) -> tuple[str, str, str] | None:
+    """(kind, reason, source) when Medicare-type payers exclude or do not recognize `code`."""
+    return _exclusions().get(code)

@@ -43,6 +43,7 @@ class DraftLine:
     # or "#<index>" for an excision and the repair documented on it); () = not known, the
     # site stands in for the lesion
     lesions: tuple[str, ...] = ()
+    anatomic: str | None = None  # FA/F1-F9, TA/T1-T9, E1-E4 when every procedure names one
 
 
 @frozen

@@ -30,6 +30,7 @@ __all__ = [
     "fmt_cm",
     "fmt_num",
     "known_lesions",
+    "anatomic_modifier",
 ]
 
 
@@ -163,7 +164,7 @@ def single_line(proc: Procedure, index: int, *, code: str, units: int, family: s
                      procedure=index, procedures=(index,), modifiers=list(modifiers or []),
                      diagnoses=proc.diagnoses, drug=drug, site=text(proc.site),
                      laterality=text(proc.laterality), sites=unique([proc.site]),
-                     lesions=unique([lesion or proc.lesion]))
+                     lesions=unique([lesion or proc.lesion]), anatomic=anatomic_modifier(proc))
 
 
 def folded_line(procs: Sequence[Procedure], indexes: Sequence[int], ctx: RuleContext, *,
@@ -179,7 +180,31 @@ def folded_line(procs: Sequence[Procedure], indexes: Sequence[int], ctx: RuleCon
                      laterality=shared(p.laterality for p in procs),
                      sites=unique(p.site for p in procs),
                      lesions=known_lesions(lesions if lesions is not None
-                                           else [p.lesion for p in procs]))
+                                           else [p.lesion for p in procs]),
+                     anatomic=shared(anatomic_modifier(p) for p in procs))
+
+
+# HCPCS anatomic modifiers: fingers FA (left thumb), F1-F4 (left 2nd-5th), F5 (right thumb),
+# F6-F9 (right 2nd-5th); toes TA, T1-T4, T5, T6-T9 likewise; eyelids E1 upper left, E2 lower
+# left, E3 upper right, E4 lower right (HCPCS Level II modifiers; NCCI-associated anatomic
+# modifiers per FCSO-236).
+_DIGITS = {"left": ("A", "1", "2", "3", "4"), "right": ("5", "6", "7", "8", "9")}
+_EYELIDS = {("left", "upper"): "E1", ("left", "lower"): "E2", ("right", "upper"): "E3",
+            ("right", "lower"): "E4"}
+
+
+def anatomic_modifier(proc: Procedure) -> str | None:
+    """The anatomic modifier the documented digit or eyelid (with its side) names."""
+    side = proc.laterality
+    if side not in _DIGITS:
+        return None
+    if isinstance(proc.digit, int) and not isinstance(proc.digit, bool) \
+            and 1 <= proc.digit <= 5:
+        prefix = {"finger": "F", "toe": "T"}.get(proc.site or "")
+        return prefix + _DIGITS[side][proc.digit - 1] if prefix else None
+    if proc.site == "eyelid" and isinstance(proc.eyelid, str):
+        return _EYELIDS.get((side, proc.eyelid))
+    return None
 
 
 def known_lesions(labels: Sequence[object]) -> tuple[str, ...]:
