@@ -60,7 +60,8 @@ def test_biopsy_of_the_destroyed_lesion_goes_and_the_next_biopsy_becomes_primary
     # CPT: one primary biopsy per encounter — after the forehead biopsy goes, the back biopsy
     # is the primary 11102 (with XS for the 17000/11102 pair), never an orphan +11103.
     c = code_encounter(make(procedures=[
-        {"type": "destruction", "lesion_class": "premalignant", "method": "cryo", "count": 1, "site": "forehead"},
+        {"type": "destruction", "lesion_class": "premalignant", "method": "cryo", "count": 1,
+         "site": "forehead"},
         biopsy("forehead"), biopsy("back"),
     ]))
     assert coded(c) == [("11102", 1, ("XS",)), ("17000", 1, ())]
@@ -86,7 +87,8 @@ def test_shave_and_biopsy_of_one_lesion_promote_the_other_biopsy() -> None:
 
 def test_named_lesions_at_one_site_are_two_lesions() -> None:
     c = code_encounter(make(procedures=[
-        {"type": "destruction", "lesion_class": "premalignant", "method": "cryo", "count": 1, "site": "back",
+        {"type": "destruction", "lesion_class": "premalignant", "method": "cryo", "count": 1,
+         "site": "back",
          "lesion": "A"},
         biopsy("back", lesion="B"),
     ]))
@@ -98,7 +100,8 @@ def test_destruction_of_the_excised_lesion_leaves_the_others_coded() -> None:
     # the two forehead AKs are still 17000 + 17003 × 1 (CPT 17000/17003), now a distinct site
     c = code_encounter(make(diagnoses=["C44.311", "L57.0"], procedures=[
         excision("malignant", "0.6", "0.2", "nose", lesion="A", diagnoses=["C44.311"]),
-        {"type": "destruction", "lesion_class": "premalignant", "method": "cryo", "count": 1, "site": "nose",
+        {"type": "destruction", "lesion_class": "premalignant", "method": "cryo", "count": 1,
+         "site": "nose",
          "lesion": "A", "diagnoses": ["L57.0"]},
         {"type": "destruction", "lesion_class": "premalignant", "method": "cryo", "count": 2,
          "site": "forehead", "diagnoses": ["L57.0"]},

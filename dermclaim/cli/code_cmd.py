@@ -14,7 +14,7 @@ from coding.model import CodedClaim, Severity
 from coding.validation import dotted
 from companion_guides import get_guide
 from dermclaim.cli import main
-from dermclaim.cli._common import EXIT_FINDINGS, user_errors
+from dermclaim.cli._common import EXIT_FINDINGS, echo_err, user_errors
 
 __all__ = ["code", "claim_to_json", "plain"]
 
@@ -26,8 +26,12 @@ __all__ = ["code", "claim_to_json", "plain"]
               "file's payer), e.g. medicare or commercial.")
 @click.option("--practice", metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
               help="Practice TOML file whose [fees] price the lines (charges are null without).")
+@click.option("--db", metavar="URL", help="Store whose recorded claims give the patient's "
+              "earlier services (global periods: 24/58/78/79); default $DERMCLAIM_DB, else "
+              "sqlite:///dermclaim.db when that file exists. Never created, only read.")
 @click.option("--json", "as_json", is_flag=True, help="Print the coded claim(s) as JSON.")
-def code(encounter_file: str, payer: str | None, practice: str | None, as_json: bool) -> None:
+def code(encounter_file: str, payer: str | None, practice: str | None, db: str | None,
+         as_json: bool) -> None:
     """Code an encounter file into claim lines with modifiers, units and findings.
 
     Exit status: 0 when no finding is an error, 1 when one is (the claim must not go out),
@@ -38,6 +42,7 @@ def code(encounter_file: str, payer: str | None, practice: str | None, as_json: 
       dermclaim code samples/encounters/01-em25-biopsies.json
       dermclaim code samples/encounters/06-stelara-injection-commercial.json \\
           --practice samples/practice.toml --json
+      dermclaim code visit.json --db sqlite:///dermclaim.db   # with the patient's history
     """
     with user_errors():
         fees = None
@@ -48,7 +53,8 @@ def code(encounter_file: str, payer: str | None, practice: str | None, as_json: 
         if payer is not None:
             get_guide(payer)  # unknown payer → GuideError naming the known guides
         encounters = load_encounters(encounter_file, payer=payer)
-        claims = [code_encounter(enc, fees=fees) for enc in encounters]
+        claims = [code_encounter(enc, fees=fees, history=_history(db, enc))
+                  for enc in encounters]
     if as_json:
         shaped = [claim_to_json(c) for c in claims]
         click.echo(json.dumps(shaped[0] if len(shaped) == 1 else shaped, indent=2))
@@ -59,6 +65,16 @@ def code(encounter_file: str, payer: str | None, practice: str | None, as_json: 
             click.echo(_table(claim))
     if any(c.has_errors for c in claims):
         raise SystemExit(EXIT_FINDINGS)
+
+
+def _history(db: str | None, enc: Any) -> Any:
+    """The patient's earlier services from the store, when one exists (never created)."""
+    from reconcile.store.history import history_for
+
+    services, problem = history_for(db, enc)
+    if problem:
+        echo_err(f"warning: {problem}")
+    return services
 
 
 def plain(value: Decimal) -> str:

@@ -47,13 +47,16 @@ def claims(encounters: tuple[str, ...], practice_path: str, output: str, db: str
     """
     from coding.encounter import load_encounters
     from coding.engine import code_encounter
+    from coding.history import PriorService, services_of
     from companion_guides import get_guide
     from edi.practice import load_practice
+    from reconcile.store.history import history_for
     from reconcile.store.submissions import submit_claims
 
     now = _parse_now(now_text)
     unreadable: list[str] = []
     coded: list[CodedClaim] = []
+    batch: dict[tuple[str, object], tuple[PriorService, ...]] = {}
     with user_errors():
         practice = load_practice(practice_path)
         if payer is not None:
@@ -61,7 +64,15 @@ def claims(encounters: tuple[str, ...], practice_path: str, output: str, db: str
         for path in encounters:
             try:
                 for enc in load_encounters(path, payer=payer):
-                    coded.append(code_encounter(enc, fees=practice.fee_schedule))
+                    history, problem = history_for(db, enc)  # earlier claims: global periods
+                    if problem:
+                        echo_err(f"warning: {problem}")
+                    key = (enc.patient.member_id, enc.patient.birth_date)
+                    claim = code_encounter(enc, fees=practice.fee_schedule,
+                                           history=history + batch.get(key, ()))
+                    if not claim.has_errors:  # this batch's claims are history for the next
+                        batch[key] = batch.get(key, ()) + services_of(claim)
+                    coded.append(claim)
             except CodingError as exc:  # an unreadable file is held, the batch goes on
                 unreadable.append(str(exc))
         newlines = None if not no_newlines else False
