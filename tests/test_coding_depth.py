@@ -193,3 +193,12 @@ def test_an_encounter_over_the_procedure_limit_is_held() -> None:
     assert c.lines == () and c.has_errors
     assert found(c) == ["TOO_MANY_PROCEDURES"]
     assert f"at most {MAX_PROCEDURES}" in c.findings[0].message
+
+
+def test_visit_the_day_before_a_major_procedure_that_decided_on_it_takes_57() -> None:
+    # CMS Claims Processing Manual ch. 12 §40.2: the 90-day global starts the day before;
+    # the visit that decided on the surgery is billed with 57
+    c = code_encounter(make(diagnoses=["C44.319"], procedures=[
+        {"type": "office_visit", "code": "99214", "separately_identifiable": False,
+         "decision_for_surgery": True}]))
+    assert coded(c) == [("99214", 1, ("57",))]

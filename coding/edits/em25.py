@@ -15,7 +15,9 @@ paid outside the global package (CMS Claims Processing Manual ch. 12 §40.2 A.4;
 Manual ch. I), and 57 wins over 25 — a flap (14040) that includes the excision (11643) leaves
 a 90-day procedure, and the decision for it is a 57 visit. Without the decision
 (`decision_for_surgery: false`: it was made at an earlier visit) the visit is part of the
-major procedure's pre-operative care: billed with 25 only when separately identifiable.
+major procedure's pre-operative care: billed with 25 only when separately identifiable. A
+visit documented `decision_for_surgery: true` with no major procedure on this claim decided on
+one the next day: 57 as well (the day before is inside the 90-day global).
 
 The edit runs on the lines the NCCI procedure pass left (the engine folds bundled procedures
 before any edit), so a procedure the flap includes never earns the visit a 25.
@@ -52,6 +54,11 @@ def apply(lines: list[DraftLine], ctx: EditContext) -> list[Finding]:
         em.rationale += (f"; modifier 57: the visit decided on major surgery "
                          f"({', '.join(line.code for line in major)}, 90-day global) the same "
                          "day (CMS Claims Processing Manual ch. 12 §40.2)")
+        return []
+    if decided is True:  # the major surgery is tomorrow: its claim is not written yet
+        em.modifiers.append("57")
+        em.rationale += ("; modifier 57: the visit decided on a major (90-day) procedure done "
+                         "the next day (CMS Claims Processing Manual ch. 12 §40.2)")
         return []
     if major:
         bundling = bundling + [line for line in major if line not in bundling]
