@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from coding import encounter_limits as limits
 from coding.encounter_fields import Fields, Problems, join, kind
 from coding.encounter_procedures import parse_procedure, procedure_to_dict
 from coding.errors import EncounterError
@@ -51,6 +52,8 @@ def load_encounters(path: str | Path, payer: str | None = None) -> list[Encounte
     """
     source = str(path)
     try:
+        if too_big := limits.check_size(Path(path).stat().st_size):
+            raise EncounterError(source, too_big)
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise EncounterError(source, [("", f"cannot read the file: {exc.strerror}")]) from None
@@ -66,6 +69,10 @@ def load_encounters(path: str | Path, payer: str | None = None) -> list[Encounte
         ) from None
     except ValueError as exc:  # NaN / Infinity
         raise EncounterError(source, [("", f"not valid JSON: {exc}")]) from None
+    except RecursionError:
+        raise EncounterError(source, limits.too_deep(text)) from None
+    if out_of_bounds := limits.check_decoded(data):
+        raise EncounterError(source, out_of_bounds)
     problems: Problems = []
     encounters: list[Encounter] = []
     if isinstance(data, dict):
