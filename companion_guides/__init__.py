@@ -31,6 +31,11 @@ FILING_INDICATORS = (
     "LM", "MA", "MB", "MC", "OF", "TV", "VA", "WC", "ZZ",
 )  # SBR09 / CLM filing indicator codes of 005010X222A1
 ISA_QUALIFIERS = ("01", "14", "20", "27", "28", "29", "30", "33", "ZZ")
+# CPT: 5 digits, or 4 digits and F (Category II), T (Category III), U (PLA); HCPCS Level
+# II: a letter and 4 digits (AMA CPT code structure; CMS HCPCS Level II)
+PROCEDURE_CODE = re.compile(r"[0-9]{4}[0-9FTU]|[A-Z][0-9]{4}")
+MAX_DAYS = 3650  # ten years: above any filing or appeal window in a guide
+MAX_UNITS = 9999  # SV104 is R 1/15, but no MUE comes near this
 
 
 @frozen
@@ -137,7 +142,7 @@ def _read(name_or_path: str | Path) -> tuple[str, str, str]:
     if s.endswith(".toml") or "/" in s or isinstance(name_or_path, Path):
         path = Path(s)
         try:
-            return path.read_text(encoding="utf-8"), str(path), path.stem
+            return _decode(path.read_bytes(), str(path)), str(path), path.stem
         except OSError as exc:
             raise GuideError(f"{path}: cannot read companion guide: {exc.strerror}") from None
     if not re.fullmatch(r"[a-z0-9_\-]+", s):
@@ -145,7 +150,18 @@ def _read(name_or_path: str | Path) -> tuple[str, str, str]:
     res = resources.files(__name__) / f"{s}.toml"
     if not res.is_file():
         raise GuideError(f"unknown payer {s!r}: known guides are {', '.join(guide_names())}")
-    return res.read_text(encoding="utf-8"), f"companion_guides/{s}.toml", s
+    where = f"companion_guides/{s}.toml"
+    return _decode(res.read_bytes(), where), where, s
+
+
+def _decode(raw: bytes, where: str) -> str:
+    """UTF-8 text (a byte-order mark tolerated); GuideError naming the first bad byte."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise GuideError(f"{where}: not UTF-8 text (byte {exc.start}, line {line}): save the "
+                         "file as UTF-8") from None
 
 
 def _build(data: dict[str, Any], where: str, stem: str) -> Guide:
@@ -160,8 +176,10 @@ def _build(data: dict[str, Any], where: str, stem: str) -> Guide:
             values[key] = data[key]
     for key, (typ, default) in _OPTIONAL.items():
         value = data.get(key, default)
-        if value is not None and not isinstance(value, typ):
+        if value is not None and (not isinstance(value, typ)
+                                  or (typ is int and isinstance(value, bool))):
             problems.append(f"{key}: must be {_type_name(typ)}, got {value!r}")
+            value = default  # the range checks below see only values of the right type
         values[key] = value
     unknown = sorted(set(data) - set(_REQUIRED) - set(_OPTIONAL))
     for key in unknown:
@@ -190,11 +208,21 @@ def _build(data: dict[str, Any], where: str, stem: str) -> Guide:
     for mod_key in ("abn_modifier", "cosmetic_modifier"):
         check(mod_key, re.fullmatch(r"[A-Z0-9]{2}", str(values.get(mod_key))) is not None,
               "must be a two-character modifier")
+    for days_key in ("appeal_window_days", "timely_filing_days"):
+        days = values.get(days_key)
+        check(days_key, isinstance(days, int) and 1 <= days <= MAX_DAYS,
+              f"must be a number of days from 1 to {MAX_DAYS}")
     mue = values.get("mue_overrides") or {}
     if isinstance(mue, dict):
         for code, units in mue.items():
-            if not isinstance(units, int) or isinstance(units, bool) or units < 0:
-                problems.append(f"mue_overrides.{code}: must be a whole number >= 0")
+            if not PROCEDURE_CODE.fullmatch(code):
+                problems.append(f"mue_overrides.{code}: not a CPT or HCPCS Level II code "
+                                "(5 characters: 5 digits, 4 digits and F/T/U, or a letter and "
+                                "4 digits)")
+            elif not isinstance(units, int) or isinstance(units, bool) \
+                    or not 0 <= units <= MAX_UNITS:
+                problems.append(f"mue_overrides.{code}: must be a whole number of units from 0 "
+                                f"to {MAX_UNITS}")
     check_routes(values, problems)
     for days_key in ("ack_overdue_days", "remit_turnaround_days"):
         check(days_key, 1 <= int(values.get(days_key) or 0) <= 365, "must be 1 to 365 days")
