@@ -23,6 +23,12 @@ city = "SPRINGFIELD"
 state = "IL"
 zip = "627011234"                # 9 digits: 2010AA N403 requires ZIP+4
 
+[pay_to]                         # optional: loop 2010AB, where payments go (a PO Box or
+address1 = "PO BOX 1200"         # lock box belongs here: 2010AA must be a street address)
+city = "SPRINGFIELD"
+state = "IL"
+zip = "62705"                    # 5 or 9 digits
+
 [clearinghouse]                  # optional: ISA07/ISA08 when payers have different receivers
 name = "EXAMPLE CLEARINGHOUSE"
 id = "CLEARINGHOUSE"
@@ -37,7 +43,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +51,13 @@ from attrs import frozen
 
 from coding.validation import npi_check_digit_ok
 from edi.errors import EdiError
+from edi.x12.numbers import r_number
+from edi.x837p.party_checks import is_po_box
 
 __all__ = [
     "BillingProvider",
     "Clearinghouse",
+    "PayTo",
     "Practice",
     "PracticeError",
     "Submitter",
@@ -92,6 +101,17 @@ class BillingProvider:
 
 
 @frozen
+class PayTo:
+    """Loop 2010AB: the address payments go to when it is not the billing address."""
+
+    address1: str
+    city: str
+    state: str
+    zip: str  # 5 or 9 digits
+    address2: str | None = None
+
+
+@frozen
 class Clearinghouse:
     """The trading partner a file is sent to (ISA07/ISA08). Each payer's own receiver
     still goes in GS03 and loop 1000B."""
@@ -108,6 +128,7 @@ class Practice:
     fee_schedule: dict[str, Decimal]  # HCPCS/CPT code -> charge per unit
     path: str = ""
     clearinghouse: Clearinghouse | None = None
+    pay_to: PayTo | None = None
 
     def fee(self, code: str) -> Decimal | None:
         return self.fee_schedule.get(code)
@@ -176,11 +197,14 @@ def load_practice(path: str | Path) -> Practice:
     """Read and check a practice TOML file. Raises PracticeError naming the file and key."""
     where = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is tolerated
     except OSError as exc:
         raise PracticeError(f"{where}: cannot read practice file: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise PracticeError(f"{where}: practice file is not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise PracticeError(f"{where}: practice file is not UTF-8 text (byte {exc.start}, "
+                            f"line {line}): save it as UTF-8") from None
     return parse_practice(text, where)
 
 
@@ -193,9 +217,11 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
     for section in ("submitter", "billing_provider", "fees"):
         if not isinstance(data.get(section), dict):
             c.problems.append(f"[{section}]: missing table")
-    if "clearinghouse" in data and not isinstance(data["clearinghouse"], dict):
-        c.problems.append("[clearinghouse]: must be a table")
-    for key in sorted(set(data) - {"submitter", "billing_provider", "fees", "clearinghouse"}):
+    for optional in ("clearinghouse", "pay_to"):
+        if optional in data and not isinstance(data[optional], dict):
+            c.problems.append(f"[{optional}]: must be a table")
+    for key in sorted(set(data) - {"submitter", "billing_provider", "fees", "clearinghouse",
+                                   "pay_to"}):
         c.problems.append(f"{key}: unknown setting")
     if c.problems:
         _raise(c)
@@ -249,6 +275,13 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
                    why="must be a two-letter state code")
     zip_code = c.digits(b, "billing_provider", "zip", 9, "must be 9 digits (ZIP+4; the 837P "
                         "requires it for the billing provider)")
+    for key, line in (("address1", addr1), ("address2", addr2)):
+        if is_po_box(line):
+            c.problems.append(
+                f"billing_provider.{key}: a PO Box or lock box cannot be the billing provider "
+                "address (2010AA N3 must be a street address, 005010X222A1): give the street "
+                "address here and the PO Box under [pay_to] (loop 2010AB)")
+    pay_to = _pay_to(c, data["pay_to"]) if "pay_to" in data else None
 
     clearinghouse: Clearinghouse | None = None
     if "clearinghouse" in data:
@@ -270,8 +303,8 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
         if not _CODE.fullmatch(code):
             c.problems.append(f"fees.{code}: not a 5-character CPT/HCPCS code")
         elif amount is None:
-            c.problems.append(f"fees.{code}: must be an amount > 0 with at most 2 decimals, "
-                              f"got {value!r}")
+            c.problems.append(f"fees.{code}: must be an amount > 0 and at most {MAX_FEE} with "
+                              f"at most 2 decimals, got {value!r}")
         else:
             fees[code] = amount
     if c.problems:
@@ -287,18 +320,40 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
         fee_schedule=dict(sorted(fees.items())),
         path=where,
         clearinghouse=clearinghouse,
+        pay_to=pay_to,
     )
 
 
+def _pay_to(c: _Checker, t: dict[str, Any]) -> PayTo | None:
+    _unknown(c, t, "pay_to", {"address1", "address2", "city", "state", "zip"})
+    addr1 = c.text(t, "pay_to", "address1", max_len=55)
+    addr2 = c.text(t, "pay_to", "address2", required=False, max_len=55)
+    city = c.text(t, "pay_to", "city", max_len=30)
+    state = c.text(t, "pay_to", "state", max_len=2, pattern=_STATE,
+                   why="must be a two-letter state code")
+    raw = str(t.get("zip", "")).replace("-", "")
+    zip_code: str | None = raw
+    if not re.fullmatch(r"\d{5}|\d{9}", raw):
+        c.problems.append(f"pay_to.zip: must be 5 or 9 digits, got {t.get('zip')!r}")
+        zip_code = None
+    if not (addr1 and city and state and zip_code):
+        return None
+    return PayTo(address1=addr1, address2=addr2, city=city, state=state, zip=zip_code)
+
+
+MAX_FEE = Decimal("99999.99")  # per unit; keeps a 50-line claim far inside SV102/CLM02
+
+
 def _money(value: object) -> Decimal | None:
-    if isinstance(value, bool):
+    """A fee: digits with at most 2 decimals ('145.00', 145, '$145'), 0 < fee <= MAX_FEE.
+    Text goes through the X12 R rule, so '1e30', 'NaN' and '1_000' are refused."""
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         return None
-    try:
-        amount = Decimal(str(value).strip().lstrip("$")) if isinstance(
-            value, str | int | Decimal) else None
-    except InvalidOperation:
-        return None
-    if amount is None or not amount.is_finite() or amount <= 0:
+    if isinstance(value, Decimal):
+        amount: Decimal | None = value if value.is_finite() else None
+    else:
+        amount = r_number(str(value).strip().removeprefix("$"))
+    if amount is None or amount <= 0 or amount > MAX_FEE:
         return None
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
         return None

@@ -24,6 +24,7 @@ def money_limits() -> tuple[Decimal, int]:
     from reconcile.store.models import money_column
 
     column_type = money_column().type
+    column_type = getattr(column_type, "impl", column_type)  # a TypeDecorator: its SQL type
     precision = getattr(column_type, "precision", None) or 12
     scale = getattr(column_type, "scale", None) or 0
     return Decimal(10) ** (precision - scale), scale

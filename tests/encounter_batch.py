@@ -149,10 +149,22 @@ PROCEDURE_MAKERS: dict[str, Callable[[random.Random, set[str]], tuple[dict[str, 
 EM_DX = ("L30.9", "L70.0", "L21.9", "L71.9")
 
 
+_MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"  # A-Z without S, L, O, I, B, Z (CMS MBI format)
+
+
+def mbi(n: int, r: random.Random) -> str:
+    """A member id in the CMS MBI format (C A AN N A AN N A A N N), unique per `n`; one
+    draw from `r`, as before, so every other generated value stays the same."""
+    d = f"{n:07d}"[-7:]
+    k = len(_MBI_LETTERS)
+    a, b, c = (_MBI_LETTERS[(n // k**i) % k] for i in range(3))
+    return f"{int(d[0]) % 9 + 1}{r.choice(_MBI_LETTERS)}{d[1]}{d[2]}{a}{d[3]}{d[4]}{b}{c}{d[5]}{d[6]}"
+
+
 def _person(r: random.Random, n: int, born: date) -> dict[str, Any]:
     city, state, zip_code = r.choice(CITIES)
     return {
-        "member_id": f"M{n:08d}{r.choice('ABCDEFGHJK')}",
+        "member_id": mbi(n, r),
         "last_name": r.choice(LAST), "first_name": r.choice(FIRST),
         "birth_date": born.isoformat(), "sex": r.choice(("F", "M")),
         "address": {"line1": f"{r.randint(1, 9999)} {r.choice(STREETS)}", "city": city,

@@ -8,7 +8,8 @@ Two layers:
 - `check_text(text)` runs AFTER writing, on the X12 itself, and is what `dermclaim validate`
   adds to pyx12 for any 837P (ours or not): HL parent/child flags, SBR02 against 2000C,
   CLM02 = sum of SV102, pointers past HI, ICD-10 form, NPI check digits, 9-digit billing
-  ZIP, 11-digit NDC, zero units, ST03, unique CLM01 and REF*6R.
+  ZIP, 11-digit NDC, zero units, ST03, unique CLM01 and REF*6R, a PO Box in 2010AA N3,
+  a Medicare (SBR09 MB) subscriber id that is not an MBI (party_checks.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from attrs import frozen
 from coding.model import CodedClaim
 from companion_guides import Guide
 from edi.practice import npi_is_valid
+from edi.x837p.party_checks import is_mbi, is_po_box, party_problems
 
 __all__ = ["TextProblem", "claim_problems", "check_text", "RELATIONSHIP_CODES",
            "needs_ndc", "MODIFIERS"]
@@ -125,7 +127,7 @@ def claim_problems(claim: CodedClaim, guide: Guide, now: datetime | None = None)
                 out.append(f"{where}: NDC unit must be one of {', '.join(NDC_UNITS)}")
         elif needs_ndc(line.code, guide):
             out.append(f"{where}: {guide.name} requires the NDC (LIN/CTP) on this drug line")
-    return out
+    return out + party_problems(claim, guide)  # names, addresses, MBI (party_checks.py)
 
 
 # ----------------------------------------------------------------- checks on the X12 text
@@ -145,7 +147,7 @@ LOOP_TRIGGERS: dict[tuple[str, str], str] = {
     ("ISA", ""): "ISA", ("GS", ""): "GS", ("ST", ""): "ST", ("SE", ""): "ST",
     ("GE", ""): "GS", ("IEA", ""): "ISA", ("BHT", ""): "HEADER",
     ("NM1", "41"): "1000A", ("NM1", "40"): "1000B",
-    ("HL", "20"): "2000A", ("NM1", "85"): "2010AA",
+    ("HL", "20"): "2000A", ("NM1", "85"): "2010AA", ("NM1", "87"): "2010AB",
     ("HL", "22"): "2000B", ("NM1", "IL"): "2010BA", ("NM1", "PR"): "2010BB",
     ("HL", "23"): "2000C", ("NM1", "QC"): "2010CA",
     ("CLM", ""): "2300", ("NM1", "82"): "2310B",
@@ -197,6 +199,7 @@ def check_text(text: str) -> list[TextProblem]:
     clm01s: set[str] = set()
     lcns: set[str] = set()
     last_nm1 = ""
+    filing = ""  # SBR09 of the current 2000B
 
     def add(code: str, msg: str, n: int, sid: str) -> None:
         problems.append(TextProblem(code, msg, n, sid, loop))
@@ -232,10 +235,18 @@ def check_text(text: str) -> list[TextProblem]:
             hl_child_flag[hl_id] = (child, n)
         elif sid == "SBR":
             sbr_rel[cur_hl] = (el(2), n)
+            filing = el(9)
         elif sid == "NM1":
             last_nm1 = el(1)
             if el(8) == "XX" and not npi_is_valid(el(9)):
                 add("NPI", f"NM1*{el(1)} NPI fails the check digit", n, sid)
+            if el(1) == "IL" and filing == "MB" and not is_mbi(el(9)):
+                add("MBI", "the Medicare subscriber id (2010BA NM109) is not in the CMS MBI "
+                    "format (11 characters: C A AN N A AN N A A N N)", n, sid)
+        elif sid == "N3" and loop == "2010AA" and (is_po_box(el(1)) or is_po_box(el(2))):
+            add("BILLING_PO_BOX", "the billing provider address (2010AA N3) is a PO Box or "
+                "lock box; it must be a street address (send the PO Box in the pay-to "
+                "address, loop 2010AB)", n, sid)
         elif sid in ("N3", "N4", "DMG") and loop == "2010BA":
             subscriber_extra.append((cur_hl, n, sid))
         elif sid == "N4" and last_nm1 == "85" and loop == "2010AA":

@@ -13,6 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from attrs import frozen
 
+from edi.x12.charset import fold
+
 __all__ = ["SEGMENTS", "SegmentSpec", "Delimiters", "amount", "clean_text", "quantity"]
 
 
@@ -120,9 +122,10 @@ _NOT_ALLOWED = re.compile(r"[^A-Z0-9 &'(),\-./#]")
 
 def clean_text(value: str | None, max_len: int) -> str:
     """Upper-case free text (names, addresses) restricted to the X12 basic/extended set
-    without our delimiters (* : ^ ~), spaces collapsed, cut to the element's maximum."""
+    without our delimiters (* : ^ ~), spaces collapsed, cut to the element's maximum.
+    Latin letters with diacritics are folded first (edi.x12.charset)."""
     if not value:
         return ""
-    text = _NOT_ALLOWED.sub(" ", value.upper())
+    text = _NOT_ALLOWED.sub(" ", fold(value).upper())  # Müller -> MULLER, not M LLER
     text = re.sub(r"\s+", " ", text).strip()
     return text[:max_len].rstrip()

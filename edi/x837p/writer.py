@@ -3,7 +3,7 @@
 Loop by loop, for each transaction set (one payer):
   header      BHT (BHT06 CH: chargeable), 1000A submitter + PER, 1000B receiver
   2000A/2010AA billing provider: HL*20, PRV*BI taxonomy, NM1*85 (NPI), N3/N4 (ZIP+4),
-              REF*EI (EIN)
+              REF*EI (EIN); 2010AB pay-to address (NM1*87, N3, N4) when the practice has one
   per claim   2000B HL*22 + SBR (SBR02 18 when the patient is the subscriber, SBR09 from
               the guide), 2010BA subscriber, 2010BB payer; 2000C HL*23 + PAT and 2010CA
               patient when the patient is not the subscriber; 2300 CLM, REF*G1, REF*F8, HI;
@@ -117,6 +117,12 @@ def _transaction(tr: Transaction, group: Group, practice: Practice, st02: str, i
                          line2=clean_text(bp.address2, 55) or None)
     yield S["N4"].render(city=clean_text(bp.city, 30), state=bp.state, zip=bp.zip)
     yield S["REF"].render(qualifier="EI", value=bp.ein)
+    if practice.pay_to is not None:  # 2010AB: where payments go (a PO Box may sit here)
+        pay = practice.pay_to
+        yield S["NM1"].render(entity="87", entity_type=bp.entity_type)
+        yield S["N3"].render(line1=clean_text(pay.address1, 55),
+                             line2=clean_text(pay.address2, 55) or None)
+        yield S["N4"].render(city=clean_text(pay.city, 30), state=pay.state, zip=pay.zip)
     hl = 1
     for part in tr.parts:
         hl_b = hl + 1
