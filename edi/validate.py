@@ -16,6 +16,7 @@ import enum
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -134,7 +135,8 @@ def validate_text(text: str, source: str = "<text>", *, ack: io.StringIO | None 
     except (pyx12.errors.X12Error, IndexError, KeyError, AttributeError, TypeError) as exc:
         # pyx12 crashes on a few malformed inputs (five SV1 pointers: IndexError).
         findings.append(ValidationFinding(
-            message=f"pyx12 stopped on a malformed segment ({type(exc).__name__}: {exc})",
+            message=f"pyx12 stopped on a malformed segment ({type(exc).__name__}; its message "
+                    "is withheld: it may quote a value)",
             code="CRASH"))
     raw = report.getvalue()
     if raw:
@@ -205,7 +207,7 @@ def _json_findings(doc: dict[str, Any], loops: dict[int, str],
     def env(level: str, node: dict[str, Any]) -> Iterator[ValidationFinding]:
         for e in node.get("errors", []):
             line = node.get("cur_line")
-            yield ValidationFinding(message=e["err_str"], segment_number=line,
+            yield ValidationFinding(message=scrub(e["err_str"]), segment_number=line,
                                     segment_id=seg_ids.get(line, level) if line else level,
                                     loop=level, code=str(e["err_cde"]))
 
@@ -220,13 +222,41 @@ def _json_findings(doc: dict[str, Any], loops: dict[int, str],
                     base = dict(segment_number=line, segment_id=seg.get("seg_id"),
                                 loop=loops.get(line))
                     for e in seg.get("errors", []):
-                        yield ValidationFinding(message=e["err_str"], code=str(e["err_cde"]),
-                                                **base)
+                        yield ValidationFinding(message=scrub(e["err_str"], e.get("err_val")),
+                                                code=str(e["err_cde"]), **base)
                     for ele in seg.get("elements", []):
                         ref = _element_ref(seg.get("seg_id"), ele)
                         for e in ele.get("errors", []):
-                            yield ValidationFinding(message=e["err_str"], element=ref,
+                            yield ValidationFinding(message=scrub(e["err_str"], e.get("err_val")),
+                                                    element=ref,
                                                     code=str(e["err_cde"]), **base)
+
+
+# pyx12's messages quote the element or segment they are about (a birth date, a name):
+# each template that does is rewritten without the value.
+_QUOTING = [
+    (re.compile(r'len\(".*?"\) = '), "length "),
+    (re.compile(r"contains an invalid (date|time|character|control character) ?\(.*\)$",
+                re.DOTALL), r"contains an invalid \1"),
+    (re.compile(r"has unnecessary trailing spaces\. \(.*\)$", re.DOTALL),
+     "has unnecessary trailing spaces"),
+    (re.compile(r" with a value of \(.*?\) failed", re.DOTALL), " failed"),
+    (re.compile(r"^\(.*?\) is not a valid code for", re.DOTALL), "the value is not a valid code for"),
+    (re.compile(r'^Segment ".*" is empty$', re.DOTALL), "a segment is empty"),
+    (re.compile(r"must have 16 elements \(.*\)$", re.DOTALL), "must have 16 elements"),
+    (re.compile(r", seg_date=.*$", re.DOTALL), ""),
+    (re.compile(r"is an invalid composite.*$", re.DOTALL), "is an invalid composite"),
+]
+
+
+def scrub(message: str, value: object = None) -> str:
+    """A pyx12 message without the value it quotes (see `_QUOTING`)."""
+    text = str(message)
+    if isinstance(value, str) and len(value) > 1:
+        text = text.replace(value, "(value withheld)")
+    for pattern, replacement in _QUOTING:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def _element_ref(seg_id: str | None, ele: dict[str, Any]) -> str | None:

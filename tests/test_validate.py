@@ -127,3 +127,24 @@ def test_five_pointers_crash_pyx12_but_not_us(good_text: str) -> None:
     codes = {f.code for f in report.errors}
     assert {"CRASH", "POINTERS"} <= codes
     assert any("pyx12 stopped" in f.message for f in report.errors)
+
+
+def test_validate_output_quotes_no_birth_date_or_name(tmp_path: Path) -> None:
+    """pyx12 quotes the values it complains about (an invalid date, a name too long, an
+    invalid character): `dermclaim validate` prints where and what, never the value."""
+    from click.testing import CliRunner
+
+    from dermclaim.cli import main
+
+    text = render([claim()]).text
+    long_name = "OKAFORVERYLONGFAMILYNAMEWHICHNOBODYHASBUTTHEFUZZERMIGHTWRITEXYZ"
+    assert "DMG*D8*19480614*F" in text and "NM1*IL*1*OKAFOR*RUTH" in text
+    text = text.replace("DMG*D8*19480614*F", "DMG*D8*19481348*F").replace(
+        "NM1*IL*1*OKAFOR*RUTH", f"NM1*IL*1*{long_name}*RUTH")
+    path = tmp_path / "bad.837"
+    path.write_text(text)
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    out = result.output + (result.stderr or "")
+    assert "DMG" in out and "NM1" in out
+    assert "19481348" not in out and long_name not in out and "OKAFOR" not in out
