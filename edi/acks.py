@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TextIO
 
 from attrs import frozen
 
 from edi.errors import X12SyntaxError
 from edi.x12.delimiters import ISA_WIDTHS, Delimiters, is_padded
+from edi.x12.numbers import r_number, why_not_r
 from edi.x12.tokenizer import X12Tokenizer
 
 ISA05, ISA06, ISA07, ISA08, ISA09, ISA13, ISA15 = 5, 6, 7, 8, 9, 13, 15
@@ -133,12 +134,11 @@ def amount(elements: list[str], position: int, number: int, source: str | None,
     text = el(elements, position)
     if not text:
         return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
+    value = r_number(text)  # the X12 R rule: no NaN, Infinity, exponent, '_' (numbers.py)
+    if value is None:
         sid = elements[0]
-        notes(number, sid, f"{sid}{position:02d} is not a number; ignored")
-        return None
+        notes(number, sid, f"{sid}{position:02d} {why_not_r(text)}; ignored")
+    return value
 
 
 # ------------------------------------------------------------------ writing (test files)
