@@ -190,3 +190,30 @@ def test_the_corpus_ack_files_load_as_answers_to_nothing_we_sent(store_url: str)
     out = _run("ack", "load", *files, "--db", store_url).output
     assert out.count(" loaded: 0 claims answered") == 4
     assert "IEA02" in out  # the accepted 999's IEA02 differs from its ISA13: a finding
+
+
+def test_the_report_pipeline_counts_each_state_and_the_top_reasons(answered) -> None:  # type: ignore[no-untyped-def]
+    from reconcile.pipeline import pipeline, pipeline_html
+
+    url, _, sets = answered
+    first, second = sets["accepted_set"], sets["rejected_set"]
+    p = pipeline(url, as_of=date(2026, 4, 3))
+    assert (p.sent, p.rejected, p.accepted, p.adjudicated, p.overdue) == (
+        len(first) + len(second), len(second) + 1, len(first) - 1, 0, 0)
+    (top, n_top), (npi, n_npi) = p.top_reasons
+    assert n_top == len(second) and top.startswith("999 IK5*R*5") and "NM1" in top
+    assert n_npi == 1 and npi.startswith("277CA A7:562:85")
+    late = pipeline(url, as_of=date(2026, 5, 2))
+    assert late.overdue == len(first) - 1 and late.accepted == 0
+    html = pipeline_html(late, limit=3)
+    assert "Claims pipeline" in html and f"{late.overdue - 3} more not shown" in html
+    assert pipeline(url, since=date(2026, 4, 2), as_of=date(2026, 4, 3)).sent == 0
+
+
+def test_the_pipeline_section_escapes_what_came_from_files() -> None:
+    from reconcile.pipeline import Pipeline, pipeline_html
+
+    p = Pipeline(None, None, date(2026, 4, 3), 1, 0, 1, 0, 0, 0,
+                 (("277CA A7:<script>x</script>", 1),), ())
+    html = pipeline_html(p)
+    assert "<script>" not in html and "&lt;script&gt;" in html
