@@ -41,9 +41,9 @@ class Pipeline:
 
 
 def pipeline(url: str | None, *, since: date | None = None, until: date | None = None,
-             as_of: date | None = None) -> Pipeline:
+             payer: str | None = None, as_of: date | None = None) -> Pipeline:
     today = as_of or date.today()
-    rows = claim_states(url, as_of=today, since=since, until=until)
+    rows = claim_states(url, as_of=today, since=since, until=until, payer=payer)
     counts = Counter(r.status for r in rows)
     rejected_ids = {r.claim_id for r in rows if r.status == "rejected"}
     reasons: Counter[str] = Counter()

@@ -210,9 +210,19 @@ def write_report(path: str | Path, url: str | None = None, since: date | None = 
     rows = denial_rows(url, since, f)
     t = totals(rows, url, today)
     html_text = render(rows, t, today)
+    html_text = html_text.replace(
+        "</body>", claims_pipeline(url, f.since or since, f.until, f.payer, today) + "\n</body>", 1)
     if str(path) == "-":
         sys.stdout.write(html_text)
         return ReportSummary("-", t)
     target = write_atomically(path, html_text)
     return ReportSummary(str(target), t)
+
+
+def claims_pipeline(url: str | None, since: date | None, until: date | None,
+                    payer: str | None, today: date) -> str:
+    """The claims-pipeline section (reconcile/pipeline.py): claims sent in the period."""
+    from reconcile.pipeline import pipeline, pipeline_html
+
+    return pipeline_html(pipeline(url, since=since, until=until, payer=payer, as_of=today))
 

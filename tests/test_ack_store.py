@@ -217,3 +217,11 @@ def test_the_pipeline_section_escapes_what_came_from_files() -> None:
                  (("277CA A7:<script>x</script>", 1),), ())
     html = pipeline_html(p)
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_the_report_has_the_pipeline_next_to_the_denials(answered) -> None:  # type: ignore[no-untyped-def]
+    url, folder, sets = answered
+    _run("report", "-o", str(folder / "r.html"), "--as-of", "2026-04-03", "--db", url)
+    page = (folder / "r.html").read_text()
+    assert "Claims pipeline" in page and "Top rejection reasons" in page
+    assert "A7:562:85" in page and page.index("Claims pipeline") < page.index("</body>")
