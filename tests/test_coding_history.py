@@ -161,3 +161,25 @@ def test_code_never_creates_a_store(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["code", str(path), "--db", f"sqlite:///{missing}"])
     assert r.exit_code == 0, r.output
     assert not missing.exists()
+
+
+def test_new_contract_fields_survive_the_store_round_trip() -> None:
+    # encounter_json is how corrections and the history re-read a sent encounter
+    from coding.encounter import encounter_to_dict, parse_encounter
+
+    enc = make(diagnoses=["C44.319", "D48.5"], abn_on_file=False, bill_excluded=True,
+               procedures=[
+                   {"type": "office_visit", "code": "99213", "separately_identifiable": True,
+                    "decision_for_surgery": True},
+                   {"type": "biopsy", "technique": "punch", "site": "finger", "digit": 2,
+                    "laterality": "left", "lesion": "A", "prior_pathology": False,
+                    "abn": True, "staged": True},
+                   {"type": "biopsy", "technique": "punch", "site": "eyelid",
+                    "laterality": "right", "eyelid": "upper", "special_site": "eyelid_margin"},
+                   {"type": "adjacent_tissue_transfer", "defect_sq_cm": "8.5", "site": "cheek",
+                    "complication": True},
+                   {"type": "destruction", "lesion_class": "malignant", "lesion_cm": "0.7",
+                    "site": "back", "method": "ED&C"},
+               ])
+    again = parse_encounter(json.loads(json.dumps(encounter_to_dict(enc))), enc.source or "")
+    assert again == enc
