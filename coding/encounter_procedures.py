@@ -57,6 +57,8 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "excision": ("behavior", "lesion_cm", "margin_cm", "repair"),
     "repair": ("complexity", "length_cm"),
     "adjacent_tissue_transfer": ("defect_sq_cm",),
+    "graft": ("graft", "area_sq_cm"),
+    "debridement": ("depth", "area_sq_cm"),
     "mohs": ("stages",),
     "intralesional": ("lesions", "drug"),
     "injection": ("route", "drug"),
@@ -146,6 +148,16 @@ def _office_visit(f: Fields) -> dict[str, Any]:
 
 def _flap(f: Fields) -> dict[str, Any]:
     return {"defect_sq_cm": f.decimal("defect_sq_cm", maximum=MAX_CM * 50)}
+
+
+def _graft(f: Fields) -> dict[str, Any]:
+    return {"graft": f.choice("graft", ("split", "full")),
+            "area_sq_cm": f.decimal("area_sq_cm", maximum=MAX_CM * 100)}
+
+
+def _debridement(f: Fields) -> dict[str, Any]:
+    return {"depth": f.choice("depth", ("subcutaneous", "muscle", "bone")),
+            "area_sq_cm": f.decimal("area_sq_cm", maximum=MAX_CM * 100)}
 
 
 SPECIAL_SITES = ("lip_vermilion", "external_ear", "eyelid_margin", "nail_unit")
@@ -288,7 +300,8 @@ def _drug(f: Fields) -> Drug | None:
 _TYPE_READERS = {
     "office_visit": _office_visit, "biopsy": _biopsy, "destruction": _destruction,
     "skin_tag_removal": _skin_tags, "shave": _shave, "excision": _excision,
-    "repair": _repair_fields, "adjacent_tissue_transfer": _flap, "mohs": _mohs,
+    "repair": _repair_fields, "adjacent_tissue_transfer": _flap, "graft": _graft,
+    "debridement": _debridement, "mohs": _mohs,
     "intralesional": _intralesional,
     "injection": _injection, "pathology": _pathology, "phototherapy": _phototherapy,
     "other": _other,

@@ -76,7 +76,7 @@ class Procedure:
     """One documented procedure. `type` selects which of the optional fields apply.
 
     Types: office_visit, biopsy, destruction, skin_tag_removal, shave, excision, repair,
-    adjacent_tissue_transfer, mohs, intralesional, injection, pathology, phototherapy, other.
+    adjacent_tissue_transfer, graft, debridement, mohs, intralesional, injection, pathology, phototherapy, other.
     """
 
     type: str
@@ -120,6 +120,10 @@ class Procedure:
     repair: RepairSpec | None = None
     # adjacent_tissue_transfer: primary + secondary defect
     defect_sq_cm: Decimal | None = None
+    # graft (split / full) and debridement (depth subcutaneous / muscle / bone): area treated
+    graft: str | None = None
+    depth: str | None = None
+    area_sq_cm: Decimal | None = None
     # office_visit: did this visit decide on a same-day 90-day procedure (None = assume so)
     decision_for_surgery: bool | None = None
     # repair

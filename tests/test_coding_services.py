@@ -136,3 +136,36 @@ def test_a_known_90_day_code_through_other_makes_the_visit_57() -> None:
         {"type": "other", "code": "11450", "site": "axilla"}]))
     assert coded(c) == [("99214", 1, ("57",)), ("11450", 1, ())]
     assert "UNKNOWN_CODE" not in found(c)
+
+
+def area_case(**proc: Any) -> list[tuple[str, int]]:
+    c = code_encounter(make(diagnoses=["L97.212"], procedures=[proc]))
+    assert not c.has_errors, [f.message for f in c.findings]
+    return [(line.code, line.units) for line in c.lines]
+
+
+@pytest.mark.parametrize(
+    ("graft", "site", "area", "expected"),
+    # CPT: split-thickness 15100/15120 first 100 sq cm, +15101/+15121 per further 100 or
+    # part; full-thickness 15200/15220/15240/15260 first 20 sq cm, +15201/... per 20 or part
+    [("split", "leg", "100", [("15100", 1)]), ("split", "back", "150", [("15100", 1),
+                                                                         ("15101", 1)]),
+     ("split", "scalp", "250", [("15120", 1), ("15121", 2)]),
+     ("full", "back", "20", [("15200", 1)]), ("full", "arm", "21", [("15220", 1),
+                                                                  ("15221", 1)]),
+     ("full", "cheek", "5", [("15240", 1)]), ("full", "ear", "45", [("15260", 1),
+                                                                  ("15261", 2)])],
+)
+def test_skin_grafts_by_type_site_and_area(graft: str, site: str, area: str,
+                                           expected: list[tuple[str, int]]) -> None:
+    assert area_case(type="graft", graft=graft, site=site, area_sq_cm=area) == expected
+
+
+def test_debridement_areas_of_one_depth_are_summed() -> None:
+    # CPT debridement guidelines: wounds of the same depth are added together
+    c = code_encounter(make(diagnoses=["L97.212"], procedures=[
+        {"type": "debridement", "depth": "subcutaneous", "area_sq_cm": "15", "site": "leg"},
+        {"type": "debridement", "depth": "subcutaneous", "area_sq_cm": "10", "site": "foot"},
+        {"type": "debridement", "depth": "muscle", "area_sq_cm": "5", "site": "leg"}]))
+    assert [(line.code, line.units) for line in c.lines] == [
+        ("11042", 1), ("11045", 1), ("11043", 1)]

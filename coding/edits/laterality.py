@@ -21,7 +21,8 @@ from coding.rules.base import DraftLine
 __all__ = ["apply", "SIDED_FAMILIES", "PAIRED_SITES"]
 
 SIDED_FAMILIES = frozenset({"biopsy", "biopsy_site", "destruction", "skin_tag", "excision",
-                            "shave", "repair", "mohs", "intralesional", "adjacent_tissue_transfer"})
+                            "shave", "repair", "mohs", "intralesional", "adjacent_tissue_transfer",
+                            "graft", "debridement"})
 # Sites of the vocabulary that exist on both sides of the body.
 PAIRED_SITES = frozenset({"cheek", "ear", "eyelid", "axilla", "shoulder", "arm", "forearm",
                           "hand", "finger", "thigh", "leg", "knee", "foot", "toe", "buttock"})

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from coding.model import Encounter
 from coding.rules import (
+    area,
     biopsy,
     destruction,
     excision,
@@ -44,6 +45,7 @@ FAMILIES: tuple[tuple[frozenset[str], Rule, frozenset[str]], ...] = (
     (frozenset({"repair", "excision"}), repair.code, frozenset({"repair"})),
     (frozenset({"adjacent_tissue_transfer"}), flap.code,
      frozenset({"adjacent_tissue_transfer"})),
+    (frozenset({"graft", "debridement"}), area.code, frozenset({"graft", "debridement"})),
     (frozenset({"destruction", "skin_tag_removal"}), destruction.code,
      frozenset({"destruction", "skin_tag"})),
     (frozenset({"intralesional", "injection"}), injection.code, frozenset()),
