@@ -169,3 +169,17 @@ def test_debridement_areas_of_one_depth_are_summed() -> None:
         {"type": "debridement", "depth": "muscle", "area_sq_cm": "5", "site": "leg"}]))
     assert [(line.code, line.units) for line in c.lines] == [
         ("11042", 1), ("11045", 1), ("11043", 1)]
+
+
+def test_debridement_of_the_grafted_wound_is_included_another_wound_is_not() -> None:
+    # debridement that prepares the recipient bed is part of the graft (CPT graft guidelines)
+    def run(site2: str) -> list[tuple[str, tuple[str, ...]]]:
+        c = code_encounter(make(diagnoses=["L97.212"], procedures=[
+            {"type": "graft", "graft": "split", "area_sq_cm": "60", "site": "leg",
+             "laterality": "right"},
+            {"type": "debridement", "depth": "subcutaneous", "area_sq_cm": "15",
+             "site": site2, "laterality": "right"}]))
+        return [(line.code, line.modifiers) for line in c.lines]
+
+    assert run("leg") == [("15100", ())]
+    assert run("foot") == [("15100", ()), ("11042", ("XS",))]
