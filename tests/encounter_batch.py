@@ -158,7 +158,8 @@ def mbi(n: int, r: random.Random) -> str:
     d = f"{n:07d}"[-7:]
     k = len(_MBI_LETTERS)
     a, b, c = (_MBI_LETTERS[(n // k**i) % k] for i in range(3))
-    return f"{int(d[0]) % 9 + 1}{r.choice(_MBI_LETTERS)}{d[1]}{d[2]}{a}{d[3]}{d[4]}{b}{c}{d[5]}{d[6]}"
+    first = f"{int(d[0]) % 9 + 1}{r.choice(_MBI_LETTERS)}{d[1]}{d[2]}{a}"
+    return f"{first}{d[3]}{d[4]}{b}{c}{d[5]}{d[6]}"
 
 
 def _person(r: random.Random, n: int, born: date) -> dict[str, Any]:

@@ -7,16 +7,16 @@ from __future__ import annotations
 import attrs
 import pytest
 from claim_builders import NOW, claim, person, render, segments
+from test_837_practice import GOOD
 
-from companion_guides import get_guide
 from coding.model import Address
+from companion_guides import get_guide
 from edi.practice import PracticeError, parse_practice
 from edi.x12.charset import fold, unmapped
 from edi.x837p.checks import check_text, claim_problems
 from edi.x837p.party_checks import is_mbi, is_po_box
 from edi.x837p.segments import clean_text
 from edi.x837p.submit import prepare
-from test_837_practice import GOOD
 
 MEDICARE = get_guide("medicare")
 COMMERCIAL = get_guide("commercial")
@@ -126,8 +126,8 @@ def test_pay_to_is_written_as_loop_2010ab_after_2010aa(monkeypatch: pytest.Monke
 def test_validate_flags_a_po_box_in_2010aa_and_a_non_mbi() -> None:
     text = render([claim()]).text
     assert "N3*1200 S 6TH ST*SUITE 300~\n" in text and "*MI*1EG4TE5MK73" in text
-    text = text.replace("N3*1200 S 6TH ST*SUITE 300~\n", "N3*PO BOX 1200~\n").replace("*MI*1EG4TE5MK73",
-                                                                         "*MI*12345")
+    text = text.replace("N3*1200 S 6TH ST*SUITE 300~\n", "N3*PO BOX 1200~\n")
+    text = text.replace("*MI*1EG4TE5MK73", "*MI*12345")
     codes = {p.code: p for p in check_text(text)}
     assert codes["BILLING_PO_BOX"].loop == "2010AA"
     assert codes["MBI"].segment_id == "NM1" and "12345" not in codes["MBI"].message

@@ -53,7 +53,8 @@ def test_n0() -> None:
 
 
 @pytest.mark.parametrize(("reason", "text"), [
-    ("special value", "NaN"), ("special value", "sNaN"), ("special value", "Infinity"), ("exponent", "1E+999999999"),
+    ("special value", "NaN"), ("special value", "sNaN"), ("special value", "Infinity"),
+    ("exponent", "1E+999999999"),
     ("'_'", "1_000.00"), ("ASCII", "\u0661\u0662\u0663.00"), ("19 digits", "1" * 19),
 ])
 def test_clp03_not_an_r_value_names_segment_and_element(reason: str, text: str) -> None:

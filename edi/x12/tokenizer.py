@@ -12,8 +12,9 @@
 - Segment numbers are 1-based within the interchange (ISA = 1).
 - Envelope checks (`envelope.py`): ISA/IEA, GS/GE, ST/SE nesting, SE01/GE01/IEA01 counts,
   SE02/GE02/IEA02 control numbers. A nesting or truncation problem raises
-  `X12SyntaxError`; so does a count, unless `read_through_counts` (see envelope.py). A control number mismatch raises too when `strict`; otherwise it is
-  recorded in `defects` (SE02 vs ST02: payers do send this, the data is intact).
+  `X12SyntaxError`; so does a count, unless `read_through_counts` (see envelope.py).
+  A control number mismatch raises too when `strict`; otherwise it is recorded in
+  `defects` (SE02 vs ST02: payers do send this, the data is intact).
 """
 
 from __future__ import annotations

@@ -80,7 +80,8 @@ class HeaderParts:
         elif party.entity == PAYEE:
             self.payee = party
         else:
-            note(number, "N1", f"N101 {shown_code(party.entity)} is neither PR (payer) nor PE (payee)")
+            note(number, "N1",
+                 f"N101 {shown_code(party.entity)} is neither PR (payer) nor PE (payee)")
 
     def freeze(self, envelope: Envelope, note: s.Notes, error: ErrorFactory, number: int,
                sid: str) -> RemittanceHeader:

@@ -233,7 +233,8 @@ def service_head(elements: list[str], component: str, number: int, notes: Notes,
 def check_group(elements: list[str], number: int, notes: Notes) -> None:
     group = elements[CAS01] if len(elements) > CAS01 else ""
     if group not in GROUP_CODES_5010:
-        notes(number, "CAS", f"CAS01 group code {shown_code(group)} is not one of CO, OA, PI, PR (5010)")
+        notes(number, "CAS",
+              f"CAS01 group code {shown_code(group)} is not one of CO, OA, PI, PR (5010)")
 
 
 class SharedValues:
