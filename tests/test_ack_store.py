@@ -225,3 +225,57 @@ def test_the_report_has_the_pipeline_next_to_the_denials(answered) -> None:  # t
     page = (folder / "r.html").read_text()
     assert "Claims pipeline" in page and "Top rejection reasons" in page
     assert "A7:562:85" in page and page.index("Claims pipeline") < page.index("</body>")
+
+
+def test_a_999_rejecting_the_whole_group_rejects_every_claim_in_it(store_url: str,
+                                                                   tmp_path: Path) -> None:
+    from edi.x999.model import GroupAck
+    from edi.x999.writer import render_999
+
+    _send(store_url, tmp_path / "claims.837")
+    (gs06, _), claims = sorted(sets_of(store_url).items())[0]
+    # AK9*R with AK905 4 (group control numbers disagree) and no AK2: nothing accepted
+    group = GroupAck("HC", str(gs06), "005010X222A1", "R", 1, 1, 0, ("4",), 0, ())
+    (tmp_path / "g.999").write_text(render_999([group], sender="EXCLEARINGHSE",
+                                               receiver="SPRDERM01", control=9, when=SENT))
+    _run("ack", "load", str(tmp_path / "g.999"), "--db", store_url)
+    rows = _status(store_url, "--as-of", "2026-04-02")
+    for c in claims:
+        assert rows[c.claim_id]["status"] == "rejected"
+        assert "AK9*R*4" in rows[c.claim_id]["reason"]
+    others = set(rows) - {c.claim_id for c in claims}
+    assert others and {rows[i]["status"] for i in others} == {"sent"}
+
+
+def test_a_rejected_line_is_tied_by_ref_fj_and_rejects_its_claim(answered) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from edi.x277.model import ClaimAck, LineAck
+    from edi.x277.writer import render_277, status
+    from reconcile.store.ack_models import AckAnswer
+    from reconcile.store.database import session_scope
+    from reconcile.store.models import SubmittedLine
+
+    url, folder, sets = answered
+    claim = sets["accepted_set"][3]
+    with session_scope(url) as session:
+        line = session.exec(select(SubmittedLine).where(
+            SubmittedLine.claim_row_id == claim.id)).first()
+    assert line is not None
+    on = date(2026, 4, 6)
+    bad = LineAck("HC", line.code, (), line.charge, (status("A7", "453", "", on),),
+                  line.line_control_number, None, 0)
+    ack = ClaimAck(claim.claim_id, (status("A1", "19", "PR", on),), None, None, None, None,
+                   "1234567893", 0, (bad,))
+    (folder / "l.277").write_text(render_277([ack], source=("PR", "X", "PI", "1"),
+                                             receiver="SPRDERM01", control=88,
+                                             when=datetime(2026, 4, 6)))
+    _run("ack", "load", str(folder / "l.277"), "--db", url)
+    assert _status(url, "--as-of", "2026-04-07")[claim.claim_id]["status"] == "rejected"
+    with session_scope(url) as session:
+        row = session.exec(select(AckAnswer).where(
+            AckAnswer.line_control_number == line.line_control_number)).one()
+    assert row.submitted_line_id == line.id and row.codes == "A7:453"
+    assert "modifier" in row.fix
+    rows = json.loads(_run("rejections", "--json", "--db", url).output)
+    assert any(r["line_control_number"] == line.line_control_number for r in rows)
