@@ -31,6 +31,10 @@ from the 835's own SVC (SVC06 when the payer recoded).
 **Reversals** (CLP02 = 22) produce no denials: they take back an earlier adjudication, whose
 denials the loader marks `superseded`; the corrected adjudication that usually follows is
 classified like any other claim.
+
+**Claim status** (CLP02) decides too: a predetermination (25, pricing only, no payment) has
+no denials, whatever its CAS say; a claim processed and forwarded to another payer (19, 20,
+21) that was paid its full charge has none either (what it forwards is not denied).
 """
 
 from __future__ import annotations
@@ -55,6 +59,10 @@ CAUSES = (
     "coordination_of_benefits", "other",
 )
 NOT_DENIAL = "not_denial"
+# CLP02: 25 predetermination pricing only (no payment); 19/20/21 processed as primary/
+# secondary/tertiary and forwarded to another payer (X12 835 TR3 CLP02 code list).
+NO_DENIAL_STATUSES = frozenset({"25"})
+FORWARDED_STATUSES = frozenset({"19", "20", "21"})
 
 # E/M office/outpatient visits (CPT 2021+ 99202-99205 new, 99211-99215 established) and the
 # office consultations commercial payers still accept (99242-99245).
@@ -159,6 +167,12 @@ def cause_actions() -> dict[str, CauseAction]:
 
 def is_not_denial(adj: Adjustment) -> bool:
     return adj.amount <= 0 or _not_denial(adj.group, adj.reason)
+
+
+def is_not_denial_code(group: str, carc: str) -> bool:
+    """The table's decision for a group + CARC: not a denial (contractual, patient share,
+    sequestration, withholds ...)."""
+    return _not_denial(group, carc)
 
 
 @lru_cache(maxsize=4096)
@@ -323,8 +337,11 @@ def classify_claim(claim: ClaimPayment, sent: Sequence[SentLine | None] | None =
                    claim_lines: Sequence[SentLine] | None = None) -> list[LineDenial]:
     """Denials of one claim payment. `sent[i]` is the submitted line matched to service line
     i (None: use the 835's SVC); `claim_lines` every line billed on the claim (default: the
-    835's lines), for the same-day-procedure context. Reversals yield nothing."""
-    if claim.is_reversal:
+    835's lines), for the same-day-procedure context. Reversals, predeterminations and
+    forwarded claims paid in full yield nothing."""
+    if claim.is_reversal or claim.status in NO_DENIAL_STATUSES:
+        return []
+    if claim.status in FORWARDED_STATUSES and claim.paid >= claim.charge:
         return []
     own = [SentLine(s.submitted_code, s.submitted_modifiers, s.service_date or _claim_date(claim))
            for s in claim.service_lines]

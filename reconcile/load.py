@@ -10,8 +10,16 @@ inserts through `reconcile.store.remit_write`: ids handed out up front, COPY on
 PostgreSQL), so memory stays flat on large files. Two processes loading the same bytes at
 once: one writes it, the other reports it already loaded.
 
+A payment is loaded once whatever its bytes (`reconcile.payments`): a transaction repeating
+one already posted (same payer, trace, amount, date) is recorded as a duplicate and posts
+nothing; the same trace with other content is posted with a conflict finding to resolve.
+PLB items are stored with their claim when PLB03-2 names one.
+
 Reversals (CLP02 = 22) mark the earlier adjudication of the same claim (CLP01 + CLP07) and
 its denials `superseded`; analytics count only live denials.
+
+After-load steps: `POST_LOAD_STEPS` run in order inside the file's transaction once all of
+its items are written, as `step(session, file_id, result)` (e.g. overturn detection).
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,10 +36,11 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from edi.errors import EdiError
 from edi.x835.model import ClaimPayment, FindingKind, RemittanceHeader, RemittanceTrailer
+from reconcile import payments, totals
 from reconcile.classify import Classification, SentLine, classify_claim
 from reconcile.errors import StoreError
-from reconcile.load_result import FileResult, LoadProgress, LoadSummary
 from reconcile.lifecycle import record_superseded
+from reconcile.load_result import FileResult, LoadProgress, LoadSummary
 from reconcile.match import ClaimMatch, match_claims
 from reconcile.money_limits import check_item
 from reconcile.overturn import apply_overturns, find_overturns, patient_id, patient_name
@@ -43,6 +53,9 @@ if TYPE_CHECKING:
 
 BATCH_CLAIMS = 500
 Item = RemittanceHeader | ClaimPayment | RemittanceTrailer
+PostLoadStep = Callable[["Session", int, FileResult], None]
+# Steps run after a file's items are written, inside its transaction (see the module doc).
+POST_LOAD_STEPS: list[PostLoadStep] = []
 
 
 class _CountingReader:
@@ -140,6 +153,8 @@ def load_remittance_files(paths: Sequence[str | Path], url: str | None = None,
                 why = exc.orig if isinstance(exc, IntegrityError) else type(exc).__name__
                 result.message = f"database error, file not loaded: {why}"
         tick(result.claims, True)
+    ids = [f.file_id for f in summary.files if f.status == "loaded" and f.file_id is not None]
+    summary.totals = totals.compute(url, file_ids=ids)
     return summary
 
 
@@ -152,11 +167,13 @@ def load_items(session: Session, items: Iterable[Item], *, sha: str, file_name: 
     for item in items:
         check_item(item, file_name)  # before any write: values the store cannot hold
         if isinstance(item, RemittanceHeader):
-            tx = _Transaction.open(session, file_id, item, file_name)
+            tx = _Transaction.open(session, file_id, item, result, file_name)
             result.transactions += 1
         elif isinstance(item, ClaimPayment):
             if tx is None:
                 raise StoreError(f"{file_name}: a claim payment arrived before its header")
+            if tx.duplicate:
+                continue  # a copy of a payment already posted: nothing of it posts
             tx.pending.append(item)
             if len(tx.pending) >= batch_claims:
                 _flush(session, tx, result)
@@ -171,6 +188,9 @@ def load_items(session: Session, items: Iterable[Item], *, sha: str, file_name: 
     if tx is not None:
         _flush(session, tx, result)
     store.set_file_counts(session, file_id, result.transactions, result.claims, result.lines)
+    result.file_id = file_id
+    for step in POST_LOAD_STEPS:
+        step(session, file_id, result)
     return file_id
 
 
@@ -179,16 +199,25 @@ class _Transaction:
     id: int
     header: RemittanceHeader
     guide: str | None
+    verdict: payments.Verdict
     file_id: int = 0
     file_name: str = ""
     pending: list[ClaimPayment] = field(factory=list)
 
+    @property
+    def duplicate(self) -> bool:
+        return self.verdict.kind == "duplicate"
+
     @classmethod
     def open(cls, session: Session, file_id: int, h: RemittanceHeader,
-             file_name: str = "") -> _Transaction:
+             result: FileResult, file_name: str = "") -> _Transaction:
         payer_ids = (h.payer.id, h.payment.payer_identifier,
                      *(r.value for r in h.payer.references if r.qualifier in ("2U", "HI", "NF")))
         guide = guide_for_payer(payer_ids, h.payer.name)
+        key = payments.payment_key(h)
+        verdict = payments.judge(session, key)
+        duplicate_of = verdict.earlier.transaction_id if verdict.kind == "duplicate" and \
+            verdict.earlier else None
         tid = store.add_transaction(session, dict(
             file_id=file_id, control_number=h.control_number,
             interchange_control_number=h.envelope.interchange_control_number,
@@ -196,8 +225,18 @@ class _Transaction:
             payee_name=h.payee.name, payee_id=h.payee.id, trace_number=h.payment.trace_number,
             handling_code=h.payment.handling_code, payment_amount=h.payment.amount,
             credit_debit=h.payment.credit_debit, payment_method=h.payment.method,
-            payment_date=h.payment.date, production_date=h.production_date, guide=guide))
-        return cls(tid, h, guide, file_id, file_name)
+            payment_date=h.payment.date, production_date=h.production_date, guide=guide,
+            duplicate_of=duplicate_of))
+        if verdict.kind != "new":
+            message = verdict.message(key)
+            store.add_findings(session, [dict(
+                transaction_id=tid, kind=payments.DUPLICATE if duplicate_of else
+                payments.CONFLICT, message=message, segment_number=h.segment_number,
+                segment_id="TRN", claim=None, difference=None)])
+            (result.duplicates if duplicate_of else result.conflicts).append(message)
+        if duplicate_of is None:
+            result.received += key.amount
+        return cls(tid, h, guide, verdict, file_id, file_name)
 
     @property
     def paid_on(self) -> Any:
@@ -243,6 +282,7 @@ def _flush(session: Session, tx: _Transaction, result: FileResult) -> None:
     for c, m, cid, row in zip(claims, matches, claim_ids, claim_rows, strict=True):
         ids = [next(line_ids) for _ in c.service_lines]
         result.claims += 1
+        result.predeterminations += c.status == "25"
         result.paid += c.paid
         result.lines += len(ids)
         result.lines_matched += sum(lm.submitted is not None for lm in m.lines)
@@ -308,11 +348,15 @@ def _context(c: ClaimPayment, m: ClaimMatch) -> tuple[list[SentLine | None], lis
 
 def _close(session: Session, tx: _Transaction, t: RemittanceTrailer,
            result: FileResult) -> None:
+    if tx.duplicate:
+        return  # the first copy's PLB and findings stand
     plb = [dict(transaction_id=tx.id, provider_id=p.provider_id,
                 fiscal_period_end=p.fiscal_period_end, reason=i.reason, reference=i.reference,
-                amount=i.amount, segment_number=p.segment_number)
+                amount=i.amount, segment_number=p.segment_number,
+                claim_row_id=payments.plb_claim(session, tx.id, i.reference))
            for p in t.provider_adjustments for i in p.items]
     store.add_provider_adjustments(session, plb)
+    result.plb += sum((i.amount for p in t.provider_adjustments for i in p.items), Decimal(0))
     findings = [dict(transaction_id=tx.id, kind=f.kind.value, message=f.message,
                      segment_number=f.segment_number, segment_id=f.segment_id, claim=f.claim,
                      difference=f.difference) for f in t.findings]
@@ -321,9 +365,11 @@ def _close(session: Session, tx: _Transaction, t: RemittanceTrailer,
         if f.kind is FindingKind.DEFECT:
             result.defects += 1
         else:
-            where = f" (segment {f.segment_number})" if f.segment_number else ""
-            claim = f"claim {f.claim}: " if f.claim else ""
-            result.out_of_balance.append(f"{result.path}{where}: {claim}{f.message}")
+            where = f"segment {f.segment_number}: " if f.segment_number else ""
+            # the reader's message already starts "claim X: " when it is about a claim
+            claim = f"claim {f.claim}: " if f.claim and not f.message.startswith(
+                f"claim {f.claim}") else ""
+            result.out_of_balance.append(f"{where}{claim}{f.message}")
 
 
 def _adj(cid: int, lid: int | None, a: Any) -> dict[str, Any]:

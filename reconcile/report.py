@@ -9,10 +9,12 @@ reaches the page: the page is a Jinja2 template with autoescaping
 (`reconcile/templates/report.html`), the SVG charts go through `html.escape`; the page has no JavaScript and a Content-Security-
 Policy that forbids loading anything, so even a missed escape could not phone home.
 
-Billed and paid count the live adjudications (not reversals, not ones a reversal took back);
-denied counts every denial not taken back by a reversal (overturned ones included: the
-overturn rate and recovered money are measured against it); recoverable = open work whose
-cause is normally recoverable and whose appeal deadline has not passed.
+Claims, billed, paid and the ledger cards (allowed, patient responsibility, contractual,
+PLB, deposit, received, denial rate) are `reconcile.totals` for the period (`--since/
+--until`, by remittance date; each claim once, reversals netted). Denied counts every
+denial not taken back by a reversal (overturned ones included: the overturn rate and
+recovered money are measured against it); recoverable = open work whose cause is normally
+recoverable and whose appeal deadline has not passed.
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ from pathlib import Path
 from attrs import frozen
 
 from edi.atomic import write_atomically
-from reconcile.templating import render as render_template
-from reconcile.templating import safe
+from reconcile import totals as ledger
 from reconcile.analytics import ALL_STATUSES, DenialRow, Filters, GroupRow, denial_rows, group_rows
 from reconcile.lifecycle import WORK
-from reconcile.store.remit_read import balance_finding_count, claim_totals
+from reconcile.templating import render as render_template
+from reconcile.templating import safe
 from reconcile.worklist import ordered
 
 TOP_ROWS = 25
@@ -56,6 +58,7 @@ class Totals:
     overturned_lines: int = 0
     due_7: int = 0  # open work whose appeal deadline is within 7 days
     due_30: int = 0
+    ledger: ledger.Totals | None = None  # the period's full totals (reconcile.totals)
 
     @property
     def overturn_rate(self) -> Decimal:
@@ -71,9 +74,10 @@ class ReportSummary:
     totals: Totals
 
 
-def totals(rows: Sequence[DenialRow], url: str | None, today: date) -> Totals:
+def totals(rows: Sequence[DenialRow], url: str | None, today: date,
+           since: date | None = None, until: date | None = None) -> Totals:
     """`rows`: every denial the filters select, whatever its status (not superseded)."""
-    n, billed, paid = claim_totals(url)
+    lt = ledger.compute(url, since, until)
     z = Decimal("0")
     work = [r for r in rows if r.status in WORK]
 
@@ -82,10 +86,11 @@ def totals(rows: Sequence[DenialRow], url: str | None, today: date) -> Totals:
                    and 0 <= (r.appeal_deadline - today).days <= days)
     won = [r for r in rows if r.status == "overturned"]
     return Totals(
-        claims=n, billed=billed, paid=paid, denied=sum((r.denied_amount for r in rows), z),
+        claims=lt.claims, billed=lt.billed, paid=lt.paid,
+        denied=sum((r.denied_amount for r in rows), z),
         recoverable=sum((r.denied_amount for r in work if r.recoverable and (
             r.appeal_deadline is None or r.appeal_deadline >= today)), z),
-        denied_lines=len(rows), out_of_balance=balance_finding_count(url),
+        denied_lines=len(rows), out_of_balance=lt.out_of_balance, ledger=lt,
         recovered=sum((r.recovered_amount or z for r in won), z), overturned_lines=len(won),
         due_7=due(7), due_30=due(30))
 
@@ -169,6 +174,16 @@ def render(rows: Sequence[DenialRow], t: Totals, today: date,
              ("Recovered", f"{t.recovered:,.2f}"),
              ("Overturned", f"{t.overturned_lines} ({t.overturn_rate}%)"),
              ("Due in 7 days", str(t.due_7)), ("Due in 30 days", str(t.due_30))]
+    lt = t.ledger
+    if lt is not None:
+        cards += [(k, f"{v:,.2f}") for k, v in (
+            ("Allowed", lt.allowed), ("Patient responsibility", lt.patient_responsibility),
+            ("Contractual", lt.contractual), ("Provider adjustments (PLB)", lt.plb),
+            ("Deposit (paid - PLB)", lt.deposit_expected), ("Received (BPR02)", lt.received))]
+        cards.append(("Denial rate (denied / billed)",
+                      "-" if lt.denial_rate is None else f"{lt.denial_rate:.1%}"))
+        cards.append(("Denied lines / lines",
+                      "-" if lt.denied_line_rate is None else f"{lt.denied_line_rate:.1%}"))
     charts = [
         ("Denied amount by cause", bar_chart("Denied amount by cause",
                                              group_rows(rows, "cause"), color_by_key=True,
@@ -208,7 +223,7 @@ def write_report(path: str | Path, url: str | None = None, since: date | None = 
     if filters is None or filters.statuses == Filters.of().statuses:
         f = Filters(ALL_STATUSES[:-1], f.payer, f.cause, f.code, f.since, f.until)
     rows = denial_rows(url, since, f)
-    t = totals(rows, url, today)
+    t = totals(rows, url, today, since or f.since, f.until)
     html_text = render(rows, t, today)
     html_text = html_text.replace(
         "</body>", claims_pipeline(url, f.since or since, f.until, f.payer, today) + "\n</body>", 1)

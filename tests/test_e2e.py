@@ -91,7 +91,7 @@ def test_sample_remit_is_current_valid_and_loads(tmp_path: Path) -> None:
     report = validate_path(sample)
     assert report.ok, [f.message for f in report.errors]
     out = _run("remit", "load", str(sample), "--db", f"sqlite:///{tmp_path}/s.db")
-    assert "1 loaded" in out and "out-of-balance items: 0" in out
+    assert "1 loaded" in out and "out-of-balance findings: 0" in out
 
 
 def test_sample_remit_answers_the_sample_837() -> None:

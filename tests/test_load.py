@@ -241,10 +241,11 @@ def test_plb_items_and_balancing_findings_are_stored(store_url: str, tmp_path: P
     f = reader.add(tmp_path, "plb.835", [r.header, *r.claims, trailer])
     summary = load_remittance_files([f], store_url, reader=reader)
     res = summary.files[0]
-    assert res.out_of_balance == [f"{f} (segment 40): claim E2: CLP03 - CLP04 != CAS by 1.00"]
+    # listed under its file (no file prefix), the claim named once
+    assert res.out_of_balance == ["segment 40: claim E2: CLP03 - CLP04 != CAS by 1.00"]
     assert res.defects == 1
     text = "\n".join(summary.lines())
-    assert "out-of-balance items: 1" in text and "tolerated defects: 1" in text
+    assert "out-of-balance findings: 1" in text and "tolerated defects: 1" in text
     with session_scope(store_url) as s:
         items = s.exec(select(RemitProviderAdjustment)).all()
         assert sorted((i.reason, i.reference, i.amount) for i in items) == [

@@ -6,6 +6,8 @@ worklist, the report and corrected claims. Money columns are `Money` through
 `money_column()` (NUMERIC(12,2) on PostgreSQL, integer cents on SQLite) and come back as
 Decimal; modifiers and remark codes are colon-joined.
 A file is identified by the sha256 of its bytes (UNIQUE): the same file never loads twice.
+A payment (transaction) is identified by payer + trace number (TRN02) + amount + date: a
+second copy, whatever its bytes, is stored with `duplicate_of` set and posts nothing.
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ class RemitTransaction(SQLModel, table=True):
     payment_date: date | None = Field(default=None, index=True)  # BPR16
     production_date: date | None = None  # DTM*405
     guide: str | None = None  # companion guide matched from the payer id / name
+    # the earlier transaction this one repeats (same payer, trace, amount, date): no claims
+    # or PLB of this copy are stored, it posts nothing
+    duplicate_of: int | None = Field(default=None, foreign_key="remit_transaction.id",
+                                     index=True)
 
 
 class RemitClaim(SQLModel, table=True):
@@ -130,6 +136,8 @@ class RemitProviderAdjustment(SQLModel, table=True):
     reason: str  # PLB03-1
     reference: str = ""  # PLB03-2
     amount: Decimal | None = Field(default=None, sa_column=money_column())
+    # the claim PLB03-2 names (its CLP07 or CLP01), when the store holds it
+    claim_row_id: int | None = Field(default=None, foreign_key="remit_claim.id", index=True)
     segment_number: int = 0
 
 
