@@ -116,9 +116,9 @@ class LoadSummary:
         out.append(f"payments (checks/EFTs): {t.payments} posted, {dup} duplicates posted "
                    f"nothing" + (f", {conflicts} trace conflicts to resolve" if conflicts
                                  else ""))
-        out.append(f"claims: {t.claims}  lines: {t.lines} (each claim once; "
-                   f"{self._sum('lines')} service lines received, "
-                   f"{self._sum('lines_matched')} matched to what was sent)"
+        out.append(f"claims: {t.claims}  lines: {t.lines} (each claim once)  service lines "
+                   f"received: {self._sum('lines')}  matched: {self._sum('lines_matched')}  "
+                   f"unmatched: {self._sum('lines_unmatched')}"
                    + (f"  predeterminations (no payment): {t.predeterminations}"
                       if t.predeterminations else ""))
         out.append(f"billed: {t.billed:.2f}  paid (claims): {t.paid:.2f}  "
