@@ -24,6 +24,7 @@ class CodeInfo:
     status: str
     effective: str
     source: str
+    stopped: str = ""  # the code's stop date where published (deactivated codes)
 
 
 @cache
@@ -38,6 +39,7 @@ def _table(name: str) -> dict[str, CodeInfo]:
         table[code] = CodeInfo(
             code, row["meaning"].strip(), row["status"].strip(),
             (row.get("effective") or "").strip(), row["source"].strip(),
+            (row.get("stopped") or "").strip(),
         )
     return table
 

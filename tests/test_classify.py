@@ -86,7 +86,9 @@ CASES = [
     ("11102", (), ["CO-16"], ("M127",), (), "missing_information", "M127"),
     ("J3301", (), ["CO-16"], ("M119",), (), "missing_information", "M119"),
     ("11102", (), ["OA-22"], (), (), "coordination_of_benefits", "table:*-22"),
-    ("11102", (), ["CO-B7"], (), (), "other", "table:*-*"),
+    # every CARC has its own decision now: B7 (provider not certified) is `other` by its row
+    ("11102", (), ["CO-B7"], (), (), "other", "table:*-B7"),
+    ("11102", (), ["CO-ZZ9"], (), (), "other", "table:*-*"),  # a code not in the list
 ]
 
 
