@@ -13,19 +13,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from decimal import Decimal
-from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from attrs import frozen
 from sqlmodel import col, select
 
 from edi.x835.model import RemittanceHeader
+from reconcile.plb import PlbReason, plb_meaning, plb_reasons
 from reconcile.store.remit_models import RemitClaim, RemitFile, RemitTransaction
+
+__all__ = ["PlbReason", "plb_meaning", "plb_reasons", "judge", "payment_key", "plb_claim"]
 
 if TYPE_CHECKING:
     from datetime import date
@@ -90,9 +90,10 @@ def judge(session: Session, key: PaymentKey) -> Verdict:
     if not key.trace:
         return Verdict("new")  # nothing to identify it by
     t = RemitTransaction
-    rows = session.exec(
-        select(t.id, t.payer_id, t.payer_name, t.payment_amount, t.credit_debit,
-               t.payment_date, t.production_date, RemitFile.file_name)
+    rows = session.execute(
+        sa.select(col(t.id), col(t.payer_id), col(t.payer_name), col(t.payment_amount),
+                  col(t.credit_debit), col(t.payment_date), col(t.production_date),
+                  col(RemitFile.file_name))
         .join(RemitFile, col(RemitFile.id) == col(t.file_id))
         .where(col(t.trace_number) == key.trace, col(t.duplicate_of).is_(None))
         .order_by(col(t.id))).all()
@@ -109,28 +110,6 @@ def judge(session: Session, key: PaymentKey) -> Verdict:
 
 
 # ------------------------------------------------------------------------------------- PLB
-
-
-@frozen
-class PlbReason:
-    code: str
-    meaning: str
-    names_claim: bool
-    source: str
-
-
-@cache
-def plb_reasons() -> dict[str, PlbReason]:
-    text = (resources.files("reconcile") / "data" / "plb_reasons.csv").read_text("utf-8")
-    lines = "\n".join(ln for ln in text.splitlines() if not ln.startswith("#"))
-    return {r["code"]: PlbReason(r["code"], r["meaning"], r["names_claim"] == "yes",
-                                 r["source"])
-            for r in csv.DictReader(io.StringIO(lines))}
-
-
-def plb_meaning(code: str) -> str:
-    reason = plb_reasons().get(code.strip().upper())
-    return reason.meaning if reason else "provider adjustment (code not in the PLB list)"
 
 
 def plb_claim(session: Session, transaction_id: int, reference: str) -> int | None:

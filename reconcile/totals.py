@@ -150,8 +150,9 @@ def compute_in(s: Session, since: date | None = None, until: date | None = None,
                file_ids: Sequence[int] | None = None) -> Totals:
     t = Totals()
     tx = RemitTransaction
-    for amount, cd in s.exec(_scope(select(tx.payment_amount, tx.credit_debit),
-                                    since, until, file_ids)).all():
+    for amount, cd in s.execute(_scope(sa.select(col(tx.payment_amount),
+                                                 col(tx.credit_debit)),
+                                       since, until, file_ids)).all():
         t.payments += 1
         t.received += -(amount or ZERO) if cd == "D" else (amount or ZERO)
     dup = select(func.count()).select_from(tx).where(col(tx.duplicate_of).is_not(None))
@@ -162,11 +163,12 @@ def compute_in(s: Session, since: date | None = None, until: date | None = None,
     t.duplicate_payments = int(s.exec(dup).one())
 
     c = RemitClaim
-    rows = s.exec(_scope(select(c.id, c.patient_control_number, c.status, c.is_reversal,
-                                c.charge, c.paid, c.patient_responsibility,
-                                c.date_of_service)
-                         .join(tx, col(tx.id) == col(c.transaction_id)),
-                         since, until, file_ids).order_by(col(c.id))).all()
+    rows = s.execute(_scope(sa.select(col(c.id), col(c.patient_control_number),
+                                      col(c.status), col(c.is_reversal), col(c.charge),
+                                      col(c.paid), col(c.patient_responsibility),
+                                      col(c.date_of_service))
+                            .join(tx, col(tx.id) == col(c.transaction_id)),
+                            since, until, file_ids).order_by(col(c.id))).all()
     latest: dict[tuple[str, Any], tuple[int, Decimal]] = {}  # claim -> (row id, charge)
     for cid, pcn, status, is_reversal, charge, paid, pr, dos in rows:
         t.by_status[STATUS_GROUPS.get(status, "other")] += 1
@@ -189,9 +191,9 @@ def compute_in(s: Session, since: date | None = None, until: date | None = None,
 
     p = RemitProviderAdjustment
     by_reason: dict[str, tuple[int, Decimal]] = {}
-    for reason, amount in s.exec(_scope(select(p.reason, p.amount)
-                                        .join(tx, col(tx.id) == col(p.transaction_id)),
-                                        since, until, file_ids)).all():
+    for reason, amount in s.execute(_scope(sa.select(col(p.reason), col(p.amount))
+                                           .join(tx, col(tx.id) == col(p.transaction_id)),
+                                           since, until, file_ids)).all():
         n, a = by_reason.get(reason, (0, ZERO))
         by_reason[reason] = (n + 1, a + (amount or ZERO))
         t.plb += amount or ZERO
@@ -229,8 +231,8 @@ def _contractual(s: Session, claim_ids: Sequence[int]) -> Decimal:
     a = RemitAdjustment
     total = ZERO
     for chunk in _chunks(claim_ids):
-        for group, carc, amount in s.exec(
-                select(a.group_code, a.carc, a.amount)
+        for group, carc, amount in s.execute(
+                sa.select(col(a.group_code), col(a.carc), col(a.amount))
                 .where(col(a.claim_row_id).in_(chunk),
                        or_(col(a.group_code) == "CO", col(a.group_code) == "PI"))).all():
             if is_not_denial_code(group, carc):

@@ -82,6 +82,9 @@ def load_cmd(files: tuple[Path, ...], db: str | None) -> None:
         click.echo(line)
     if not summary.ok:
         raise CliError("some files were not loaded (see above)", EXIT_FINDINGS)
+    if summary.needs_attention:
+        raise CliError("payments with a trace number already posted differently need your "
+                       "decision (see above)", EXIT_FINDINGS)
 
 
 @main.command("denials")

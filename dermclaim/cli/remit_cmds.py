@@ -117,9 +117,11 @@ def _claim_lines(c: ClaimPayment) -> Iterator[str]:
 
 
 def _trailer_lines(t: RemittanceTrailer) -> Iterator[str]:
+    from reconcile.plb import plb_meaning
+
     for plb in t.provider_adjustments:
         items = "; ".join(f"{i.reason} {i.reference} {money(i.amount)}".replace("  ", " ")
-                          for i in plb.items)
+                          + f" ({plb_meaning(i.reason).split(' (')[0]})" for i in plb.items)
         yield f"  provider adjustment {plb.provider_id} {plb.fiscal_period_end or ''}: {items}"
     yield (f"  totals: {t.claim_count} claims, {t.line_count} lines, paid {money(t.total_paid)},"
            f" adjusted {money(t.total_adjusted)}, {t.segment_count} segments")

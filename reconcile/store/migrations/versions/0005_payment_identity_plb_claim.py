@@ -5,8 +5,8 @@ BPR02 amount and date; from another file, other line breaks, or repeated inside 
 is recorded pointing at the first, and posts nothing. `remit_provider_adjustment.
 claim_row_id`: the claim a PLB03-2 reference names (CLP07 or CLP01), when loaded.
 
-Revision ID: 0003_payment_identity_plb_claim
-Revises: 0002_money_cents
+Revision ID: 0005_payment_identity_plb_claim
+Revises: 0004_denial_lifecycle
 Create Date: 2026-12-02
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_payment_identity_plb_claim"
-down_revision = "0002_money_cents"
+revision = "0005_payment_identity_plb_claim"
+down_revision = "0004_denial_lifecycle"
 branch_labels = None
 depends_on = None
 
