@@ -5,8 +5,9 @@ whose remittance date (BPR16, else DTM*405) falls in the period (`since`/`until`
 inclusive), or the payments of given files (a load's summary). Within the scope:
 
 - **claims** and **lines**: each claim (CLP01 and its date of service) once, however many
-  835s answer it (a reversal and its correction, a secondary payer): its latest
-  adjudication that is not a reversal. Predeterminations (CLP02 = 25) are counted apart
+  835s answer it (a reversal and its correction, a secondary payer, a later 835 paying
+  some of its lines): its fullest adjudication (largest CLP03) that is not a reversal.
+  Predeterminations (CLP02 = 25) are counted apart
   and in no money figure.
 - **billed**: CLP03 of that one adjudication per claim.
 - **paid**: every CLP04 (a reversal's negative CLP04 nets against its original whether or
@@ -169,7 +170,7 @@ def compute_in(s: Session, since: date | None = None, until: date | None = None,
                                       col(c.date_of_service))
                             .join(tx, col(tx.id) == col(c.transaction_id)),
                             since, until, file_ids).order_by(col(c.id))).all()
-    latest: dict[tuple[str, Any], tuple[int, Decimal]] = {}  # claim -> (row id, charge)
+    latest: dict[tuple[str, Any], tuple[int, Decimal]] = {}  # claim -> (row, charge)
     for cid, pcn, status, is_reversal, charge, paid, pr, dos in rows:
         t.by_status[STATUS_GROUPS.get(status, "other")] += 1
         if status == PREDETERMINATION:
@@ -178,7 +179,10 @@ def compute_in(s: Session, since: date | None = None, until: date | None = None,
         t.paid += paid or ZERO
         t.patient_responsibility += pr or ZERO
         if not is_reversal:
-            latest[(pcn, dos)] = (cid, charge or ZERO)
+            # the fullest answer: a later 835 may re-adjudicate only some lines
+            seen = latest.get((pcn, dos))
+            if seen is None or (charge or ZERO) > seen[1]:
+                latest[(pcn, dos)] = (cid, charge or ZERO)
     t.allowed = t.paid + t.patient_responsibility
     t.claims = len(latest)
     t.billed = sum((ch for _, ch in latest.values()), ZERO)
