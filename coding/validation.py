@@ -12,16 +12,17 @@ Where each problem lands (one rule, applied everywhere):
   not in dermclaim's code tables. These depend on reference data that changes every year,
   so they are reported with the rest of the coding result instead of refusing the file.
 
-ICD-10-CM lookups go through `simple_icd_10_cm` (April 2026 code list in 1.5.x), the only
-module that imports it. It accepts dotted and undotted codes but is case sensitive, so
-codes are normalized (upper case, no dot) first.
+ICD-10-CM lookups go through `coding.icd10_index`: a compact index of `simple_icd_10_cm`'s
+official code set (April 2026 code list in 1.5.x), built once and cached, so a process does
+not parse the whole tabular XML. Codes are normalized (upper case, no dot) first.
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from functools import lru_cache
+
+from coding.icd10_index import icd10_index
 
 __all__ = [
     "ICD10_SHAPE",
@@ -54,19 +55,15 @@ def icd10_problem(code: str) -> str | None:
     A code must exist in the ICD-10-CM list and be billable: a leaf of the hierarchy
     (CMS accepts only codes with no further subdivision).
     """
-    with warnings.catch_warnings():  # the library reads its data with deprecated APIs
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import simple_icd_10_cm as icd  # slow import (reads the code list): only when needed
-
     if not ICD10_SHAPE.fullmatch(code):
         return f"{code!r} is not shaped like an ICD-10-CM code"
-    if not icd.is_valid_item(code) or not (
-        icd.is_category_or_subcategory(code) or icd.is_extended_subcategory(code)
-    ):
-        return f"{dotted(code)} is not an ICD-10-CM code (April 2026 code list)"
-    if not icd.is_leaf(code):
-        children = [dotted(icd.remove_dot(c)) for c in icd.get_children(code)[:4]]
-        more = ", …" if len(icd.get_children(code)) > 4 else ""
+    index = icd10_index()
+    kids = index.children(code)
+    if kids is None:
+        return f"{dotted(code)} is not an ICD-10-CM code ({index.version} code list)"
+    if kids:
+        children = [dotted(c) for c in kids[:4]]
+        more = ", …" if len(kids) > 4 else ""
         return (
             f"{dotted(code)} is a category, not a billable code: use one of its subcodes "
             f"({', '.join(children)}{more})"

@@ -1,0 +1,142 @@
+"""ICD-10-CM billability from a compact index of the official code set, built once and cached.
+
+`simple_icd_10_cm` (the only module that imports it is this one) carries the CMS April 2026
+ICD-10-CM tabular list and code list, but importing it parses the whole 9.7 MB XML into a
+tree of ~98,000 nodes: 4-5 s of CPU in every process that asks "is L57.0 billable?". The
+index keeps what coding asks, nothing else, for every category, subcategory and extended
+subcategory of the library's own data:
+
+    L57 L570 L571 L572 L573 L574 L575 L578 L579   a category: not billable, its children
+    L570                                          a billable code (a leaf of the hierarchy)
+
+Lines are sorted by code, so a lookup is a binary search of the file's lines: a process
+reads the 1.4 MB text and splits it into lines, nothing more. It is written (atomically) on
+first use to the cache folder, in a file whose name carries
+the library's version and the SHA-256 of its two data files as recorded in the installed
+distribution, so a new code set (a new library release) builds a new index and an old
+index is never read for it. The cache folder is `$DERMCLAIM_CACHE_DIR`, else
+`$XDG_CACHE_HOME/dermclaim`, else `~/.cache/dermclaim`; when it cannot be written, the
+index is built in memory for the process (slow, still correct).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+import re
+import tempfile
+import warnings
+from bisect import bisect_left
+from functools import cache
+from pathlib import Path
+
+from attrs import frozen
+
+__all__ = ["Icd10Index", "icd10_index", "cache_dir"]
+
+DISTRIBUTION = "simple-icd-10-cm"
+FORMAT = 2  # bump when the file layout changes
+
+
+@frozen
+class Icd10Index:
+    """Undotted ICD-10-CM codes (categories and below), each with its children."""
+
+    version: str  # the code list, e.g. "April 2026"
+    lines: tuple[str, ...]  # "CODE CHILD CHILD ...", sorted by code; a leaf has no children
+
+    def children(self, code: str) -> tuple[str, ...] | None:
+        """The code's children (() for a billable leaf), or None when it is not a code."""
+        i = bisect_left(self.lines, code, key=_first_word)
+        if i < len(self.lines):
+            found, _, rest = self.lines[i].partition(" ")
+            if found == code:
+                return tuple(rest.split())
+        return None
+
+    def exists(self, code: str) -> bool:
+        return self.children(code) is not None
+
+    def is_billable(self, code: str) -> bool:
+        return self.children(code) == ()
+
+
+def _first_word(line: str) -> str:
+    return line.partition(" ")[0]
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("DERMCLAIM_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "dermclaim"
+
+
+@cache
+def icd10_index() -> Icd10Index:
+    """The index of the installed code set: read from the cache, else built and cached."""
+    key, version = _code_set_key()
+    path = cache_dir() / f"icd10cm-{key}.txt"
+    try:
+        return _read(path.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        pass
+    index = _build(version)
+    try:
+        _write(path, index)
+    except OSError:  # a read-only home: this process keeps its in-memory index
+        pass
+    return index
+
+
+def _code_set_key() -> tuple[str, str]:
+    """(file key, code list name) from the installed distribution's record: its version and
+    the hashes of its data files, without importing (and so loading) the library."""
+    dist = importlib.metadata.distribution(DISTRIBUTION)
+    parts = [f"v{FORMAT}", dist.version]
+    version = ""
+    for f in sorted(dist.files or [], key=str):
+        name = str(f)
+        if "/data/" in name and name.endswith((".txt", ".xml")):
+            parts.append(f"{name}:{f.hash.value if f.hash else f.size}")
+            found = re.search(r"code-list-([A-Za-z]+)-(\d{4})", name)
+            if found:
+                version = f"{found.group(1)} {found.group(2)}"
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+    return f"{dist.version}-{digest}", version or f"simple_icd_10_cm {dist.version}"
+
+
+def _build(version: str) -> Icd10Index:
+    with warnings.catch_warnings():  # the library reads its data with deprecated APIs
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm as icd  # slow: parses the whole tabular list
+
+    lines = []
+    for code in icd.get_all_codes(with_dots=False):
+        if not (icd.is_category_or_subcategory(code) or icd.is_extended_subcategory(code)):
+            continue  # chapters and blocks are not codes a claim can carry
+        lines.append(" ".join((code, *(c.replace(".", "") for c in icd.get_children(code)))))
+    # a space sorts before every code character: sorting lines sorts them by code
+    return Icd10Index(version, tuple(sorted(lines)))
+
+
+def _read(text: str) -> Icd10Index:
+    head, _, body = text.partition("\n")
+    if not head.startswith("# ICD-10-CM ") or not body.endswith("\n# end\n"):
+        raise ValueError("not a complete index")  # a truncated file is rebuilt
+    return Icd10Index(head[len("# ICD-10-CM "):], tuple(body[:-len("# end\n")].splitlines()))
+
+
+def _write(path: Path, index: Icd10Index) -> None:
+    lines = [f"# ICD-10-CM {index.version}", *index.lines, "# end"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii", newline="\n") as out:
+            out.write("\n".join(lines) + "\n")
+        os.replace(tmp, path)  # readers see the old file or the whole new one
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,105 @@
+"""The compact ICD-10-CM index: the official code set's answers, built once and cached."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from coding import icd10_index as mod
+from coding.icd10_index import icd10_index
+from coding.validation import icd10_problem
+
+
+@pytest.fixture
+def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("DERMCLAIM_CACHE_DIR", str(folder))
+    icd10_index.cache_clear()
+    yield folder
+    icd10_index.cache_clear()
+
+
+def _library():  # type: ignore[no-untyped-def]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm as icd
+    return icd
+
+
+def test_index_answers_like_the_library_for_every_code(fresh_cache: Path) -> None:
+    icd = _library()
+    index = icd10_index()
+    checked = 0
+    for code in icd.get_all_codes(with_dots=False):
+        is_code = icd.is_category_or_subcategory(code) or icd.is_extended_subcategory(code)
+        if not is_code:  # chapters ("1") and blocks ("A00-A09")
+            assert index.children(code) is None
+            continue
+        expected = tuple(c.replace(".", "") for c in icd.get_children(code))
+        assert index.children(code) == expected, code
+        assert index.is_billable(code) == icd.is_leaf(code), code
+        checked += 1
+    assert checked > 90_000  # the April 2026 list has about 98,000 codes below blocks
+    assert index.version == "April 2026"
+
+
+@pytest.mark.parametrize("code", ["ZZZ9", "L5", "L57.0", "L5700", "A0", ""])
+def test_what_is_not_a_code_is_not_in_the_index(fresh_cache: Path, code: str) -> None:
+    assert icd10_index().children(code) is None
+
+
+def test_built_once_then_read_from_the_cache(fresh_cache: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    first = icd10_index()
+    files = list(fresh_cache.glob("icd10cm-*.txt"))
+    assert len(files) == 1 and "1.5" in files[0].name  # keyed by the library's version
+    icd10_index.cache_clear()
+
+    def no_build(_version: str) -> mod.Icd10Index:
+        raise AssertionError("the cached index should have been read")
+
+    monkeypatch.setattr(mod, "_build", no_build)
+    assert icd10_index() == first
+
+
+def test_a_truncated_cache_file_is_rebuilt(fresh_cache: Path) -> None:
+    expected = icd10_index()
+    path = next(fresh_cache.glob("icd10cm-*.txt"))
+    text = path.read_text()
+    path.write_text(text[: len(text) // 2])  # a crash mid-write by an older writer
+    icd10_index.cache_clear()
+    assert icd10_index() == expected
+    assert path.read_text() == text
+
+
+def test_an_unwritable_cache_still_answers(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("DERMCLAIM_CACHE_DIR", str(blocker / "cache"))
+    icd10_index.cache_clear()
+    try:
+        assert icd10_index().is_billable("L570")
+    finally:
+        icd10_index.cache_clear()
+
+
+def test_a_new_code_set_gets_its_own_index(fresh_cache: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    icd10_index()
+    key, _ = mod._code_set_key()
+    monkeypatch.setattr(mod, "_code_set_key", lambda: (key + "-next", "October 2026"))
+    icd10_index.cache_clear()
+    assert icd10_index().version == "October 2026"
+    assert len(list(fresh_cache.glob("icd10cm-*.txt"))) == 2
+
+
+def test_problems_read_from_the_index(fresh_cache: Path) -> None:
+    icd10_problem.cache_clear()
+    assert icd10_problem("L570") is None
+    assert icd10_problem("S72001A") is None  # seventh character (extended subcategory)
+    problem = icd10_problem("L57") or ""
+    assert "category" in problem and "L57.0" in problem
+    assert "April 2026" in (icd10_problem("L5799") or "")
