@@ -1,19 +1,60 @@
 """The `dermclaim` command line: a thin adapter over coding, edi and reconcile.
 
-Each command module registers itself on `main` (or on the `remit` group) when imported.
+Each command lives in a module of this package and registers itself on `main` (or on the
+`remit` group) with `@main.command(...)` when imported. Modules are imported only when one
+of their commands runs (`LazyGroup`), so `--help` and every command load only what they
+need: the tables below say which module defines each command.
 """
 
 from __future__ import annotations
-
-import importlib
 
 import click
 
 from dermclaim import __version__
 from dermclaim.cli._crash import SafeGroup
+from dermclaim.cli._lazy import LazyGroup, Row
+
+# command name -> (module(s) in dermclaim/cli that define it, one line for `dermclaim --help`).
+# A new command: define it in its module, add its row here (tests/test_cli_lazy.py checks
+# that every row's module defines its command and every command has a row).
+COMMANDS: dict[str, Row] = {
+    "code": ("code_cmd", "Code an encounter file into claim lines with modifiers, units and "
+             "findings."),
+    # ack_cmds adds `claims status` to the command submit_cmds defines
+    "claims": (("submit_cmds", "ack_cmds"), "Code encounters and write them as one 837P, validated and "
+               "recorded in the store."),
+    "validate": ("submit_cmds", "Check an 837P or 835 against its implementation guide "
+                 "(pyx12) and our own checks."),
+    "denials": ("reconcile_cmds", "Denied lines with cause, CARC/RARC evidence, amount and "
+                "action, or totals by a key."),
+    "worklist": ("reconcile_cmds", "Write the appeal worklist: one row per denied line, "
+                 "nearest appeal deadline first."),
+    "report": ("reconcile_cmds", "Write the denial report: totals, charts by "
+               "cause/payer/code/month, top worklist rows."),
+    "correct": ("reconcile_cmds", "Write frequency-7 replacement claims for denials whose "
+                "fix the note documents."),
+    "db": ("db_cmds", "The store itself: schema version and upgrades."),
+    "denial": ("denial_cmds", "One denial: show it (line, evidence, history) or move its "
+               "status."),
+    "ack": ("ack_cmds", "Acknowledgments of what was sent: 999 (syntax) and 277CA (each "
+            "claim)."),
+    "rejections": ("ack_cmds", "Claims rejected by a 999 or a 277CA (never adjudicated, so "
+                   "never denials)."),
+}
+REMIT_COMMANDS: dict[str, Row] = {
+    "show": ("remit_cmds", "Show an 835 remittance: payments, claims, lines, adjustments, "
+             "PLB and findings."),
+    "load": ("reconcile_cmds", "Load 835 files into the store: matched to what was sent, "
+             "denials classified."),
+}
 
 
-@click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+class MainGroup(LazyGroup, SafeGroup):
+    """Lazy command loading, and the last-resort error handler of `_crash`."""
+
+
+@click.group(cls=MainGroup, lazy=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dermclaim")
 def main() -> None:
     """Dermatology claims: code encounters, write 837P files, reconcile 835 remittances.
@@ -26,7 +67,7 @@ def main() -> None:
     """
 
 
-@main.group()
+@main.group(cls=LazyGroup, lazy=REMIT_COMMANDS)
 def remit() -> None:
     """Payer 835 remittances: show a file, load files into the store.
 
@@ -35,15 +76,3 @@ def remit() -> None:
       dermclaim remit show samples/remit.835
       dermclaim remit load samples/remit.835
     """
-
-
-# One module per concern; each adds its commands to `main` or `remit` when imported.
-_COMMAND_MODULES = ("code_cmd", "submit_cmds", "remit_cmds", "reconcile_cmds", "db_cmds",
-                    "ack_cmds", "denial_cmds")
-
-for _name in _COMMAND_MODULES:
-    try:
-        importlib.import_module(f"dermclaim.cli.{_name}")
-    except ModuleNotFoundError as _exc:  # a command module not written yet
-        if _exc.name != f"dermclaim.cli.{_name}":
-            raise

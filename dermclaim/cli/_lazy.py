@@ -1,0 +1,58 @@
+"""A click group whose commands are loaded when they run, not when the program starts.
+
+Importing every command module at start-up imports the coding engine, the 835 reader, the
+store, pyx12... just to print `--help`. A `LazyGroup` is given a table of command name ->
+(module or modules, one-line summary): `--help` lists the summaries without importing anything, and
+running a command imports its module, which registers the command on the group as usual
+(`@main.command(...)`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from typing import Any
+
+import click
+from click.utils import make_default_short_help
+
+__all__ = ["LazyGroup", "Row", "modules"]
+
+PACKAGE = "dermclaim.cli"
+Row = tuple[str | tuple[str, ...], str]  # (module, or modules in load order; summary)
+
+
+def modules(row: Row) -> tuple[str, ...]:
+    return (row[0],) if isinstance(row[0], str) else row[0]
+
+
+class LazyGroup(click.Group):
+    def __init__(self, *args: Any, lazy: Mapping[str, Row] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, Row] = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            for module in modules(self.lazy[cmd_name]):
+                importlib.import_module(f"{PACKAGE}.{module}")
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The Commands section of --help, from the table for commands not loaded yet."""
+        names = [n for n in self.list_commands(ctx)
+                 if n in self.lazy or not self.commands[n].hidden]
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            cmd = self.commands.get(name)
+            if cmd is not None:
+                rows.append((name, cmd.get_short_help_str(limit)))
+            else:
+                rows.append((name, make_default_short_help(self.lazy[name][1], limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
