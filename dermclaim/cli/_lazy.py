@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
-from click.utils import make_default_short_help
 
 __all__ = ["LazyGroup", "Row", "modules"]
 
@@ -49,10 +48,8 @@ class LazyGroup(click.Group):
         limit = formatter.width - 6 - max(len(n) for n in names)
         rows = []
         for name in names:
-            cmd = self.commands.get(name)
-            if cmd is not None:
-                rows.append((name, cmd.get_short_help_str(limit)))
-            else:
-                rows.append((name, make_default_short_help(self.lazy[name][1], limit)))
+            # a command not loaded yet is shortened like click shortens a loaded one
+            cmd = self.commands.get(name) or click.Command(name, help=self.lazy[name][1])
+            rows.append((name, cmd.get_short_help_str(limit)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
