@@ -12,15 +12,19 @@ Element values are left out of messages on purpose: a bad value can be patient d
 
 from __future__ import annotations
 
+import concurrent.futures
 import enum
 import io
 import json
 import logging
+import multiprocessing
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pyx12.error_handler
 import pyx12.errors
 import pyx12.params
@@ -30,6 +34,7 @@ from attrs import frozen
 
 from edi.atomic import write_atomically
 from edi.errors import EdiError
+from edi.x12.chunks import Piece, split_claims
 
 __all__ = [
     "Level",
@@ -45,6 +50,10 @@ __all__ = [
 _LOG = logging.getLogger("pyx12")
 _LOG.addHandler(logging.NullHandler())
 _LOG.propagate = False
+
+# An 837P this large (about 150 claims) is validated in pieces on every core: below it, the
+# second process's start (pyx12 loads its maps, ~1 s) costs more than the split saves.
+PARALLEL_FROM = 100_000
 
 
 class Level(enum.Enum):
@@ -108,6 +117,66 @@ def validate_text(text: str, source: str = "<text>", *, ack: io.StringIO | None 
             "(implementation guide version), which is normal for an 835 but pyx12 needs it "
             "to build the acknowledgment; validate without --ack"
         )
+    findings = _pyx12(text, ack, types)
+    if own_checks:
+        findings.extend(_missing_required(text))
+    if own_checks and "837" in types:
+        from edi.x837p.checks import check_text  # edi.x837p does not import pyx12
+
+        findings.extend(
+            ValidationFinding(message=p.message, segment_number=p.segment_number,
+                              segment_id=p.segment_id, loop=p.loop or None, code=p.code,
+                              checker="dermclaim")
+            for p in check_text(text)
+        )
+    findings.sort(key=lambda f: (f.segment_number or 0))
+    return ValidationReport(source=source, transaction_types=types,
+                            segment_count=len(_segments(text)), findings=tuple(findings))
+
+
+def _pyx12(text: str, ack: io.StringIO | None, types: tuple[str, ...]) -> list[ValidationFinding]:
+    """pyx12's findings on `text`: on several cores (whole claims per process) when the
+    file is a large, regular 837P and no 999 is asked for, else in this process."""
+    workers = _workers()
+    if ack is None and workers > 1 and types == ("837",) and len(text) >= PARALLEL_FROM:
+        elem, term = _delimiters(text)
+        pieces = split_claims(text, elem, term, workers)
+        if pieces is not None:
+            return _parallel(pieces)
+    return _pyx12_once(text, ack)
+
+
+def _parallel(pieces: list[Piece]) -> list[ValidationFinding]:
+    """Each piece validated in its own process; findings mapped back to the original
+    segment numbers (a finding on a header every piece repeats is kept once)."""
+    context = multiprocessing.get_context("fork" if "fork" in
+                                          multiprocessing.get_all_start_methods() else None)
+    with concurrent.futures.ProcessPoolExecutor(len(pieces), mp_context=context) as pool:
+        results = list(pool.map(_pyx12_once, [p.text for p in pieces]))
+    seen: set[tuple[object, ...]] = set()
+    findings: list[ValidationFinding] = []
+    for piece, found in zip(pieces, results, strict=True):
+        for f in found:
+            f = attrs.evolve(f, segment_number=piece.original(f.segment_number))
+            key = (f.segment_number, f.code, f.element, f.message)
+            if key not in seen:
+                seen.add(key)
+                findings.append(f)
+    return findings
+
+
+def _workers() -> int:
+    """Processes for pyx12: $DERMCLAIM_VALIDATE_WORKERS, else the cores this process may use."""
+    configured = os.environ.get("DERMCLAIM_VALIDATE_WORKERS", "")
+    if configured.isdigit():
+        return max(1, int(configured))
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _pyx12_once(text: str, ack: io.StringIO | None = None) -> list[ValidationFinding]:
     loops: dict[int, str] = {}
     seg_ids: dict[int, str] = {}
 
@@ -146,20 +215,7 @@ def validate_text(text: str, source: str = "<text>", *, ack: io.StringIO | None 
             message="pyx12 cannot read this as X12: the ISA segment must be fixed width "
                     "(106 characters, its elements padded with spaces)",
             segment_number=1, segment_id="ISA", loop="ISA", code="NOT_X12"))
-    if own_checks:
-        findings.extend(_missing_required(text))
-    if own_checks and "837" in types:
-        from edi.x837p.checks import check_text  # edi.x837p does not import pyx12
-
-        findings.extend(
-            ValidationFinding(message=p.message, segment_number=p.segment_number,
-                              segment_id=p.segment_id, loop=p.loop or None, code=p.code,
-                              checker="dermclaim")
-            for p in check_text(text)
-        )
-    findings.sort(key=lambda f: (f.segment_number or 0))
-    return ValidationReport(source=source, transaction_types=types,
-                            segment_count=len(_segments(text)), findings=tuple(findings))
+    return findings
 
 
 def validate_path(path: str | Path, ack_path: str | Path | None = None) -> ValidationReport:
