@@ -108,8 +108,6 @@ def pyx12_validate(path: str) -> Work:
     """pyx12 alone validating a file in one process, as its own x12valid command does."""
     import logging
 
-    import pyx12.params
-    import pyx12.x12n_document
 
     logging.getLogger("pyx12").propagate = False
     return lambda: _pyx12_validate(path)
@@ -127,9 +125,6 @@ def _pyx12_validate(path: str) -> int:
 
 def pyx12_reader(path: str) -> Work:
     """pyx12's X12ContextReader walking every segment of an 835 into its map (its reader)."""
-    import pyx12.error_handler
-    import pyx12.params
-    import pyx12.x12context
 
     return lambda: _pyx12_reader(path)
 
