@@ -6,7 +6,7 @@ everything here commits with the file or not at all. Rows are plain dicts keyed 
 Bulk inserts hand out the new ids before inserting, so no backend has to return them row by
 row: SQLite from max(id) (safe: the file's transaction already holds SQLite's single write
 lock), PostgreSQL from the table's own sequence; PostgreSQL rows then go in through COPY,
-SQLite rows through executemany in batches.
+SQLite rows through one DBAPI executemany of pre-built tuples.
 """
 
 from __future__ import annotations
@@ -136,6 +136,9 @@ def _insert(session: Session, model: Any, rows: list[Row], returning: bool = Tru
     if dialect == "postgresql":
         _copy(conn, table, rows)
         return ids
+    if dialect == "sqlite" and (ids or not returning):
+        _executemany(conn, table, rows)
+        return ids
     for i in range(0, len(rows), BATCH_ROWS):
         chunk = rows[i:i + BATCH_ROWS]
         if returning and not ids:  # another backend: let it return the ids
@@ -146,16 +149,46 @@ def _insert(session: Session, model: Any, rows: list[Row], returning: bool = Tru
     return ids
 
 
-def _copy(conn: sa.Connection, table: sa.Table, rows: list[Row]) -> None:
-    """PostgreSQL COPY FROM STDIN of the rows, inside the connection's transaction."""
-    # COPY skips SQLAlchemy's column defaults: apply the scalar ones here
+def _columns(table: sa.Table, rows: list[Row]) -> tuple[list[sa.Column[Any]], dict[str, Any]]:
+    """The columns the rows fill, plus those with a scalar default (applied here: COPY and
+    the DBAPI's executemany skip SQLAlchemy's defaults), and those defaults."""
     defaults = {c.name: getattr(c.default, "arg", None) for c in table.columns
                 if c.default is not None and getattr(c.default, "is_scalar", False)}
-    cols = [c.name for c in table.columns if c.name in rows[0] or c.name in defaults]
+    cols = [c for c in table.columns if c.name in rows[0] or c.name in defaults]
+    return cols, defaults
+
+
+def _copy(conn: sa.Connection, table: sa.Table, rows: list[Row]) -> None:
+    """PostgreSQL COPY FROM STDIN of the rows, inside the connection's transaction."""
+    cols, defaults = _columns(table, rows)
     raw = conn.connection.driver_connection
     assert raw is not None
     with raw.cursor() as cur:
-        names = ", ".join(f'"{c}"' for c in cols)
+        names = ", ".join(f'"{c.name}"' for c in cols)
         with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
             for r in rows:
-                copy.write_row([r[c] if c in r else defaults[c] for c in cols])
+                copy.write_row([r[c.name] if c.name in r else defaults[c.name] for c in cols])
+
+
+def _executemany(conn: sa.Connection, table: sa.Table, rows: list[Row]) -> None:
+    """SQLite: one executemany of pre-built tuples on the connection's own DBAPI cursor
+    (so inside the file's transaction). SQLAlchemy's executemany builds and processes a
+    parameter dict per row (about 60 % of a load); here each column's bind processor
+    (Money to integer cents, dates to text...) is looked up once and applied in a loop."""
+    cols, defaults = _columns(table, rows)
+    dialect = conn.dialect
+    plan = [(c.name, c.type.dialect_impl(dialect).bind_processor(dialect),
+             defaults.get(c.name)) for c in cols]
+    names = ", ".join(f'"{c.name}"' for c in cols)
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(cols))})'
+    values = [[r.get(name, default) for r in rows] for name, _, default in plan]
+    for column, (_, process, _) in zip(values, plan, strict=True):
+        if process is not None:
+            column[:] = [None if v is None else process(v) for v in column]
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(sql, zip(*values, strict=True))
+    finally:
+        cursor.close()
