@@ -20,7 +20,7 @@ import logging
 import multiprocessing
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,8 @@ _LOG.propagate = False
 # An 837P this large (about 150 claims) is validated in pieces on every core: below it, the
 # second process's start (pyx12 loads its maps, ~1 s) costs more than the split saves.
 PARALLEL_FROM = 100_000
+REPORT_EVERY = 500  # segments between two progress reports
+Progress = Callable[[int, int], None]
 
 
 class Level(enum.Enum):
@@ -103,9 +105,10 @@ class ValidationReport:
 
 
 def validate_text(text: str, source: str = "<text>", *, ack: io.StringIO | None = None,
-                  own_checks: bool = True) -> ValidationReport:
+                  own_checks: bool = True, progress: Progress | None = None) -> ValidationReport:
     """Validate X12 text with pyx12 (plus our 837P checks when `own_checks`); `ack`, when
-    given, receives the 999 acknowledgment pyx12 writes."""
+    given, receives the 999 acknowledgment pyx12 writes; `progress(segments validated,
+    segments in all)` is called as pyx12 goes (for a progress bar)."""
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.lstrip().startswith("ISA"):
@@ -117,7 +120,7 @@ def validate_text(text: str, source: str = "<text>", *, ack: io.StringIO | None 
             "(implementation guide version), which is normal for an 835 but pyx12 needs it "
             "to build the acknowledgment; validate without --ack"
         )
-    findings = _pyx12(text, ack, types)
+    findings = _pyx12(text, ack, types, progress)
     if own_checks:
         findings.extend(_missing_required(text))
     if own_checks and "837" in types:
@@ -134,7 +137,8 @@ def validate_text(text: str, source: str = "<text>", *, ack: io.StringIO | None 
                             segment_count=len(_segments(text)), findings=tuple(findings))
 
 
-def _pyx12(text: str, ack: io.StringIO | None, types: tuple[str, ...]) -> list[ValidationFinding]:
+def _pyx12(text: str, ack: io.StringIO | None, types: tuple[str, ...],
+           progress: Progress | None) -> list[ValidationFinding]:
     """pyx12's findings on `text`: on several cores (whole claims per process) when the
     file is a large, regular 837P and no 999 is asked for, else in this process."""
     workers = _workers()
@@ -142,17 +146,54 @@ def _pyx12(text: str, ack: io.StringIO | None, types: tuple[str, ...]) -> list[V
         elem, term = _delimiters(text)
         pieces = split_claims(text, elem, term, workers)
         if pieces is not None:
-            return _parallel(pieces)
-    return _pyx12_once(text, ack)
+            return _parallel(pieces, progress)
+    if progress is None:
+        return _pyx12_once(text, ack)
+    total, done = len(_segments(text)), [0]
+
+    def tick() -> None:
+        done[0] += REPORT_EVERY
+        progress(min(done[0], total), total)
+    findings = _pyx12_once(text, ack, tick)
+    progress(total, total)
+    return findings
 
 
-def _parallel(pieces: list[Piece]) -> list[ValidationFinding]:
+_done: Any = None  # in a worker process: the segments it has validated, shared with the parent
+
+
+def _worker_start(counter: Any) -> None:
+    global _done
+    _done = counter
+
+
+def _count_in_parent() -> None:
+    with _done.get_lock():
+        _done.value += REPORT_EVERY
+
+
+def _pyx12_piece(text: str) -> list[ValidationFinding]:
+    return _pyx12_once(text, None, _count_in_parent if _done is not None else None)
+
+
+def _parallel(pieces: list[Piece], progress: Progress | None) -> list[ValidationFinding]:
     """Each piece validated in its own process; findings mapped back to the original
     segment numbers (a finding on a header every piece repeats is kept once)."""
     context = multiprocessing.get_context("fork" if "fork" in
                                           multiprocessing.get_all_start_methods() else None)
-    with concurrent.futures.ProcessPoolExecutor(len(pieces), mp_context=context) as pool:
-        results = list(pool.map(_pyx12_once, [p.text for p in pieces]))
+    done = context.Value("l", 0)
+    validated = sum(len(p.origin) for p in pieces)  # headers repeat in every piece
+    total = pieces[-1].origin[-1]  # the IEA: the segments of the file
+    with concurrent.futures.ProcessPoolExecutor(len(pieces), mp_context=context,
+                                                initializer=_worker_start,
+                                                initargs=(done,)) as pool:
+        futures = [pool.submit(_pyx12_piece, p.text) for p in pieces]
+        while progress is not None and not all(f.done() for f in futures):
+            concurrent.futures.wait(futures, timeout=0.25)
+            progress(min(done.value * total // validated, total), total)
+        results = [f.result() for f in futures]
+    if progress is not None:
+        progress(total, total)
     seen: set[tuple[object, ...]] = set()
     findings: list[ValidationFinding] = []
     for piece, found in zip(pieces, results, strict=True):
@@ -176,12 +217,16 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
-def _pyx12_once(text: str, ack: io.StringIO | None = None) -> list[ValidationFinding]:
+def _pyx12_once(text: str, ack: io.StringIO | None = None,
+                tick: Callable[[], None] | None = None) -> list[ValidationFinding]:
+    """pyx12 on the whole text in this process; `tick()` after every REPORT_EVERY segments."""
     loops: dict[int, str] = {}
     seg_ids: dict[int, str] = {}
 
     def remember(seg: Any, src: Any, node: Any, _valid: bool) -> None:
         line = src.get_cur_line()
+        if tick is not None and line % REPORT_EVERY == 0:
+            tick()
         seg_ids[line] = seg.get_seg_id()
         parent = node.get_parent() if node is not None else None
         loop_id = getattr(parent, "id", None)

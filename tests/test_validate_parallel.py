@@ -98,3 +98,17 @@ def test_a_file_with_a_wrong_envelope_is_validated_whole(
     assert split_claims(broken, "*", "~", 3) is None
     assert _report(broken, 3, monkeypatch) == _report(broken, 1, monkeypatch)
     assert _report(broken, 1, monkeypatch).errors
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_rises_to_every_segment(text: str, workers: int,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DERMCLAIM_VALIDATE_WORKERS", str(workers))
+    monkeypatch.setattr(validate, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(validate, "REPORT_EVERY", 50)
+    seen: list[tuple[int, int]] = []
+    validate.validate_text(text, "batch.837", progress=lambda d, t: seen.append((d, t)))
+    total = len([s for s in text.split("~") if s.strip()])
+    assert seen[-1] == (total, total)
+    assert all(t == total and 0 <= d <= t for d, t in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

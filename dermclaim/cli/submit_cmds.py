@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import click
@@ -12,6 +15,8 @@ from dermclaim.cli import main
 from dermclaim.cli._common import EXIT_BAD_INPUT, EXIT_FINDINGS, CliError, echo_err, user_errors
 
 __all__ = ["claims", "validate"]
+
+LONG_BATCH = 200  # claims: below this, validation is over before a bar would be read
 
 
 @main.command("claims")
@@ -78,7 +83,9 @@ def claims(encounters: tuple[str, ...], practice_path: str, output: str, db: str
         newlines = None if not no_newlines else False
         if newlines is None:
             newlines = all(get_guide(c.payer).newlines for c in coded) if coded else True
-        result = submit_claims(coded, practice, output, url=db, now=now, newlines=newlines)
+        with _validation_bar(len(coded)) as progress:
+            result = submit_claims(coded, practice, output, url=db, now=now, newlines=newlines,
+                                   progress=progress)
     held = [*unreadable, *(h.describe() for h in result.held)]
     for message in held:
         echo_err(f"held: {message}")
@@ -128,6 +135,18 @@ def validate(file: str, ack: str | None) -> None:
                + (f"; 999 written to {ack}" if ack else ""))
     if errors:
         raise SystemExit(EXIT_FINDINGS)
+
+
+@contextmanager
+def _validation_bar(claims: int) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr while pyx12 validates a long batch (on a terminal only)."""
+    shown = claims >= LONG_BATCH and sys.stderr.isatty()
+    with click.progressbar(length=1, label=f"validating {claims} claims", file=sys.stderr,
+                           hidden=not shown) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+        yield progress
 
 
 def _parse_now(text: str | None) -> datetime | None:

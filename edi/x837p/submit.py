@@ -20,7 +20,7 @@ from companion_guides import Guide, GuideError, get_guide
 from edi.atomic import current_umask
 from edi.errors import EdiError
 from edi.practice import Practice
-from edi.validate import ValidationReport, validate_text
+from edi.validate import Progress, ValidationReport, validate_text
 from edi.x837p.checks import claim_problems
 from edi.x837p.envelope import (
     ControlNumbers,
@@ -117,8 +117,8 @@ def prepare(coded: Sequence[CodedClaim], now: datetime,
 
 
 def render_validated(prepared: Prepared, practice: Practice, control: ControlNumbers,
-                     now: datetime, *, newlines: bool = True,
-                     source: str = "<837P>") -> tuple[Rendered, ValidationReport]:
+                     now: datetime, *, newlines: bool = True, source: str = "<837P>",
+                     progress: Progress | None = None) -> tuple[Rendered, ValidationReport]:
     """Render and validate (pyx12 plus our checks). Raises EdiError, listing the problems,
     if what we wrote is not clean: nothing may go out that the guide would reject."""
     guides = [g for g, _ in prepared.parts]
@@ -127,7 +127,7 @@ def render_validated(prepared: Prepared, practice: Practice, control: ControlNum
         receiver=interchange_receiver(practice, prepared.groups, guides),
         usage=usage_indicator(guides), newlines=newlines,
     )
-    report = validate_text(rendered.text, source)
+    report = validate_text(rendered.text, source, progress=progress)
     if not report.ok:
         shown = "\n  ".join(f.describe() for f in report.errors[:20])
         more = len(report.errors) - 20

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -209,12 +209,14 @@ class SubmitResult:
 
 def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str | Path, *,
                   url: str | None = None, now: datetime | None = None,
-                  newlines: bool = True) -> SubmitResult:
+                  newlines: bool = True,
+                  progress: Callable[[int, int], None] | None = None) -> SubmitResult:
     """Write `coded` claims (originals, replacements with frequency 7 + REF*F8, voids 8) as
     one 837P at `out_path`, validated by pyx12 and our checks, with control numbers from
     the store, and record the interchange, claims and lines. The file and the rows appear
     together or not at all; claims that cannot go out are held with reasons (in the
-    result), never written. Same claims + same store state + same `now` -> same bytes."""
+    result), never written. Same claims + same store state + same `now` -> same bytes.
+    `progress(segments validated, segments in all)` follows the validation."""
     when = utc(now)
     out = Path(out_path)
     engine = get_engine(url)
@@ -230,7 +232,8 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
             control = next_control_numbers(session, groups=len(prepared.groups),
                                            transactions=prepared.transaction_count)
             rendered, _report = render_validated(prepared, practice, control, when,
-                                                 newlines=newlines, source=str(out))
+                                                 newlines=newlines, source=str(out),
+                                                 progress=progress)
             try:
                 data = rendered.text.encode("ascii")
             except UnicodeEncodeError as exc:
