@@ -91,6 +91,7 @@ def test_errors_found_in_pieces_are_those_of_the_whole_file(
     lambda t: t.replace("SE*", "SE*9", 1),  # a wrong segment count
     lambda t: t.replace("GE*1*", "GE*2*", 1),  # a wrong transaction count
     lambda t: t.replace("HL*3*", "HL*4*", 1),  # HL numbers not sequential
+    lambda t: t.replace("HL*2*1*22*0~", "HL*2**20*1~", 1),  # a provider with no subscriber
 ])
 def test_a_file_with_a_wrong_envelope_is_validated_whole(
         text: str, damage, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

@@ -129,6 +129,8 @@ def _transaction(fields: list[list[str]], st: int, gs: int, number: int,
         return None
     if fields[i][1:3] != [str(i - st + 1), _get(fields[st], 2)]:
         return None
+    if not providers or {p for p, _ in mine} != set(providers):
+        return None  # a billing provider without subscribers would be in no piece
     units.extend(_Unit(number, p, tuple(segments)) for p, segments in mine)
     return _Transaction(gs, tuple(header), i,
                         {p: tuple(segments) for p, segments in providers.items()})
