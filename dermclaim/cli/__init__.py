@@ -21,8 +21,8 @@ COMMANDS: dict[str, Row] = {
     "code": ("code_cmd", "Code an encounter file into claim lines with modifiers, units and "
              "findings."),
     # ack_cmds adds `claims status` to the command submit_cmds defines
-    "claims": (("submit_cmds", "ack_cmds"), "Code encounters and write them as one 837P, validated and "
-               "recorded in the store."),
+    "claims": (("submit_cmds", "ack_cmds"), "Code encounters and write them as one 837P, "
+               "validated and recorded in the store."),
     "validate": ("submit_cmds", "Check an 837P or 835 against its implementation guide "
                  "(pyx12) and our own checks."),
     "denials": ("reconcile_cmds", "Denied lines with cause, CARC/RARC evidence, amount and "
