@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import click
@@ -69,12 +71,24 @@ def code(encounter_file: str, payer: str | None, practice: str | None, db: str |
 
 def _history(db: str | None, enc: Any) -> Any:
     """The patient's earlier services from the store, when one exists (never created)."""
+    if _no_sqlite_store(db):
+        return ()  # nothing to read: the store's modules (SQLAlchemy) are not even imported
     from reconcile.store.history import history_for
 
     services, problem = history_for(db, enc)
     if problem:
         echo_err(f"warning: {problem}")
     return services
+
+
+def _no_sqlite_store(db: str | None) -> bool:
+    """True when the store URL (as `reconcile.store.database.resolve_url` would choose it)
+    names an SQLite file that does not exist: a one-encounter `code` run stays quick."""
+    url = db or os.environ.get("DERMCLAIM_DB") or "sqlite:///dermclaim.db"
+    if not url.startswith("sqlite:///"):
+        return False
+    path = url[len("sqlite:///"):].split("?", 1)[0]
+    return path not in ("", ":memory:") and not Path(path).is_file()
 
 
 def plain(value: Decimal) -> str:
