@@ -69,9 +69,9 @@ def utc(now: datetime | None) -> datetime:
 def prepare(coded: Sequence[CodedClaim], now: datetime,
             already_sent: Mapping[str, str] | None = None) -> Prepared:
     """Hold what cannot go out (with reasons), split what is too long, group by receiver
-    and payer. `already_sent` maps claim ids already submitted as originals to where they
-    went: sending an original twice gets a duplicate-claim denial (CARC 18), so such an
-    encounter is held unless it is a replacement (7) or void (8)."""
+    and payer. `already_sent` maps the claim ids whose submission (the original, the same
+    replacement, the same void: `reconcile.store.sent`) is already recorded to where they
+    went: a second copy gets a duplicate-claim denial (CARC 18), so it is held."""
     parts: list[tuple[Guide, ClaimPart]] = []
     held: list[HeldClaim] = []
     warnings: list[HeldClaim] = []
@@ -88,9 +88,9 @@ def prepare(coded: Sequence[CodedClaim], now: datetime,
             reasons.append(f"claim id {enc.claim_id} is also used by "
                            f"{seen[enc.claim_id] or 'another encounter'} in this batch")
         seen.setdefault(enc.claim_id, enc.source)
-        if already_sent and enc.frequency == "1" and enc.claim_id in already_sent:
-            reasons.append(f"already sent {already_sent[enc.claim_id]}; send a replacement "
-                           "(frequency 7 with the payer's claim number) to change it")
+        if already_sent and enc.claim_id in already_sent:
+            reasons.append(_already_sent_reason(enc.frequency, enc.payer_claim_number,
+                                                already_sent[enc.claim_id]))
         if reasons:
             held.append(HeldClaim(enc.claim_id, enc.source, tuple(reasons)))
             continue
@@ -114,6 +114,17 @@ def prepare(coded: Sequence[CodedClaim], now: datetime,
         parts.extend((guide, part) for part in claim_parts)
     return Prepared(parts=tuple(parts), held=tuple(held), groups=tuple(plan(parts)),
                     warnings=tuple(warnings))
+
+
+def _already_sent_reason(frequency: str, payer_claim_number: str | None, where: str) -> str:
+    if frequency == "7":
+        return (f"this replacement of payer claim {payer_claim_number} was already sent "
+                f"{where}; a second copy would be denied as a duplicate (change the claim to "
+                "send a new correction)")
+    if frequency == "8":
+        return (f"the void of payer claim {payer_claim_number} was already sent {where}")
+    return (f"already sent {where}; send a replacement (frequency 7 with the payer's claim "
+            "number) to change it")
 
 
 def render_validated(prepared: Prepared, practice: Practice, control: ControlNumbers,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -24,7 +25,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, col
 
-from coding.encounter import encounter_to_dict
 from coding.model import CodedClaim
 from edi.errors import EdiError
 from edi.practice import Practice
@@ -34,9 +34,10 @@ from edi.x837p.writer import WrittenClaim
 from reconcile.errors import StoreError
 from reconcile.store.database import get_engine
 from reconcile.store.models import ControlCounter, Interchange, SubmittedClaim, SubmittedLine
+from reconcile.store.sent import already_sent, encounter_json
 
-__all__ = ["COUNTERS", "SubmitResult", "already_sent", "file_sha256", "next_control_numbers",
-           "record_interchange", "submit_claims"]
+__all__ = ["COUNTERS", "SubmitResult", "already_sent", "file_sha256", "lock_submissions",
+           "next_control_numbers", "record_interchange", "submit_claims"]
 
 COUNTERS = ("ISA13", "GS06", "ST02")
 
@@ -98,24 +99,38 @@ def _ensure_counters(session: Session) -> None:
         session.execute(insert(ControlCounter), rows)
 
 
-def already_sent(session: Session, claim_ids: Sequence[str]) -> dict[str, str]:
-    """Claim ids among `claim_ids` already submitted as originals (frequency 1), each with
-    where it went ("in interchange 000000003 on 2026-03-05")."""
-    found: dict[str, str] = {}
-    ids = sorted(set(claim_ids))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        rows = session.execute(
-            select(col(SubmittedClaim.encounter_claim_id), col(Interchange.control_number),
-                   col(SubmittedClaim.submitted_at))
-            .join(Interchange, col(Interchange.id) == col(SubmittedClaim.interchange_id))
-            .where(col(SubmittedClaim.encounter_claim_id).in_(chunk))
-            .where(col(SubmittedClaim.frequency) == "1")
-            .order_by(col(Interchange.control_number))
-        ).all()
-        for claim_id, control, at in rows:
-            found.setdefault(claim_id, f"in interchange {control:09d} on {at:%Y-%m-%d}")
-    return found
+def lock_submissions(session: Session) -> None:
+    """Take the store's submission lock until the session's transaction ends. Every run
+    that sends claims takes it before it checks what was already sent, and keeps it until
+    what it sends is recorded (or rolled back), so the check and the record are one step:
+    SQLite BEGIN IMMEDIATE (the database write lock), PostgreSQL the ISA13 counter row
+    FOR UPDATE. A second run waits (up to $DERMCLAIM_LOCK_TIMEOUT seconds, default 60),
+    then sees everything the first one recorded."""
+    try:
+        if session.get_bind().dialect.name == "sqlite":
+            conn = session.connection()
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(lock_timeout() * 1000)}")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            _ensure_counters(session)
+            session.execute(select(col(ControlCounter.value))
+                            .where(col(ControlCounter.name) == "ISA13").with_for_update())
+    except OperationalError as exc:
+        raise StoreError(locked_message(exc)) from None
+
+
+def lock_timeout() -> float:
+    try:
+        return max(0.0, float(os.environ.get("DERMCLAIM_LOCK_TIMEOUT", "60")))
+    except ValueError:
+        return 60.0
+
+
+def locked_message(exc: OperationalError) -> str:
+    if "locked" in str(exc.orig).lower():
+        return (f"another dermclaim run is writing to the store (waited {lock_timeout():g} s "
+                "for it): try again when it has finished")
+    return f"cannot take the submission lock: {exc.orig}"
 
 
 def file_sha256(data: bytes) -> str:
@@ -139,13 +154,12 @@ def record_interchange(session: Session, *, control: ControlNumbers, file_name: 
         session.add(interchange)
         session.flush()
         assert interchange.id is not None
-        encounter_json: dict[str, str] = {}
+        stored_json: dict[str, str] = {}
         claim_rows: list[dict[str, Any]] = []
         for w in claims:
             enc = w.part.claim.encounter
-            if enc.claim_id not in encounter_json:
-                encounter_json[enc.claim_id] = json.dumps(encounter_to_dict(enc),
-                                                          sort_keys=True, default=str)
+            if enc.claim_id not in stored_json:
+                stored_json[enc.claim_id] = encounter_json(w.part.claim)
             claim_rows.append({
                 "interchange_id": interchange.id, "claim_id": w.part.clm01,
                 "encounter_claim_id": enc.claim_id, "payer": w.guide.name,
@@ -154,7 +168,7 @@ def record_interchange(session: Session, *, control: ControlNumbers, file_name: 
                 "date_of_service": enc.date_of_service, "total_charge": w.part.total_charge,
                 "group_control_number": w.group_control_number,
                 "transaction_control_number": w.transaction_control_number,
-                "encounter_json": encounter_json[enc.claim_id], "submitted_at": created_at,
+                "encounter_json": stored_json[enc.claim_id], "submitted_at": created_at,
             })
         ids = session.execute(
             insert(SubmittedClaim).returning(col(SubmittedClaim.id), col(SubmittedClaim.claim_id),
@@ -223,8 +237,8 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
     with Session(engine, expire_on_commit=False) as session:
         pending: AtomicFile | None = None
         try:
-            sent = already_sent(session, [c.claim_id for c in coded
-                                          if c.encounter.frequency == "1"])
+            lock_submissions(session)  # the check below and the record are one step
+            sent = already_sent(session, coded)
             prepared = prepare(coded, when, sent)
             if not prepared.parts:
                 session.rollback()
