@@ -7,8 +7,6 @@ write (edi never imports reconcile).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +15,7 @@ from attrs import frozen
 
 from coding.model import CodedClaim
 from companion_guides import Guide, GuideError, get_guide
-from edi.atomic import current_umask
+from edi.atomic import put_in_place, stage
 from edi.errors import EdiError
 from edi.practice import Practice
 from edi.validate import Progress, ValidationReport, validate_text
@@ -149,15 +147,13 @@ def render_validated(prepared: Prepared, practice: Practice, control: ControlNum
 
 
 class AtomicFile:
-    """Write bytes to a temporary file beside `path`, then `commit()` renames it into place
-    (keeping the file it replaces until `forget_backup()`), or `rollback()` puts everything
-    back as it was."""
+    """The 837P staged beside `path` (hidden temporary, 0600, synced: `edi.atomic.stage`),
+    making any missing folders; `commit()` renames it into place in one step (the file it
+    replaces is gone only once the new one is whole), `rollback()` removes the temporary
+    and the folders it made."""
 
     def __init__(self, path: Path, data: bytes):
         self.path = path
-        self.tmp: Path | None = None
-        self.backup: Path | None = None
-        self.committed = False
         self.created: list[Path] = []  # folders made for the file, removed on rollback
         folder = path.parent if str(path.parent) else Path(".")
         missing = [p for p in (folder, *folder.parents) if not p.exists()]
@@ -170,42 +166,22 @@ class AtomicFile:
             self.created.append(p)
         if not folder.is_dir():
             raise EdiError(f"{path}: {folder} is not a folder")
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        self.tmp = Path(tmp)
         try:
-            os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; a claim is ordinary
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
+            self.tmp: Path | None = stage(path, data)
         except OSError:
-            self.tmp.unlink(missing_ok=True)
             self._remove_created()
             raise
 
     def commit(self) -> None:
         assert self.tmp is not None
-        if self.path.exists():
-            fd, bak = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".bak",
-                                       dir=self.tmp.parent)
-            os.close(fd)
-            self.backup = Path(bak)
-            os.replace(self.path, self.backup)
-        os.replace(self.tmp, self.path)
+        put_in_place(self.tmp, self.path)
         self.tmp = None
-        self.committed = True
+        self.created = []
 
     def rollback(self) -> None:
         if self.tmp is not None:
             self.tmp.unlink(missing_ok=True)
             self.tmp = None
-        if self.committed:
-            if self.backup is not None:
-                os.replace(self.backup, self.path)
-                self.backup = None
-            else:
-                self.path.unlink(missing_ok=True)
-            self.committed = False
         self._remove_created()
 
     def _remove_created(self) -> None:
@@ -215,10 +191,3 @@ class AtomicFile:
             except OSError:
                 break
         self.created = []
-
-    def forget_backup(self) -> None:
-        if self.backup is not None:
-            self.backup.unlink(missing_ok=True)
-            self.backup = None
-
-

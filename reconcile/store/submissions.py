@@ -280,7 +280,6 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
         _forget_interchange(engine, interchange.id)
         raise EdiError(f"{out}: not written: {exc.strerror or exc} (its store record was "
                        "removed; its control numbers stay used)") from None
-    pending.forget_backup()
     return SubmitResult(out, control.isa13, rendered.claims, prepared.held, file_sha256(data),
                         rendered.segment_count, prepared.warnings)
 
