@@ -32,6 +32,7 @@ from pathlib import Path
 
 import attrs
 from attrs import frozen
+from sqlmodel import Session
 
 from coding.encounter import parse_encounter
 from coding.engine import code_encounter
@@ -42,7 +43,7 @@ from edi.practice import load_practice
 from reconcile.classify import is_em
 from reconcile.errors import StoreError
 from reconcile.store.remit_read import correction_rows, submitted_fees
-from reconcile.store.remit_write import mark_corrected
+from reconcile.store.remit_write import mark_corrected_in
 from reconcile.store.submissions import submit_claims
 
 CORRECTABLE = ("missing_25", "count", "bundling")
@@ -151,7 +152,15 @@ def correct_denials(out_path: str | Path, practice_path: str | Path, url: str | 
     if not replacements:
         return CorrectionResult(None, None, (), tuple(not_corrected))
 
-    result = submit_claims(replacements, practice, out_path, url=url, now=now)
+    def answered(session: Session, isa13: int, written: frozenset[str]) -> None:
+        # in the submission's own transaction: a crash cannot record the replacement
+        # without the denials it answers (which would then be corrected again)
+        ids = [i for cid, (_icn, _f, fixed) in fixes_by_claim.items() if cid in written
+               for i in fixed]
+        mark_corrected_in(session, ids, isa13)
+
+    result = submit_claims(replacements, practice, out_path, url=url, now=now,
+                           before_commit=answered)
     for held in result.held:
         icn, fixes, _ids = fixes_by_claim.pop(held.claim_id)
         not_corrected += [NotCorrected(held.claim_id, f.line_control_number, f.code, f.cause,
@@ -159,9 +168,6 @@ def correct_denials(out_path: str | Path, practice_path: str | Path, url: str | 
                           for f in fixes]
     corrected = [CorrectedClaim(cid, icn, tuple(fixes))
                  for cid, (icn, fixes, _ids) in sorted(fixes_by_claim.items())]
-    ids = [i for _icn, _f, fixed in fixes_by_claim.values() for i in fixed]
-    if result.interchange_control_number is not None:
-        mark_corrected(url, ids, result.interchange_control_number)
     return CorrectionResult(result.out_path, result.interchange_control_number,
                             tuple(corrected), tuple(not_corrected))
 

@@ -117,3 +117,108 @@ def test_the_readme_first_command_twice_writes_no_second_copy(tmp_path: Path) ->
     assert not (tmp_path / "2.837").exists()
     sent = _sent(db)
     assert len(sent) == len(set(sent)) == 17 and ("DC-1010", "7") in sent
+
+
+# ------------------------------------------------------------ crash between commit and rename
+
+
+def _crash_after_commit(url: str, out: Path, monkeypatch, *, renamed: bool,  # type: ignore[no-untyped-def]
+                        ids: tuple[str, ...] = ("DC-1", "DC-2")) -> None:
+    """Run a submission that 'dies' right after the store commit (before or after the
+    rename), then make its recorded writer a process that is gone."""
+    import subprocess
+    import sys
+
+    import pytest
+    from sqlalchemy import update
+
+    from edi.x837p import submit as submit_mod
+    from reconcile.store.models import Interchange
+
+    class Killed(BaseException):
+        pass
+
+    real = submit_mod.AtomicFile.commit
+
+    def die(self):  # type: ignore[no-untyped-def]
+        if renamed:
+            real(self)
+        raise Killed
+
+    monkeypatch.setattr(submit_mod.AtomicFile, "commit", die)
+    with pytest.raises(Killed):
+        submit_claims([claim(i) for i in ids], practice(), out, url=url, now=NOW)
+    monkeypatch.undo()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    with Session(get_engine(url)) as s:
+        s.execute(update(Interchange).values(writer=f"{__import__('socket').gethostname()}"
+                                                    f":{gone.pid}:0"))
+        s.commit()
+
+
+def _state(url: str) -> list[tuple[int, str]]:
+    from reconcile.store.models import Interchange
+
+    with Session(get_engine(url)) as s:
+        return [(i.control_number, i.state) for i in s.exec(select(Interchange)).all()]
+
+
+def test_a_crash_between_commit_and_rename_is_finished_by_the_next_run(
+        store_url: str, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out" / "claims.837"
+    out.parent.mkdir()
+    out.write_text("yesterday's file\n")
+    _crash_after_commit(store_url, out, monkeypatch, renamed=False)
+    assert out.read_text() == "yesterday's file\n" and _state(store_url) == [(1, "writing")]
+    rerun = submit_claims([claim("DC-1"), claim("DC-2")], practice(), out, url=store_url,
+                          now=NOW)
+    assert rerun.out_path is None and len(rerun.held) == 2  # already sent: in interchange 1
+    (said,) = rerun.recovered
+    assert said.startswith("interchange 000000001 (2 claims): a run was interrupted before "
+                           f"putting {out.resolve()} in place; finished")
+    assert out.read_text().startswith("ISA*") and "CLM*DC-2*" in out.read_text()
+    assert _state(store_url) == [(1, "written")]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["claims.837"]  # no .tmp, no .bak
+
+
+def test_a_crash_after_the_rename_is_confirmed_and_a_lost_file_rolled_back(
+        store_url: str, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "claims.837"
+    _crash_after_commit(store_url, out, monkeypatch, renamed=True)
+    rerun = submit_claims([claim("DC-3")], practice(), tmp_path / "b.837", url=store_url,
+                          now=NOW)
+    assert "the file is whole and now recorded as written" in rerun.recovered[0]
+    assert _state(store_url) == [(1, "written"), (2, "written")]
+    # a run whose file and temporary are both gone (deleted by hand) is rolled back
+    out2 = tmp_path / "c.837"
+    _crash_after_commit(store_url, out2, monkeypatch, renamed=False, ids=("DC-4", "DC-5"))
+    for p in tmp_path.glob(".c.837.*.tmp"):
+        p.unlink()
+    rerun = submit_claims([claim("DC-4"), claim("DC-5")], practice(), out2, url=store_url,
+                          now=NOW)
+    assert "its records were removed (its claims can be sent again" in rerun.recovered[-1]
+    assert rerun.held == ()  # DC-4 and DC-5 go out again, in interchange 4
+    assert rerun.interchange_control_number == 4
+
+
+def test_a_released_original_may_be_sent_again_and_is_linked(store_url: str,
+                                                             tmp_path: Path) -> None:
+    """The hook for a 999/277CA rejection: the payer never took the claim."""
+    from reconcile.store.sent import release_submission
+
+    submit_claims([claim("DC-7")], practice(), tmp_path / "1.837", url=store_url, now=NOW)
+    held = submit_claims([claim("DC-7")], practice(), tmp_path / "2.837", url=store_url,
+                         now=NOW)
+    assert held.out_path is None
+    with Session(get_engine(store_url)) as s:
+        assert release_submission(s, interchange_control_number=1, claim_id="DC-7",
+                                  reason="277CA A3:21 rejected") == 1
+        s.commit()
+    again = submit_claims([claim("DC-7")], practice(), tmp_path / "3.837", url=store_url,
+                          now=NOW)
+    assert again.held == () and again.interchange_control_number == 2
+    with Session(get_engine(store_url)) as s:
+        first, second = s.exec(select(SubmittedClaim).order_by(SubmittedClaim.id)).all()
+    assert first.release_reason == "277CA A3:21 rejected" and first.submission_key is None
+    assert second.follows_id == first.id and second.submission_key == "1|DC-7"

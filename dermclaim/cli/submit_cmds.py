@@ -86,6 +86,8 @@ def claims(encounters: tuple[str, ...], practice_path: str, output: str, db: str
         with _validation_bar(len(coded)) as progress:
             result = submit_claims(coded, practice, output, url=db, now=now, newlines=newlines,
                                    progress=progress)
+    for line in result.recovered:
+        echo_err(f"recovered: {line}")
     held = [*unreadable, *(h.describe() for h in result.held)]
     for message in held:
         echo_err(f"held: {message}")

@@ -80,6 +80,12 @@ class Interchange(SQLModel, table=True):
     claim_count: int = 0
     line_count: int = 0
     total_charge: Decimal | None = Field(default=None, sa_column=money_column())
+    # "writing": recorded, its file not yet confirmed in place (a crash in between is
+    # finished or rolled back by the next run: reconcile.store.recovery); "written": done.
+    state: str = Field(default="written", max_length=10)
+    file_path: str | None = None  # absolute path of the 837 written
+    staged_path: str | None = None  # its hidden temporary while state is "writing"
+    writer: str | None = Field(default=None, max_length=80)  # host:pid of the writing run
 
 
 class SubmittedClaim(SQLModel, table=True):
@@ -102,6 +108,14 @@ class SubmittedClaim(SQLModel, table=True):
     transaction_control_number: str  # ST02
     encounter_json: str = Field(sa_column=Column(Text, nullable=False))  # for corrected claims
     submitted_at: datetime
+    # The submission's identity (reconcile.store.sent.submission_identity) on the claim's
+    # first part: UNIQUE, so one original / the same replacement / one void per claim can
+    # stand. NULL on further parts and once released (rejected by a 999/277CA), which
+    # lets a new original go out; that one names the released row in `follows_id`.
+    submission_key: str | None = Field(default=None, index=True, unique=True, max_length=120)
+    released_at: datetime | None = None
+    release_reason: str | None = None
+    follows_id: int | None = Field(default=None, index=True)
 
 
 class SubmittedLine(SQLModel, table=True):

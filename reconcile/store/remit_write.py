@@ -106,9 +106,16 @@ def mark_corrected(url: str | None, denial_ids: Sequence[int], interchange: int)
     if not denial_ids:
         return
     with session_scope(url) as s:
-        t = _t(Denial)
-        s.connection().execute(sa.update(t).where(t.c.id.in_(list(denial_ids)))
-                               .values(corrected_in=interchange))
+        mark_corrected_in(s, denial_ids, interchange)
+
+
+def mark_corrected_in(session: Session, denial_ids: Sequence[int], interchange: int) -> None:
+    """`mark_corrected` inside the caller's transaction (the submission's)."""
+    if not denial_ids:
+        return
+    t = _t(Denial)
+    session.connection().execute(sa.update(t).where(t.c.id.in_(list(denial_ids)))
+                                 .values(corrected_in=interchange))
 
 
 def _t(model: Any) -> sa.Table:

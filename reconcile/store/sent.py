@@ -9,10 +9,11 @@ A payer denies a second copy of a claim it already has (CARC 18, duplicate claim
   charges or documentation) for the same payer claim is a new correction;
 * a void (frequency 8) once per claim id and payer claim number.
 
-`submission_identity` names that identity as one string; `already_sent` answers from the
-store. It must run inside the submission lock (`reconcile.store.submissions.
-lock_submissions`), in the same transaction that records what is sent, so that two runs at
-once cannot both decide to send the same claim (check-then-act).
+`submission_identity` names that identity as one string, stored UNIQUE on the claim's
+first part (`submitted_claim.submission_key`): the store itself refuses a second copy.
+`already_sent` answers from the store; it runs inside the submission lock
+(`reconcile.store.submissions.lock_submissions`), in the transaction that records what is
+sent, so two runs at once cannot both decide to send the same claim (check-then-act).
 
 A submission the payer never accepted (rejected by a 999 or 277CA) is not a duplicate:
 `release_submission` is the hook the acknowledgment side calls for it, after which a new
@@ -23,8 +24,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -32,9 +33,10 @@ from sqlmodel import Session, col
 
 from coding.encounter import encounter_to_dict
 from coding.model import CodedClaim
-from reconcile.store.models import Interchange, SubmittedClaim, SubmittedLine
+from reconcile.store.models import Interchange, SubmittedClaim
 
-__all__ = ["already_sent", "content_digest", "encounter_json", "submission_identity"]
+__all__ = ["already_sent", "content_digest", "encounter_json", "release_submission",
+           "released_originals", "submission_identity"]
 
 _CHUNK = 500
 
@@ -78,49 +80,72 @@ def submission_identity(claim: CodedClaim) -> str:
 
 def already_sent(session: Session, coded: Sequence[CodedClaim]) -> dict[str, str]:
     """Claim ids among `coded` whose submission (original, the same replacement, the same
-    void) the store already records, each with where it went ("in interchange 000000003
-    on 2026-03-05")."""
+    void) the store records and has not released, each with where it went ("in
+    interchange 000000003 on 2026-03-05")."""
+    wanted = {submission_identity(c): c.claim_id for c in coded}
+    keys = sorted(wanted)
     found: dict[str, str] = {}
-    wanted: dict[str, set[str]] = defaultdict(set)  # claim id -> identities asked for
-    for claim in coded:
-        wanted[claim.claim_id].add(submission_identity(claim))
-    ids = sorted(wanted)
-    for start in range(0, len(ids), _CHUNK):
+    for start in range(0, len(keys), _CHUNK):
         rows = session.execute(
-            select(SubmittedClaim, col(Interchange.control_number))
+            select(col(SubmittedClaim.submission_key), col(Interchange.control_number),
+                   col(SubmittedClaim.submitted_at))
             .join(Interchange, col(Interchange.id) == col(SubmittedClaim.interchange_id))
-            .where(col(SubmittedClaim.encounter_claim_id).in_(ids[start:start + _CHUNK]))
-            .order_by(col(Interchange.control_number), col(SubmittedClaim.id))
+            .where(col(SubmittedClaim.submission_key).in_(keys[start:start + _CHUNK]))
         ).all()
-        replacements = [r for r, _ in rows if r.frequency == "7"]
-        lines = _stored_lines(session, [r.id for r in replacements if r.id is not None])
-        for row, control in rows:
-            identity = _stored_identity(row, lines)
-            if identity in wanted[row.encounter_claim_id]:
-                found.setdefault(row.encounter_claim_id,
-                                 f"in interchange {control:09d} on {row.submitted_at:%Y-%m-%d}")
+        for key, control, at in rows:
+            found[wanted[key]] = f"in interchange {control:09d} on {at:%Y-%m-%d}"
     return found
 
 
-def _stored_identity(row: SubmittedClaim, lines: dict[int, list[list[str]]]) -> str:
-    if row.frequency == "7":
-        assert row.id is not None
-        digest = content_digest(row.encounter_json, lines.get(row.id, []))
-        return f"7|{row.encounter_claim_id}|{row.payer_claim_number}|{digest}"
-    if row.frequency == "8":
-        return f"8|{row.encounter_claim_id}|{row.payer_claim_number}"
-    return f"{row.frequency}|{row.encounter_claim_id}"
-
-
-def _stored_lines(session: Session, claim_row_ids: Sequence[int]) -> dict[int, list[list[str]]]:
-    out: dict[int, list[list[str]]] = defaultdict(list)
-    for start in range(0, len(claim_row_ids), _CHUNK):
-        for ln in session.execute(
-            select(SubmittedLine)
-            .where(col(SubmittedLine.claim_row_id).in_(claim_row_ids[start:start + _CHUNK]))
-            .order_by(col(SubmittedLine.claim_row_id), col(SubmittedLine.line_number))
-        ).scalars():
-            out[ln.claim_row_id].append(_line_key(ln.code, ln.modifiers, ln.units, ln.charge,
-                                                  ln.diagnosis_pointers, ln.ndc))
+def released_originals(session: Session, claim_ids: Iterable[str]) -> dict[str, int]:
+    """For each claim id, the latest original released as never accepted (the row a new
+    original follows)."""
+    ids = sorted(set(claim_ids))
+    out: dict[str, int] = {}
+    for start in range(0, len(ids), _CHUNK):
+        for claim_id, row_id in session.execute(
+            select(col(SubmittedClaim.encounter_claim_id), col(SubmittedClaim.id))
+            .where(col(SubmittedClaim.encounter_claim_id).in_(ids[start:start + _CHUNK]))
+            .where(col(SubmittedClaim.frequency) == "1")
+            .where(col(SubmittedClaim.released_at).is_not(None))
+            .order_by(col(SubmittedClaim.id))
+        ).all():
+            out[claim_id] = row_id
     return out
 
+
+def release_submission(session: Session, *, interchange_control_number: int, claim_id: str,
+                       reason: str, at: datetime | None = None) -> int:
+    """THE HOOK for rejections: the payer never accepted this claim (a 999 rejected its
+    transaction set, a 277CA rejected the claim), so a new original of it is not a
+    duplicate. Marks the claim as sent in that interchange released (when, why) and frees
+    its identity; the next `dermclaim claims` of the encounter sends a new original,
+    recorded with `follows_id` = the released row. `claim_id` is CLM01 as written or the
+    encounter's claim id; for a split claim the identity is freed once every part in that
+    interchange is released (an accepted part would otherwise be sent twice). Runs in the
+    caller's transaction (the ack load); returns the number of rows released."""
+    when = at or datetime.now(UTC)
+    rows = session.execute(
+        select(SubmittedClaim)
+        .join(Interchange, col(Interchange.id) == col(SubmittedClaim.interchange_id))
+        .where(col(Interchange.control_number) == interchange_control_number)
+        .where((col(SubmittedClaim.claim_id) == claim_id)
+               | (col(SubmittedClaim.encounter_claim_id) == claim_id))
+    ).scalars().all()
+    released = 0
+    for row in rows:
+        if row.released_at is None:
+            row.released_at, row.release_reason = when, reason
+            released += 1
+    session.flush()
+    for encounter_id in {r.encounter_claim_id for r in rows}:
+        parts = session.execute(
+            select(SubmittedClaim)
+            .where(col(SubmittedClaim.interchange_id) == rows[0].interchange_id)
+            .where(col(SubmittedClaim.encounter_claim_id) == encounter_id)
+        ).scalars().all()
+        if all(p.released_at is not None for p in parts):
+            for p in parts:
+                p.submission_key = None
+    session.flush()
+    return released

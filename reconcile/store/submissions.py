@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from attrs import frozen
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, col
 
@@ -34,7 +33,18 @@ from edi.x837p.writer import WrittenClaim
 from reconcile.errors import StoreError
 from reconcile.store.database import get_engine
 from reconcile.store.models import ControlCounter, Interchange, SubmittedClaim, SubmittedLine
-from reconcile.store.sent import already_sent, encounter_json
+from reconcile.store.recovery import (
+    forget_interchange,
+    mark_written,
+    recover_interrupted,
+    writer_id,
+)
+from reconcile.store.sent import (
+    already_sent,
+    encounter_json,
+    released_originals,
+    submission_identity,
+)
 
 __all__ = ["COUNTERS", "SubmitResult", "already_sent", "file_sha256", "lock_submissions",
            "next_control_numbers", "record_interchange", "submit_claims"]
@@ -138,10 +148,13 @@ def file_sha256(data: bytes) -> str:
 
 
 def record_interchange(session: Session, *, control: ControlNumbers, file_name: str,
-                       data: bytes, created_at: datetime,
-                       claims: Sequence[WrittenClaim]) -> Interchange:
-    """Record one written interchange with its claims and lines (bulk inserts: thousands of
-    claims a file). `created_at` must be timezone-aware UTC."""
+                       data: bytes, created_at: datetime, claims: Sequence[WrittenClaim],
+                       file_path: Path | None = None,
+                       staged_path: Path | None = None) -> Interchange:
+    """Record one interchange with its claims and lines (bulk inserts: thousands of claims
+    a file), each claim's first part carrying the submission's identity (UNIQUE: a second
+    copy of a submission cannot be recorded). With `staged_path` it is recorded as
+    "writing" until `recovery.mark_written`. `created_at` must be timezone-aware UTC."""
     if created_at.tzinfo is None:
         raise ValueError("created_at must be timezone-aware")
     total = sum((w.part.total_charge for w in claims), Decimal("0"))
@@ -149,12 +162,17 @@ def record_interchange(session: Session, *, control: ControlNumbers, file_name: 
         control_number=control.isa13, file_name=file_name, file_hash=file_sha256(data),
         created_at=created_at, claim_count=len(claims),
         line_count=sum(len(w.part.lines) for w in claims), total_charge=total,
+        state="writing" if staged_path is not None else "written",
+        file_path=str(file_path) if file_path is not None else None,
+        staged_path=str(staged_path) if staged_path is not None else None,
+        writer=writer_id() if staged_path is not None else None,
     )
     try:
         session.add(interchange)
         session.flush()
         assert interchange.id is not None
         stored_json: dict[str, str] = {}
+        released = released_originals(session, {w.part.claim.claim_id for w in claims})
         claim_rows: list[dict[str, Any]] = []
         for w in claims:
             enc = w.part.claim.encounter
@@ -169,6 +187,10 @@ def record_interchange(session: Session, *, control: ControlNumbers, file_name: 
                 "group_control_number": w.group_control_number,
                 "transaction_control_number": w.transaction_control_number,
                 "encounter_json": stored_json[enc.claim_id], "submitted_at": created_at,
+                "submission_key": submission_identity(w.part.claim) if w.part.part == 1
+                else None,
+                "follows_id": released.get(enc.claim_id) if enc.frequency == "1"
+                and w.part.part == 1 else None,
             })
         ids = session.execute(
             insert(SubmittedClaim).returning(col(SubmittedClaim.id), col(SubmittedClaim.claim_id),
@@ -193,6 +215,10 @@ def record_interchange(session: Session, *, control: ControlNumbers, file_name: 
             session.execute(insert(SubmittedLine), line_rows)
         session.flush()
     except IntegrityError as exc:
+        if "submission_key" in str(exc.orig):
+            raise StoreError(f"cannot record interchange {control.isa13:09d}: a claim in it "
+                             "is already recorded as sent (the store refused a second copy)"
+                             ) from None
         raise StoreError(f"cannot record interchange {control.isa13:09d}: {exc.orig}") from None
     except OperationalError as exc:
         raise StoreError(f"cannot record interchange {control.isa13:09d}: {exc.orig}") from None
@@ -211,6 +237,7 @@ class SubmitResult:
     file_hash: str | None
     segment_count: int
     warnings: tuple[HeldClaim, ...] = ()  # claims written that a biller should look at
+    recovered: tuple[str, ...] = ()  # interrupted earlier runs this run settled first
 
     @property
     def line_count(self) -> int:
@@ -221,16 +248,25 @@ class SubmitResult:
         return sum((w.part.total_charge for w in self.claims), Decimal("0"))
 
 
+# Called inside the submission's transaction, after its rows are recorded and before the
+# commit, with the interchange's ISA13 and the claim ids written: what must be recorded
+# together with the submission (e.g. the denials a correction answers) goes here.
+BeforeCommit = Callable[[Session, int, frozenset[str]], None]
+
+
 def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str | Path, *,
                   url: str | None = None, now: datetime | None = None,
-                  newlines: bool = True,
+                  newlines: bool = True, before_commit: BeforeCommit | None = None,
                   progress: Callable[[int, int], None] | None = None) -> SubmitResult:
     """Write `coded` claims (originals, replacements with frequency 7 + REF*F8, voids 8) as
     one 837P at `out_path`, validated by pyx12 and our checks, with control numbers from
-    the store, and record the interchange, claims and lines. The file and the rows appear
-    together or not at all; claims that cannot go out are held with reasons (in the
-    result), never written. Same claims + same store state + same `now` -> same bytes.
-    `progress(segments validated, segments in all)` follows the validation."""
+    the store, and record the interchange, claims and lines. Claims already sent are held
+    (the check runs under the submission lock, in the transaction that records); claims
+    that cannot go out are held with reasons (in the result), never written. A crash at
+    any point leaves the file in place and recorded, or nothing recorded, once the next
+    submission has settled it (`reconcile.store.recovery`). Same claims + same store state
+    + same `now` -> same bytes. `progress(segments validated, segments in all)` follows the
+    validation."""
     when = utc(now)
     out = Path(out_path)
     engine = get_engine(url)
@@ -238,11 +274,13 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
         pending: AtomicFile | None = None
         try:
             lock_submissions(session)  # the check below and the record are one step
+            recovered = tuple(recover_interrupted(session))
             sent = already_sent(session, coded)
             prepared = prepare(coded, when, sent)
             if not prepared.parts:
-                session.rollback()
-                return SubmitResult(None, None, (), prepared.held, None, 0)
+                session.commit()  # what recovery settled
+                return SubmitResult(None, None, (), prepared.held, None, 0,
+                                    recovered=recovered)
             control = next_control_numbers(session, groups=len(prepared.groups),
                                            transactions=prepared.transaction_count)
             rendered, _report = render_validated(prepared, practice, control, when,
@@ -253,14 +291,18 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
             except UnicodeEncodeError as exc:
                 raise EdiError(f"{out}: the 837P has a character X12 does not allow at "
                                f"offset {exc.start}") from None
-            # Order: temp file written and synced -> rows committed -> rename. A crash
-            # between commit and rename leaves the rows and the synced temp file beside
-            # OUT (recoverable, its hash is recorded); never a file whose control numbers
-            # the store does not know, which the next run would hand out again.
+            # Order: temp file written and synced -> rows committed as "writing" -> rename
+            # -> "written". A crash between commit and rename leaves rows that name the
+            # synced temporary: the next run finishes the rename (recovery).
             pending = AtomicFile(out, data)
+            assert pending.tmp is not None
             interchange = record_interchange(session, control=control, file_name=out.name,
                                              data=data, created_at=when,
-                                             claims=rendered.claims)
+                                             claims=rendered.claims, file_path=out.resolve(),
+                                             staged_path=pending.tmp.resolve())
+            if before_commit is not None:
+                before_commit(session, control.isa13,
+                              frozenset(w.part.claim.claim_id for w in rendered.claims))
             session.commit()
         except BaseException as exc:
             session.rollback()
@@ -272,26 +314,21 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
             if isinstance(exc, OSError):
                 raise EdiError(f"{out}: not written: {exc.strerror or exc}") from None
             raise
+    assert interchange.id is not None
     try:
         pending.commit()
     except OSError as exc:
         pending.rollback()
-        assert interchange.id is not None
-        _forget_interchange(engine, interchange.id)
+        with Session(engine) as session:
+            forget_interchange(session, interchange.id)
+            session.commit()
         raise EdiError(f"{out}: not written: {exc.strerror or exc} (its store record was "
                        "removed; its control numbers stay used)") from None
+    try:
+        with Session(engine) as session:
+            mark_written(session, interchange.id)
+            session.commit()
+    except SQLAlchemyError:
+        pass  # the file is in place and recorded; the next run confirms it (recovery)
     return SubmitResult(out, control.isa13, rendered.claims, prepared.held, file_sha256(data),
-                        rendered.segment_count, prepared.warnings)
-
-
-def _forget_interchange(engine: Engine, interchange_id: int) -> None:
-    """Undo a recorded interchange whose file could not be put in place."""
-    with Session(engine) as session:
-        claim_ids = select(col(SubmittedClaim.id)).where(
-            col(SubmittedClaim.interchange_id) == interchange_id)
-        session.execute(delete(SubmittedLine).where(col(SubmittedLine.claim_row_id)
-                                                    .in_(claim_ids)))
-        session.execute(delete(SubmittedClaim).where(
-            col(SubmittedClaim.interchange_id) == interchange_id))
-        session.execute(delete(Interchange).where(col(Interchange.id) == interchange_id))
-        session.commit()
+                        rendered.segment_count, prepared.warnings, recovered)
