@@ -116,7 +116,7 @@ def test_the_readme_first_command_twice_writes_no_second_copy(tmp_path: Path) ->
     assert "claim DC-1010 held: this replacement of payer claim" in second.output
     assert not (tmp_path / "2.837").exists()
     sent = _sent(db)
-    assert len(sent) == len(set(sent)) == 17 and ("DC-1010", "7") in sent
+    assert len(sent) == len(set(sent)) == len(files) and ("DC-1010", "7") in sent
 
 
 # ------------------------------------------------------------ crash between commit and rename
@@ -222,3 +222,34 @@ def test_a_released_original_may_be_sent_again_and_is_linked(store_url: str,
         first, second = s.exec(select(SubmittedClaim).order_by(SubmittedClaim.id)).all()
     assert first.release_reason == "277CA A3:21 rejected" and first.submission_key is None
     assert second.follows_id == first.id and second.submission_key == "1|DC-7"
+
+
+def test_the_revision_backfills_the_same_identities_the_store_records(store_url: str,
+                                                                      tmp_path: Path) -> None:
+    """Down to the revision before and up again: the keys computed from the stored rows
+    (money as the store keeps it) equal the ones recorded at submission."""
+    from alembic import command
+
+    from reconcile.store import migrate
+
+    batch = [replacement(), claim("DC-1"), claim("DC-5", payer="commercial", frequency="8",
+                                                 payer_claim_number="PCN55")]
+    submit_claims(batch, practice(), tmp_path / "a.837", url=store_url, now=NOW)
+    engine = get_engine(store_url)
+
+    def keys() -> list[str | None]:
+        with Session(engine) as s:
+            return [r.submission_key for r in
+                    s.exec(select(SubmittedClaim).order_by(SubmittedClaim.claim_id)).all()]
+
+    before = keys()
+    assert before[0] == "1|DC-1" and before[1] == "8|DC-5|PCN55"
+    assert before[2] is not None and before[2].startswith("7|DC-9|2026030512345|")
+    with engine.begin() as conn:
+        command.downgrade(migrate._config(conn), "0002_money_cents")
+    with engine.begin() as conn:
+        command.upgrade(migrate._config(conn), "head")
+    assert keys() == before
+    again = submit_claims([replacement()], practice(), tmp_path / "b.837", url=store_url,
+                          now=NOW)
+    assert again.out_path is None

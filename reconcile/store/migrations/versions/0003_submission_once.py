@@ -14,8 +14,8 @@ failed loudly); each identity's earliest submission gets the key, later copies (
 duplicates this revision exists to stop) keep NULL. The content digest is the one of
 `reconcile.store.sent.content_digest`, copied here so this revision never changes.
 
-Revision ID: 0002_submission_once
-Revises: 0001_baseline
+Revision ID: 0003_submission_once
+Revises: 0002_money_cents
 Create Date: 2026-12-02
 """
 
@@ -29,8 +29,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_submission_once"
-down_revision = "0001_baseline"
+revision = "0003_submission_once"
+down_revision = "0002_money_cents"
 branch_labels = None
 depends_on = None
 
@@ -57,17 +57,22 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_submitted_claim_submission_key"), table_name="submitted_claim")
     op.drop_index(op.f("ix_submitted_claim_follows_id"), table_name="submitted_claim")
-    with op.batch_alter_table("submitted_claim") as batch:
-        for name in ("follows_id", "release_reason", "released_at", "submission_key"):
-            batch.drop_column(name)
-    with op.batch_alter_table("interchange") as batch:
-        for name in ("writer", "staged_path", "file_path", "state"):
-            batch.drop_column(name)
+    # plain ALTER TABLE DROP COLUMN (SQLite >= 3.35): a batch copy of submitted_claim would
+    # trip the foreign keys of submitted_line
+    for name in ("follows_id", "release_reason", "released_at", "submission_key"):
+        op.drop_column("submitted_claim", name)
+    for name in ("writer", "staged_path", "file_path", "state"):
+        op.drop_column("interchange", name)
 
 
 def _digest(encounter_text: str, lines: list[list[str]]) -> str:
     payload = json.dumps([json.loads(encounter_text), lines], sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _dollars(value: object, cents: bool) -> Decimal:
+    amount = Decimal(str(value))
+    return amount / 100 if cents else amount
 
 
 def _backfill_keys() -> None:
@@ -77,13 +82,14 @@ def _backfill_keys() -> None:
         " FROM submitted_claim ORDER BY id")).all()
     if not claims:
         return
+    cents = conn.dialect.name == "sqlite"  # money is integer cents there (0002_money_cents)
     lines: dict[int, list[list[str]]] = defaultdict(list)
     for row in conn.execute(sa.text(
             "SELECT l.claim_row_id, l.code, l.modifiers, l.units, l.charge,"
             " l.diagnosis_pointers, l.ndc FROM submitted_line l JOIN submitted_claim c"
             " ON c.id = l.claim_row_id WHERE c.frequency = '7'"
             " ORDER BY l.claim_row_id, l.line_number")):
-        charge = "" if row.charge is None else f"{Decimal(str(row.charge)):.2f}"
+        charge = "" if row.charge is None else f"{_dollars(row.charge, cents):.2f}"
         lines[row.claim_row_id].append([row.code, row.modifiers, str(row.units), charge,
                                         row.diagnosis_pointers, row.ndc or ""])
     taken: set[str] = set()
