@@ -14,8 +14,8 @@ failed loudly); each identity's earliest submission gets the key, later copies (
 duplicates this revision exists to stop) keep NULL. The content digest is the one of
 `reconcile.store.sent.content_digest`, copied here so this revision never changes.
 
-Revision ID: 0003_submission_once
-Revises: 0002_money_cents
+Revision ID: 0004_submission_once
+Revises: 0003_acks
 Create Date: 2026-12-02
 """
 
@@ -29,8 +29,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_submission_once"
-down_revision = "0002_money_cents"
+revision = "0004_submission_once"
+down_revision = "0003_acks"
 branch_labels = None
 depends_on = None
 
