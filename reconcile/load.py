@@ -46,7 +46,7 @@ from reconcile.money_limits import check_item
 from reconcile.overturn import apply_overturns, find_overturns, patient_id, patient_name
 from reconcile.payers import appeal_deadline, guide_for_payer
 from reconcile.store import remit_write as store
-from reconcile.store.database import get_engine, session_scope
+from reconcile.store.database import describe_error, get_engine, session_scope
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -150,7 +150,7 @@ def load_remittance_files(paths: Sequence[str | Path], url: str | None = None,
                 result.message = "loaded concurrently by another process; nothing written"
             else:
                 result.status = "failed"
-                why = exc.orig if isinstance(exc, IntegrityError) else type(exc).__name__
+                why = exc.orig if isinstance(exc, IntegrityError) else describe_error(exc)
                 result.message = f"database error, file not loaded: {why}"
         tick(result.claims, True)
     ids = [f.file_id for f in summary.files if f.status == "loaded" and f.file_id is not None]

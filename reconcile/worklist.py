@@ -20,8 +20,6 @@ stdout for `-o -`.
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -32,6 +30,7 @@ from attrs import frozen
 
 from edi.atomic import write_atomically
 from reconcile.analytics import DenialRow, Filters, denial_rows
+from reconcile.csv_export import csv_text, keep_leading_zeros
 from reconcile.lifecycle import last_notes
 from reconcile.store.database import session_scope
 
@@ -75,7 +74,7 @@ def ordered(rows: Sequence[DenialRow], today: date | None = None) -> list[Denial
 
 
 def _ident(value: str) -> str:
-    return f'="{value}"' if value.isdigit() else value
+    return keep_leading_zeros(value)
 
 
 def _money(v: Decimal | None) -> str:
@@ -119,15 +118,12 @@ def write_worklist(path: str | Path, url: str | None = None, since: date | None 
     rows = [r for r in every if include_expired or section(r, today) != "expired"]
     with session_scope(url) as s:
         notes = last_notes(s, [r.denial_id for r in rows])
-    buffer = io.StringIO(newline="")
-    w = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    w.writeheader()
-    w.writerows(worklist_rows(rows, today, notes))
+    text = csv_text(COLUMNS, worklist_rows(rows, today, notes))  # formula cells neutralised
     if str(path) == "-":
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(text)
         target = "-"
     else:
-        target = str(write_atomically(path, buffer.getvalue()))
+        target = str(write_atomically(path, text))
     return WorklistSummary(
         path=target, rows=len(rows),
         denied_amount=sum((r.denied_amount for r in rows), Decimal("0")),

@@ -56,3 +56,11 @@ def echo_err(message: str) -> None:
 
 def is_tty() -> bool:
     return sys.stdout.isatty()
+
+
+def reading_store(db: str | None) -> None:
+    """For a command that only reads the store: open it without creating it, so that a
+    wrong --db or folder says "no store at ..." instead of showing an empty new store."""
+    from reconcile.store.database import get_engine
+
+    get_engine(db, create=False)

@@ -15,7 +15,13 @@ from typing import Any
 import click
 
 from dermclaim.cli import main
-from dermclaim.cli._common import EXIT_BAD_INPUT, EXIT_FINDINGS, CliError, user_errors
+from dermclaim.cli._common import (
+    EXIT_BAD_INPUT,
+    EXIT_FINDINGS,
+    CliError,
+    reading_store,
+    user_errors,
+)
 
 DB_OPTION = click.option("--db", "db", metavar="URL", default=None,
                          help="Store URL (default: $DERMCLAIM_DB, else sqlite:///dermclaim.db).")
@@ -93,6 +99,7 @@ def claims_status(status: str | None, payer: str | None, since: str | None,
     from reconcile.claim_status import claim_states
 
     with user_errors():
+        reading_store(db)
         rows = claim_states(db, as_of=_date("--as-of", as_of), status=status, payer=payer,
                             since=_date("--since", since), until=_date("--until", until))
     if as_json:
@@ -126,6 +133,7 @@ def rejections(payer: str | None, since: str | None, until: str | None, as_json:
     from reconcile.claim_status import rejection_rows
 
     with user_errors():
+        reading_store(db)
         rows = rejection_rows(db, payer=payer, since=_date("--since", since),
                               until=_date("--until", until))
     if as_json:

@@ -13,7 +13,13 @@ from pathlib import Path
 import click
 
 from dermclaim.cli import main, remit
-from dermclaim.cli._common import EXIT_BAD_INPUT, EXIT_FINDINGS, CliError, user_errors
+from dermclaim.cli._common import (
+    EXIT_BAD_INPUT,
+    EXIT_FINDINGS,
+    CliError,
+    reading_store,
+    user_errors,
+)
 from dermclaim.cli._filters import filter_options, filters_from
 
 DB_OPTION = click.option("--db", "db", metavar="URL", default=None,
@@ -34,15 +40,9 @@ def _since(value: str | None) -> date | None:
 
 
 def require_store(db: str | None) -> None:
-    """A command that only reads the store says so when there is none (never creates one)."""
-    from reconcile.store.database import resolve_url
-
-    url = resolve_url(db)
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        path = Path(url[len("sqlite:///"):])
-        if not path.exists():
-            raise CliError(f"no store at {path}: load remittances first "
-                           "(dermclaim remit load FILE.835), or give --db", EXIT_FINDINGS)
+    """A command that only reads the store says so when there is none (never creates one):
+    an SQLite file missing, or a PostgreSQL schema without dermclaim's tables."""
+    reading_store(db)
 
 
 @remit.command("load")
@@ -202,6 +202,7 @@ def correct_cmd(causes: tuple[str, ...], output: Path, practice: Path, db: str |
     from reconcile.correct import CORRECTABLE, correct_denials
 
     with user_errors():
+        reading_store(db)  # corrects what the store holds: none -> nothing to correct
         res = correct_denials(output, practice, db, causes or CORRECTABLE)
     if res.out_path is not None:
         click.echo(f"{res.out_path}: {len(res.corrected)} replacement claims "

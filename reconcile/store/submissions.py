@@ -31,7 +31,7 @@ from edi.x837p.envelope import ControlNumbers
 from edi.x837p.submit import AtomicFile, HeldClaim, prepare, render_validated, utc
 from edi.x837p.writer import WrittenClaim
 from reconcile.errors import StoreError
-from reconcile.store.database import get_engine
+from reconcile.store.database import describe_error, get_engine
 from reconcile.store.models import ControlCounter, Interchange, SubmittedClaim, SubmittedLine
 from reconcile.store.recovery import (
     forget_interchange,
@@ -118,29 +118,13 @@ def lock_submissions(session: Session) -> None:
     then sees everything the first one recorded."""
     try:
         if session.get_bind().dialect.name == "sqlite":
-            conn = session.connection()
-            conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(lock_timeout() * 1000)}")
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
         else:
             _ensure_counters(session)
             session.execute(select(col(ControlCounter.value))
                             .where(col(ControlCounter.name) == "ISA13").with_for_update())
     except OperationalError as exc:
-        raise StoreError(locked_message(exc)) from None
-
-
-def lock_timeout() -> float:
-    try:
-        return max(0.0, float(os.environ.get("DERMCLAIM_LOCK_TIMEOUT", "60")))
-    except ValueError:
-        return 60.0
-
-
-def locked_message(exc: OperationalError) -> str:
-    if "locked" in str(exc.orig).lower():
-        return (f"another dermclaim run is writing to the store (waited {lock_timeout():g} s "
-                "for it): try again when it has finished")
-    return f"cannot take the submission lock: {exc.orig}"
+        raise StoreError(describe_error(exc)) from None
 
 
 def file_sha256(data: bytes) -> str:
@@ -310,7 +294,7 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
                 pending.rollback()
             if isinstance(exc, SQLAlchemyError):  # e.g. the server went away at commit
                 raise StoreError(f"{out}: not written, the store failed: "
-                                 f"{getattr(exc, 'orig', None) or exc}") from None
+                                 f"{describe_error(exc)}") from None
             if isinstance(exc, OSError):
                 raise EdiError(f"{out}: not written: {exc.strerror or exc}") from None
             raise
