@@ -246,7 +246,7 @@ def test_the_revision_backfills_the_same_identities_the_store_records(store_url:
     assert before[0] == "1|DC-1" and before[1] == "8|DC-5|PCN55"
     assert before[2] is not None and before[2].startswith("7|DC-9|2026030512345|")
     with engine.begin() as conn:
-        command.downgrade(migrate._config(conn), "0003_acks")
+        command.downgrade(migrate._config(conn), "0004_denial_lifecycle")
     with engine.begin() as conn:
         command.upgrade(migrate._config(conn), "head")
     assert keys() == before
