@@ -80,6 +80,7 @@ class CorrectionResult:
     interchange_control_number: int | None
     corrected: tuple[CorrectedClaim, ...]
     not_corrected: tuple[NotCorrected, ...]
+    recovered: tuple[str, ...] = ()  # interrupted earlier submissions settled first
 
 
 @frozen
@@ -169,7 +170,7 @@ def correct_denials(out_path: str | Path, practice_path: str | Path, url: str | 
     corrected = [CorrectedClaim(cid, icn, tuple(fixes))
                  for cid, (icn, fixes, _ids) in sorted(fixes_by_claim.items())]
     return CorrectionResult(result.out_path, result.interchange_control_number,
-                            tuple(corrected), tuple(not_corrected))
+                            tuple(corrected), tuple(not_corrected), result.recovered)
 
 
 def _candidates(url: str | None, causes: Sequence[str]

@@ -222,6 +222,11 @@ def test_a_released_original_may_be_sent_again_and_is_linked(store_url: str,
         first, second = s.exec(select(SubmittedClaim).order_by(SubmittedClaim.id)).all()
     assert first.release_reason == "277CA A3:21 rejected" and first.submission_key is None
     assert second.follows_id == first.id and second.submission_key == "1|DC-7"
+    from reconcile.store.ack_models import ClaimResubmission
+
+    with Session(get_engine(store_url)) as s:
+        (link,) = s.exec(select(ClaimResubmission)).all()
+    assert (link.claim_row_id, link.rejected_claim_row_id) == (second.id, first.id)
 
 
 def test_the_revision_backfills_the_same_identities_the_store_records(store_url: str,

@@ -204,6 +204,8 @@ def correct_cmd(causes: tuple[str, ...], output: Path, practice: Path, db: str |
     with user_errors():
         reading_store(db)  # corrects what the store holds: none -> nothing to correct
         res = correct_denials(output, practice, db, causes or CORRECTABLE)
+    for line in res.recovered:
+        click.echo(f"recovered: {line}", err=True)
     if res.out_path is not None:
         click.echo(f"{res.out_path}: {len(res.corrected)} replacement claims "
                    f"(ISA13 {res.interchange_control_number:09d})")

@@ -31,6 +31,7 @@ from edi.x837p.envelope import ControlNumbers
 from edi.x837p.submit import AtomicFile, HeldClaim, prepare, render_validated, utc
 from edi.x837p.writer import WrittenClaim
 from reconcile.errors import StoreError
+from reconcile.store.ack_models import ClaimResubmission
 from reconcile.store.database import describe_error, get_engine
 from reconcile.store.models import ControlCounter, Interchange, SubmittedClaim, SubmittedLine
 from reconcile.store.recovery import (
@@ -182,6 +183,10 @@ def record_interchange(session: Session, *, control: ControlNumbers, file_name: 
             claim_rows,
         ).all()
         row_id = {claim_id: row_id for row_id, claim_id in ids}
+        links = [{"claim_row_id": row_id[r["claim_id"]], "rejected_claim_row_id": r["follows_id"]}
+                 for r in claim_rows if r["follows_id"] is not None]
+        if links:  # a new original after a rejection: `claims status` shows the link
+            session.execute(insert(ClaimResubmission), links)
         line_rows: list[dict[str, Any]] = []
         for w in claims:
             dos = w.part.claim.encounter.date_of_service
