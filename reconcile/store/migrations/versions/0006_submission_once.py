@@ -14,8 +14,8 @@ failed loudly); each identity's earliest submission gets the key, later copies (
 duplicates this revision exists to stop) keep NULL. The content digest is the one of
 `reconcile.store.sent.content_digest`, copied here so this revision never changes.
 
-Revision ID: 0005_submission_once
-Revises: 0004_denial_lifecycle
+Revision ID: 0006_submission_once
+Revises: 0005_payment_identity_plb_claim
 Create Date: 2026-12-02
 """
 
@@ -29,8 +29,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_submission_once"
-down_revision = "0004_denial_lifecycle"
+revision = "0006_submission_once"
+down_revision = "0005_payment_identity_plb_claim"
 branch_labels = None
 depends_on = None
 
