@@ -196,7 +196,7 @@ _EYELIDS = {("left", "upper"): "E1", ("left", "lower"): "E2", ("right", "upper")
 def anatomic_modifier(proc: Procedure) -> str | None:
     """The anatomic modifier the documented digit or eyelid (with its side) names."""
     side = proc.laterality
-    if side not in _DIGITS:
+    if not isinstance(side, str) or side not in _DIGITS:  # an odd value (sNaN) cannot be hashed
         return None
     if isinstance(proc.digit, int) and not isinstance(proc.digit, bool) \
             and 1 <= proc.digit <= 5:
