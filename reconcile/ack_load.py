@@ -39,6 +39,7 @@ from reconcile.errors import StoreError
 from reconcile.store.ack_models import AckAnswer, AckFile
 from reconcile.store.database import get_engine, session_scope
 from reconcile.store.models import SubmittedClaim, SubmittedLine
+from reconcile.store.sent import release_rows
 
 __all__ = ["AckFileResult", "AckLoadSummary", "load_ack_files", "transaction_type"]
 
@@ -171,6 +172,15 @@ def _write(session: Session, path: Path, sha: str, size: int, when: datetime,
     result.rejected = sum(1 for r in claim_rows if r["submitted_claim_id"] is not None
                           and r["outcome"] == "rejected")
     result.unmatched = file.unmatched_count
+    # The payer never took a rejected claim: free its identity so the fixed claim goes out
+    # as a new original (linked to this one), not held as a duplicate.
+    by_reason: dict[str, set[int]] = {}
+    for r in claim_rows:
+        if r["submitted_claim_id"] is not None and r["outcome"] == "rejected":
+            reason = f"{result.kind} {path.name} rejected: {r['codes']}"
+            by_reason.setdefault(reason, set()).add(r["submitted_claim_id"])
+    for reason, row_ids in by_reason.items():
+        release_rows(session, row_ids, reason=reason, at=when)
 
 
 def _answer(**values: Any) -> dict[str, Any]:

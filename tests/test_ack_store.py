@@ -8,6 +8,7 @@ for two acknowledged claims. Expected states come from the rules in reconcile.cl
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -279,3 +280,34 @@ def test_a_rejected_line_is_tied_by_ref_fj_and_rejects_its_claim(answered) -> No
     assert "modifier" in row.fix
     rows = json.loads(_run("rejections", "--json", "--db", url).output)
     assert any(r["line_control_number"] == line.line_control_number for r in rows)
+
+
+def test_rejected_claims_go_out_again_as_new_originals_and_only_they(answered) -> None:  # type: ignore[no-untyped-def]
+    """A rejected claim never entered adjudication: `ack load` releases it, so the next
+    `claims` run sends it as a new original (linked to the rejected one) while every
+    accepted claim is still held as already sent (a second copy would be a duplicate)."""
+    url, folder, sets = answered
+    first, second = sets["accepted_set"], sets["rejected_set"]
+    rejected_ids = {c.claim_id for c in second} | {first[0].claim_id}
+    r = CliRunner().invoke(main, ["claims", *ENCOUNTERS, "--practice",
+                                  str(ROOT / "samples" / "practice.toml"), "-o",
+                                  str(folder / "again.837"), "--db", url,
+                                  "--now", (SENT + timedelta(days=2)).isoformat()])
+    assert r.exit_code == 1, r.output  # done, with the accepted claims held
+    assert f"wrote {folder / 'again.837'}: {len(rejected_ids)} claims" in r.output
+    held = {c.claim_id for c in first[1:]}
+    for claim_id in held:
+        assert re.search(rf"claim {claim_id} held: .*already sent in interchange", r.output)
+    for claim_id in rejected_ids:
+        assert f"claim {claim_id} held" not in r.output
+    text = (folder / "again.837").read_text()
+    written = {seg.split("*")[1] for seg in text.replace("\n", "").split("~")
+               if seg.startswith("CLM*")}
+    assert written == rejected_ids
+    rows = json.loads(_run("rejections", "--json", "--db", url).output)
+    assert {r["claim_id"] for r in rows if r["resubmitted"]} == rejected_ids
+    # and a third run sends nothing: the new originals are the ones on file now
+    r3 = CliRunner().invoke(main, ["claims", *ENCOUNTERS, "--practice",
+                                   str(ROOT / "samples" / "practice.toml"), "-o",
+                                   str(folder / "third.837"), "--db", url])
+    assert r3.exit_code == 1 and not (folder / "third.837").exists(), r3.output

@@ -35,8 +35,8 @@ from coding.encounter import encounter_to_dict
 from coding.model import CodedClaim
 from reconcile.store.models import Interchange, SubmittedClaim
 
-__all__ = ["already_sent", "content_digest", "encounter_json", "release_submission",
-           "released_originals", "submission_identity"]
+__all__ = ["already_sent", "content_digest", "encounter_json", "release_rows",
+           "release_submission", "released_originals", "submission_identity"]
 
 _CHUNK = 500
 
@@ -124,24 +124,37 @@ def release_submission(session: Session, *, interchange_control_number: int, cla
     encounter's claim id; for a split claim the identity is freed once every part in that
     interchange is released (an accepted part would otherwise be sent twice). Runs in the
     caller's transaction (the ack load); returns the number of rows released."""
-    when = at or datetime.now(UTC)
-    rows = session.execute(
-        select(SubmittedClaim)
+    ids = session.execute(
+        select(col(SubmittedClaim.id))
         .join(Interchange, col(Interchange.id) == col(SubmittedClaim.interchange_id))
         .where(col(Interchange.control_number) == interchange_control_number)
         .where((col(SubmittedClaim.claim_id) == claim_id)
                | (col(SubmittedClaim.encounter_claim_id) == claim_id))
     ).scalars().all()
+    return release_rows(session, ids, reason=reason, at=at)
+
+
+def release_rows(session: Session, row_ids: Iterable[int], *, reason: str,
+                 at: datetime | None = None) -> int:
+    """`release_submission` by submitted-claim row ids (what an acknowledgment or an
+    unprocessable return is tied to). Rows already released keep their first reason; a
+    split claim's identity is freed once every part sent in that interchange is released."""
+    when = at or datetime.now(UTC)
+    ids = sorted(set(row_ids))
+    rows: list[SubmittedClaim] = []
+    for start in range(0, len(ids), _CHUNK):
+        rows += session.execute(select(SubmittedClaim).where(
+            col(SubmittedClaim.id).in_(ids[start:start + _CHUNK]))).scalars().all()
     released = 0
     for row in rows:
         if row.released_at is None:
-            row.released_at, row.release_reason = when, reason
+            row.released_at, row.release_reason = when, reason[:200]
             released += 1
     session.flush()
-    for encounter_id in {r.encounter_claim_id for r in rows}:
+    for interchange_id, encounter_id in {(r.interchange_id, r.encounter_claim_id) for r in rows}:
         parts = session.execute(
             select(SubmittedClaim)
-            .where(col(SubmittedClaim.interchange_id) == rows[0].interchange_id)
+            .where(col(SubmittedClaim.interchange_id) == interchange_id)
             .where(col(SubmittedClaim.encounter_claim_id) == encounter_id)
         ).scalars().all()
         if all(p.released_at is not None for p in parts):
