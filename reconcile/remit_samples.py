@@ -74,8 +74,9 @@ LINE_SCENARIOS: tuple[Scenario, ...] = (
              lambda ln: deny(ln, "CO", "4", "N519"), "modifier"),
     Scenario("authorization", lambda ln: ln.code in ("17311", "17313", "J3357", "96567"),
              lambda ln: deny(ln, "CO", "197"), "authorization"),
+    # returned unprocessable: the units are invalid (M53), no appeal rights (MA130)
     Scenario("missing_information", lambda ln: ln.code.startswith("J"),
-             lambda ln: deny(ln, "CO", "16", "M119"), "NDC"),
+             lambda ln: deny(ln, "CO", "16", "M53", "MA130"), "new claim"),
     Scenario("other", lambda ln: ln.code in ("96900", "96910", "88305"),
              lambda ln: deny(ln, "CO", "B7"), "payer"),
 )

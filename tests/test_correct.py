@@ -1,5 +1,7 @@
-"""Corrected claims: frequency-7 replacements with REF*F8 for documented fixes (25, the
-distinct modifier, documented units), pyx12-clean; undocumented fixes listed with reasons."""
+"""Corrections by the payer's route (its guide's correction_route): frequency-7
+replacements with REF*F8 where the payer takes them, reopening requests and new originals
+for Medicare Part B; documented fixes (25, the distinct modifier, documented units, amended
+documentation), pyx12-clean; undocumented fixes listed with reasons."""
 
 from __future__ import annotations
 
@@ -8,10 +10,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
+import pytest
 from click.testing import CliRunner
 from remit_helpers import add_submitted
 from sqlmodel import select
 
+import companion_guides
+from companion_guides import get_guide
 from dermclaim.cli import main
 from edi.validate import validate_text
 from reconcile.correct import correct_denials
@@ -36,31 +42,38 @@ NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 def _enc(name: str, claim_id: str, **changes) -> tuple[dict, date]:  # type: ignore[type-arg]
     data = json.loads((ROOT / "samples" / "encounters" / name).read_text())
     data["claim_id"] = claim_id
+    data["payer"] = changes.get("payer", data["payer"])
     for i, proc in changes.get("procedures", {}).items():
         data["procedures"][i].update(proc)
     return data, date.fromisoformat(data["date_of_service"])
 
 
-def _setup(tmp: Path, url: str | None = None) -> str:
+def _setup(tmp: Path, url: str | None = None, payer: str = "medicare") -> str:
+    """Four claims sent to `payer` and its 835; `payer` = commercial puts them on the
+    replacement route without a patched guide (the kill test runs in a subprocess)."""
     url = url or f"sqlite:///{tmp}/s.db"
     # A: E/M sent without 25 though the note documents a separate visit; 11103 sent x3,
     # documented 2
-    enc, dos = _enc("01-em25-biopsies.json", "CA-1")
+    enc, dos = _enc("01-em25-biopsies.json", "CA-1", payer=payer)
     a = add_submitted(url, "CA-1", [("99214", (), 1, "150.00", 0), ("11104", (), 1, "160.00", 1),
-                                    ("11103", (), 3, "180.00", 2)], dos=dos, encounter=enc)
+                                    ("11103", (), 3, "180.00", 2)], dos=dos, encounter=enc,
+                      payer=payer)
     # B: biopsy and AK destruction at distinct sites, sent without XS
-    enc, dos = _enc("17-biopsy-and-ak-destruction-distinct-sites.json", "CB-1")
+    enc, dos = _enc("17-biopsy-and-ak-destruction-distinct-sites.json", "CB-1", payer=payer)
     b = add_submitted(url, "CB-1", [("11104", (), 1, "160.00", 0), ("17000", (), 1, "90.00", 1),
-                                    ("17003", (), 3, "45.00", 1)], dos=dos, encounter=enc)
+                                    ("17003", (), 3, "45.00", 1)], dos=dos, encounter=enc,
+                      payer=payer)
     # C: same as A but the visit is NOT documented as separately identifiable
-    enc, dos = _enc("01-em25-biopsies.json", "CC-1",
+    enc, dos = _enc("01-em25-biopsies.json", "CC-1", payer=payer,
                     procedures={0: {"separately_identifiable": False}})
     c = add_submitted(url, "CC-1", [("99214", (), 1, "150.00", 0), ("11104", (), 1, "160.00", 1),
-                                    ("11103", (), 2, "120.00", 2)], dos=dos, encounter=enc)
+                                    ("11103", (), 2, "120.00", 2)], dos=dos, encounter=enc,
+                      payer=payer)
     # D: 17003 x4 exactly as documented, still cut for units
-    enc, dos = _enc("13-benign-premalignant-destruction-same-day.json", "CD-1")
+    enc, dos = _enc("13-benign-premalignant-destruction-same-day.json", "CD-1", payer=payer)
     d = add_submitted(url, "CD-1", [("17000", (), 1, "90.00", 0), ("17003", (), 4, "60.00", 0),
-                                    ("17110", (), 1, "95.00", 1)], dos=dos, encounter=enc)
+                                    ("17110", (), 1, "95.00", 1)], dos=dos, encounter=enc,
+                      payer=payer)
     other = BilledClaim("CE-1", "", dos, (BilledLine("", "11104", (), 1, Decimal("160"), dos),))
     cps = [
         claim_payment(a, [deny(a.lines[0], "CO", "97"), pay(a.lines[1]),
@@ -76,14 +89,24 @@ def _setup(tmp: Path, url: str | None = None) -> str:
     ]
     f = tmp / "r.835"
     f.write_text(remittance_text([build_remittance(
-        cps, payer_name="MEDICARE PART B", payer_id="12502", payment_date=date(2026, 10, 20),
+        cps, payer_name="MEDICARE PART B" if payer == "medicare" else "COMMERCIAL HEALTH PLAN",
+        payer_id="12502" if payer == "medicare" else "60054", payment_date=date(2026, 10, 20),
         trace_number="T1")]))
     r = CliRunner().invoke(main, ["remit", "load", str(f), "--db", url])
     assert r.exit_code == 0, r.output
     return url
 
 
-def test_documented_fixes_become_frequency_7_replacements(store_url: str, tmp_path: Path) -> None:
+@pytest.fixture
+def replacing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test claims' payer (medicare) as a payer whose guide takes replacements (a
+    Medicare Advantage plan would): the route is the guide's setting, nothing else."""
+    guide = attrs.evolve(get_guide("medicare"), correction_route="replacement")
+    monkeypatch.setitem(companion_guides._CACHE, "medicare", guide)
+
+
+def test_documented_fixes_become_frequency_7_replacements(store_url: str, tmp_path: Path,
+                                                          replacing: None) -> None:
     url = _setup(tmp_path, store_url)
     out = tmp_path / "corrected.837"
     res = correct_denials(out, PRACTICE, url, now=NOW)
@@ -112,7 +135,7 @@ def test_documented_fixes_become_frequency_7_replacements(store_url: str, tmp_pa
     assert not (tmp_path / "again.837").exists()
 
 
-def test_cause_filter_and_cli(tmp_path: Path) -> None:
+def test_cause_filter_and_cli(tmp_path: Path, replacing: None) -> None:
     url = _setup(tmp_path)
     out = tmp_path / "c.837"
     r = CliRunner().invoke(main, ["correct", "--cause", "bundling", "-o", str(out), "--db", url,
@@ -131,3 +154,22 @@ def test_missing_practice_is_a_clear_error(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["correct", "-o", str(tmp_path / "c.837"), "--db", url,
                                   "--practice", str(tmp_path / "none.toml")])
     assert r.exit_code == 2 and "none.toml" in r.output and "Traceback" not in r.output
+
+
+def test_medicare_fixes_become_reopening_requests(store_url: str, tmp_path: Path) -> None:
+    """The same fixes for Medicare Part B (route `reopening`): no replacement claim, one
+    reopening request per claim with each change, the denials corrected once."""
+    url = _setup(tmp_path, store_url)
+    out = tmp_path / "out" / "corrected.837"
+    res = correct_denials(out, PRACTICE, url, now=NOW)
+    assert res.out_path is None and not out.exists()
+    assert {(c.claim_id, c.route) for c in res.corrected} == {("CA-1", "reopening"),
+                                                              ("CB-1", "reopening")}
+    assert sorted(p.name for p in res.requests) == ["CA-1-reopening-ICN-A.txt",
+                                                    "CB-1-reopening-ICN-B.txt"]
+    a = (out.parent / "CA-1-reopening-ICN-A.txt").read_text()
+    assert "modifier 25 added to 99214" in a and "11103 units 3 -> 2" in a
+    assert "Claim control number:     ICN-A" in a and "Reopen by:                2027-10-20" in a
+    assert "modifier XS added to 11104" in (out.parent / "CB-1-reopening-ICN-B.txt").read_text()
+    again = correct_denials(out, PRACTICE, url, now=NOW)
+    assert not again.corrected and not again.requests

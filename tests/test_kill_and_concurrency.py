@@ -281,7 +281,7 @@ def test_correct_killed_at_random_moments(tmp_path: Path) -> None:
 
     (tmp_path / "template").mkdir()
     template = tmp_path / "template" / "s.db"
-    _setup(tmp_path / "template", f"sqlite:///{template}")
+    _setup(tmp_path / "template", f"sqlite:///{template}", payer="commercial")  # replacements
     dispose_all()
 
     def store(name: str) -> tuple[Path, str]:

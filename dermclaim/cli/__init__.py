@@ -31,8 +31,8 @@ COMMANDS: dict[str, Row] = {
                  "nearest appeal deadline first."),
     "report": ("reconcile_cmds", "Write the denial report: totals, charts by "
                "cause/payer/code/month, top worklist rows."),
-    "correct": ("reconcile_cmds", "Write frequency-7 replacement claims for denials whose "
-                "fix the note documents."),
+    "correct": ("reconcile_cmds", "Correct fixable denials by the payer's route: "
+                "replacement claims, or a Medicare reopening request / new claim."),
     "db": ("db_cmds", "The store itself: schema version and upgrades."),
     "denial": ("denial_cmds", "One denial: show it (line, evidence, history) or move its "
                "status."),

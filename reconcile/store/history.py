@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
-
 from typing import Any
 
 from sqlalchemy import inspect, select

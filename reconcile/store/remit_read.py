@@ -156,15 +156,26 @@ def correction_rows(url: str | None, causes: Sequence[str]) -> list[tuple[Any, .
         return [tuple(r) for r in s.exec(q).all()]
 
 
-def submitted_fees(url: str | None, claim_row_ids: Sequence[int]) -> dict[int, dict[str, Decimal]]:
-    """Charge per unit of each code as it was billed on each submitted claim."""
-    fees: dict[int, dict[str, Decimal]] = defaultdict(dict)
+def submitted_lines(url: str | None, claim_row_ids: Sequence[int]
+                    ) -> dict[int, list[SubmittedLine]]:
+    """The lines of each submitted claim row, in line order."""
+    out: dict[int, list[SubmittedLine]] = defaultdict(list)
     with session_scope(url) as s:
         for chunk in chunks(sorted(set(claim_row_ids))):
             for ln in s.exec(select(SubmittedLine)
-                             .where(col(SubmittedLine.claim_row_id).in_(chunk))):
-                if ln.charge is not None and ln.units:
-                    fees[ln.claim_row_id].setdefault(ln.code, ln.charge / ln.units)
+                             .where(col(SubmittedLine.claim_row_id).in_(chunk))
+                             .order_by(col(SubmittedLine.line_number))):
+                out[ln.claim_row_id].append(ln)
+    return out
+
+
+def submitted_fees(url: str | None, claim_row_ids: Sequence[int]) -> dict[int, dict[str, Decimal]]:
+    """Charge per unit of each code as it was billed on each submitted claim."""
+    fees: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for row_id, lines in submitted_lines(url, claim_row_ids).items():
+        for ln in lines:
+            if ln.charge is not None and ln.units:
+                fees[row_id].setdefault(ln.code, ln.charge / ln.units)
     return fees
 
 

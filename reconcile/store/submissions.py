@@ -11,8 +11,6 @@ one can never be handed the same numbers again.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -240,12 +238,18 @@ class SubmitResult:
 # Called inside the submission's transaction, after its rows are recorded and before the
 # commit, with the interchange's ISA13 and the claim ids written: what must be recorded
 # together with the submission (e.g. the denials a correction answers) goes here.
+# When nothing is written it is called with ISA13 0 and no claim ids (what a hook did
+# before the check can be undone there).
 BeforeCommit = Callable[[Session, int, frozenset[str]], None]
+# Called under the submission lock before the already-sent check (e.g. to release a claim
+# the payer returned unprocessable, so its new original is not held as a duplicate).
+BeforeCheck = Callable[[Session], None]
 
 
 def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str | Path, *,
                   url: str | None = None, now: datetime | None = None,
                   newlines: bool = True, before_commit: BeforeCommit | None = None,
+                  before_check: BeforeCheck | None = None,
                   progress: Callable[[int, int], None] | None = None) -> SubmitResult:
     """Write `coded` claims (originals, replacements with frequency 7 + REF*F8, voids 8) as
     one 837P at `out_path`, validated by pyx12 and our checks, with control numbers from
@@ -264,9 +268,13 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
         try:
             lock_submissions(session)  # the check below and the record are one step
             recovered = tuple(recover_interrupted(session))
+            if before_check is not None:
+                before_check(session)
             sent = already_sent(session, coded)
             prepared = prepare(coded, when, sent)
             if not prepared.parts:
+                if before_commit is not None:
+                    before_commit(session, 0, frozenset())
                 session.commit()  # what recovery settled
                 return SubmitResult(None, None, (), prepared.held, None, 0,
                                     recovered=recovered)
