@@ -36,6 +36,13 @@ id_qualifier = "ZZ"
 
 [fees]                           # code -> charge for one unit
 "99213" = "145.00"
+
+[letters]                        # optional: appeal letters (`dermclaim appeal`)
+template_html = "letterhead.html"  # your own letter templates (Jinja2), relative to this
+template_text = "letter.txt"       # file; default: reconcile/templates/letter.*
+signer_name = "MAREN LINDQVIST MD" # the signature block (default: the rendering provider)
+signer_title = "Dermatologist"
+phone = "2175550100"               # printed in the letter (default: the submitter phone)
 ```
 """
 
@@ -57,6 +64,7 @@ from edi.x837p.party_checks import is_po_box
 __all__ = [
     "BillingProvider",
     "Clearinghouse",
+    "Letters",
     "PayTo",
     "Practice",
     "PracticeError",
@@ -122,6 +130,18 @@ class Clearinghouse:
 
 
 @frozen
+class Letters:
+    """The `[letters]` table: the practice's own letter templates (absolute paths, resolved
+    against the practice file's folder) and its signature block."""
+
+    template_html: str | None = None
+    template_text: str | None = None
+    signer_name: str | None = None
+    signer_title: str | None = None
+    phone: str | None = None  # digits only
+
+
+@frozen
 class Practice:
     submitter: Submitter
     billing_provider: BillingProvider
@@ -129,6 +149,7 @@ class Practice:
     path: str = ""
     clearinghouse: Clearinghouse | None = None
     pay_to: PayTo | None = None
+    letters: Letters = Letters()
 
     def fee(self, code: str) -> Decimal | None:
         return self.fee_schedule.get(code)
@@ -217,11 +238,11 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
     for section in ("submitter", "billing_provider", "fees"):
         if not isinstance(data.get(section), dict):
             c.problems.append(f"[{section}]: missing table")
-    for optional in ("clearinghouse", "pay_to"):
+    for optional in ("clearinghouse", "pay_to", "letters"):
         if optional in data and not isinstance(data[optional], dict):
             c.problems.append(f"[{optional}]: must be a table")
     for key in sorted(set(data) - {"submitter", "billing_provider", "fees", "clearinghouse",
-                                   "pay_to"}):
+                                   "pay_to", "letters"}):
         c.problems.append(f"{key}: unknown setting")
     if c.problems:
         _raise(c)
@@ -282,6 +303,7 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
                 "address (2010AA N3 must be a street address, 005010X222A1): give the street "
                 "address here and the PO Box under [pay_to] (loop 2010AB)")
     pay_to = _pay_to(c, data["pay_to"]) if "pay_to" in data else None
+    letters = _letters(c, data["letters"]) if "letters" in data else Letters()
 
     clearinghouse: Clearinghouse | None = None
     if "clearinghouse" in data:
@@ -321,6 +343,7 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
         path=where,
         clearinghouse=clearinghouse,
         pay_to=pay_to,
+        letters=letters,
     )
 
 
@@ -339,6 +362,46 @@ def _pay_to(c: _Checker, t: dict[str, Any]) -> PayTo | None:
     if not (addr1 and city and state and zip_code):
         return None
     return PayTo(address1=addr1, address2=addr2, city=city, state=state, zip=zip_code)
+
+
+_LETTER_TEXT = re.compile(r"[^\x00-\x1f\x7f]+")  # any printable text (a letter is not X12)
+
+
+def _letters(c: _Checker, t: dict[str, Any]) -> Letters:
+    """`[letters]`: template paths relative to the practice file (each must be a file) and
+    the signature block; every problem names the file and the key."""
+    _unknown(c, t, "letters", {"template_html", "template_text", "signer_name", "signer_title",
+                               "phone"})
+    folder = Path(c.where).parent
+    paths: dict[str, str | None] = {}
+    for key, suffixes in (("template_html", (".html", ".htm")), ("template_text", None)):
+        value = c.text(t, "letters", key, required=False, max_len=500, pattern=_LETTER_TEXT,
+                       why="must be a file path")
+        paths[key] = None
+        if value is None:
+            continue
+        path = Path(value).expanduser()
+        path = path if path.is_absolute() else folder / path
+        if suffixes and path.suffix.lower() not in suffixes:
+            c.problems.append(f"letters.{key}: must end in .html (it is autoescaped as HTML), "
+                              f"got {value!r}")
+        elif not path.is_file():
+            c.problems.append(f"letters.{key}: no file at {path}")
+        else:
+            paths[key] = str(path)
+    names = {key: c.text(t, "letters", key, required=False, max_len=80, pattern=_LETTER_TEXT,
+                         why="must be one line of text")
+             for key in ("signer_name", "signer_title")}
+    phone: str | None = None
+    if "phone" in t:
+        digits = re.sub(r"[\s().+-]", "", str(t["phone"]))
+        if not isinstance(t["phone"], str) or not re.fullmatch(r"\d{10}", digits):
+            c.problems.append(f"letters.phone: must be 10 digits as text, got {t['phone']!r}")
+        else:
+            phone = digits
+    return Letters(template_html=paths["template_html"], template_text=paths["template_text"],
+                   signer_name=names["signer_name"], signer_title=names["signer_title"],
+                   phone=phone)
 
 
 MAX_FEE = Decimal("99999.99")  # per unit; keeps a 50-line claim far inside SV102/CLM02

@@ -105,6 +105,25 @@ def set_status(url: str | None, denial_id: int, to: str, *, note: str | None = N
         return d
 
 
+def record_appeals(session: Session, levels: dict[int, str], *, on: date, actor: str,
+                   note: str = "", now: datetime | None = None) -> list[Denial]:
+    """Move denials to `appealed` at the given level (denial id -> level) inside the
+    caller's transaction, each move checked as a hand move (`dermclaim appeal --sent`);
+    StoreError on the first that may not move, before anything is committed."""
+    out = []
+    for denial_id, level in sorted(levels.items()):
+        d = session.get(Denial, denial_id)
+        if d is None:
+            raise StoreError(f"no denial {denial_id} in the store")
+        check_move(d.status, "appealed", note)
+        d.appeal_level, d.appealed_on = level, on
+        _event(session, d, "appealed", actor=actor, note=note, level=level, on=on, now=now)
+        session.add(d)
+        out.append(d)
+    session.flush()
+    return out
+
+
 def set_owner(url: str | None, denial_id: int, owner: str) -> None:
     with session_scope(url) as s:
         d = s.get(Denial, denial_id)

@@ -10,6 +10,7 @@ nothing.
 
 from __future__ import annotations
 
+import textwrap
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,16 @@ def _env(loader: BaseLoader | None = None) -> Environment:
                       autoescape=select_autoescape(["html", "htm"], default=False),
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["money"] = lambda v: "" if v is None else f"{v:,.2f}"
+    env.filters["wrap"] = _wrap
     return env
+
+
+def _wrap(text: object, width: int = 78, indent: str = "", first: str | None = None) -> str:
+    """Plain-text paragraphs for the .txt letter: wrapped at `width`, continuation lines
+    indented by `indent` (the first by `first`, default the same)."""
+    return textwrap.fill(" ".join(str(text).split()), width=width,
+                         initial_indent=indent if first is None else first,
+                         subsequent_indent=indent, break_on_hyphens=False)
 
 
 _SHIPPED = _env()

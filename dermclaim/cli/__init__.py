@@ -34,6 +34,8 @@ COMMANDS: dict[str, Row] = {
     "correct": ("reconcile_cmds", "Correct fixable denials by the payer's route: "
                 "replacement claims, or a Medicare reopening request / new claim."),
     "db": ("db_cmds", "The store itself: schema version and upgrades."),
+    "appeal": ("appeal_cmds", "Write appeal letters for denials (HTML and text), one per claim "
+               "and level; --sent marks them appealed."),
     "denial": ("denial_cmds", "One denial: show it (line, evidence, history) or move its "
                "status."),
     "ack": ("ack_cmds", "Acknowledgments of what was sent: 999 (syntax) and 277CA (each "
