@@ -22,6 +22,7 @@ from edi.errors import X12SyntaxError
 from edi.x12.delimiters import ISA_WIDTHS, Delimiters, is_padded
 from edi.x12.numbers import r_number, why_not_r
 from edi.x12.tokenizer import X12Tokenizer
+from edi.x835.segments import parse_date as x12_date
 
 ISA05, ISA06, ISA07, ISA08, ISA09, ISA13, ISA15 = 5, 6, 7, 8, 9, 13, 15
 GS01, GS02, GS03, GS04, GS05, GS06, GS08 = 1, 2, 3, 4, 5, 6, 8
@@ -62,15 +63,7 @@ def el(elements: list[str], position: int) -> str:
 
 def parse_date(text: str) -> date | None:
     """CCYYMMDD (or YYMMDD, as in ISA09); None when it is not a real date."""
-    text = text.strip()
-    if len(text) == 6 and text.isdigit():
-        text = "20" + text
-    if len(text) != 8 or not text.isdigit():
-        return None
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
+    return x12_date(text.strip())
 
 
 def parse_int(text: str) -> int | None:

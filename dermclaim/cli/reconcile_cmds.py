@@ -7,36 +7,21 @@ library errors become one clear message through `user_errors()`.
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 
 from dermclaim.cli import main, remit
 from dermclaim.cli._common import (
-    EXIT_BAD_INPUT,
     EXIT_FINDINGS,
     CliError,
     reading_store,
     user_errors,
 )
-from dermclaim.cli._filters import filter_options, filters_from
+from dermclaim.cli._filters import filter_options, filters_from, parse_date
 
 DB_OPTION = click.option("--db", "db", metavar="URL", default=None,
                          help="Store URL (default: $DERMCLAIM_DB, else sqlite:///dermclaim.db).")
-
-
-def _date(option: str, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CliError(f"{option} {value!r}: not a date, use YYYY-MM-DD", EXIT_BAD_INPUT) from None
-
-
-def _since(value: str | None) -> date | None:
-    return _date("--since", value)
 
 
 def require_store(db: str | None) -> None:
@@ -141,7 +126,8 @@ def worklist_cmd(output: Path, status: str | None, payer: str | None, cause: str
     from reconcile.worklist import write_worklist
 
     with user_errors():
-        f, today = filters_from(status, payer, cause, code, since, until), _date("--as-of", as_of)
+        f = filters_from(status, payer, cause, code, since, until)
+        today = parse_date("--as-of", as_of)
         require_store(db)
         s = write_worklist(output, db, today=today, filters=f, include_expired=include_expired)
     left = f", {s.left_out} past-deadline rows left out (--include-expired)" if s.left_out else ""
@@ -172,7 +158,8 @@ def report_cmd(output: Path, status: str | None, payer: str | None, cause: str |
     from reconcile.report import write_report
 
     with user_errors():
-        f, today = filters_from(status, payer, cause, code, since, until), _date("--as-of", as_of)
+        f = filters_from(status, payer, cause, code, since, until)
+        today = parse_date("--as-of", as_of)
         require_store(db)
         s = write_report(output, db, today=today, filters=f)
     t = s.totals
