@@ -109,6 +109,7 @@ def find_overturns(session: Session, claims: Sequence[ClaimPayment],
     if not candidates:
         return []
     line_paid = _line_paid(session, [d.line_row_id for d in candidates if d.line_row_id])
+    index = _Index(candidates)
     taken: set[int] = set()
     out: list[Overturn] = []
     for c, m, cid in paying:
@@ -122,7 +123,7 @@ def find_overturns(session: Session, claims: Sequence[ClaimPayment],
             dos = svc.service_date or (lm.submitted.date_of_service if lm.submitted else None)
             lcn = svc.control_number or (lm.submitted.line_control_number
                                          if lm.submitted is not None else None)
-            hit = _first(candidates, taken, cid, c, code, dos, lcn, refs, pat)
+            hit = _first(index, taken, cid, c, code, dos, lcn, refs, pat)
             if hit is None:
                 continue
             d, rule = hit
@@ -132,12 +133,37 @@ def find_overturns(session: Session, claims: Sequence[ClaimPayment],
     return out
 
 
-def _first(candidates: list[Denial], taken: set[int], cid: int, c: ClaimPayment,
+class _Index:
+    """The candidate denials by the key each rule compares first (payer claim number,
+    claim + line control number, patient), each list in denial-id order: a paid line looks
+    at the denials that can answer it, not at every candidate (linear in the batch)."""
+
+    def __init__(self, candidates: Sequence[Denial]):
+        self.by_icn: dict[str, list[Denial]] = {}
+        self.by_line: dict[tuple[str, str], list[Denial]] = {}
+        self.by_patient: dict[str, list[Denial]] = {}
+        for d in candidates:  # already in id order
+            if d.code is None:
+                continue
+            if d.payer_claim_number:
+                self.by_icn.setdefault(d.payer_claim_number, []).append(d)
+            if d.line_control_number:
+                self.by_line.setdefault((d.claim_id, d.line_control_number), []).append(d)
+            if d.patient_id:
+                self.by_patient.setdefault(d.patient_id, []).append(d)
+
+    def replaced(self, refs: set[str]) -> list[Denial]:
+        found = [d for ref in refs for d in self.by_icn.get(ref, ())]
+        return sorted(found, key=lambda d: d.id or 0) if len(refs) > 1 else found
+
+
+def _first(index: _Index, taken: set[int], cid: int, c: ClaimPayment,
            code: str | None, dos: date | None, lcn: str | None, refs: set[str],
            pat: str) -> tuple[Denial, str] | None:
-    live = [d for d in candidates if d.id not in taken and d.claim_row_id < cid
-            and d.code is not None]
-
+    """The earliest live denial the paid line answers, by the first rule that finds one:
+    the same payer claim number and line, the same claim and line control number, a
+    replacement of the denied claim (REF*F8) for the same service, a new claim for the same
+    patient and service."""
     def same_line(d: Denial) -> bool:
         if lcn and d.line_control_number:
             return lcn == d.line_control_number
@@ -146,18 +172,17 @@ def _first(candidates: list[Denial], taken: set[int], cid: int, c: ClaimPayment,
     def same_service(d: Denial) -> bool:
         return d.code == code and dos is not None and d.date_of_service == dos
 
-    rules: list[tuple[str, Any]] = [
-        ("payer_claim_number", lambda d: bool(c.payer_claim_number)
-         and d.payer_claim_number == c.payer_claim_number and same_line(d)),
-        ("line_control_number", lambda d: bool(lcn) and d.claim_id == c.patient_control_number
-         and d.line_control_number == lcn),
-        ("replacement", lambda d: bool(d.payer_claim_number) and d.payer_claim_number in refs
-         and same_service(d)),
-        ("new_claim", lambda d: bool(pat) and d.patient_id == pat and same_service(d)),
+    rules: list[tuple[str, Sequence[Denial], Any]] = [
+        ("payer_claim_number", index.by_icn.get(c.payer_claim_number, ())
+         if c.payer_claim_number else (), same_line),
+        ("line_control_number", index.by_line.get((c.patient_control_number, lcn), ())
+         if lcn else (), lambda d: True),
+        ("replacement", index.replaced(refs), same_service),
+        ("new_claim", index.by_patient.get(pat, ()) if pat else (), same_service),
     ]
-    for name, test in rules:
-        for d in live:
-            if test(d):
+    for name, pool, test in rules:
+        for d in pool:
+            if d.id not in taken and d.claim_row_id < cid and test(d):
                 return d, name
     return None
 
