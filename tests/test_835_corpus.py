@@ -204,3 +204,54 @@ def test_nevada_unpadded_isa_three_transactions_six_plb_pairs() -> None:
     assert len(plb.items) == 6 and sum(i.amount for i in plb.items) == Decimal("-1812.27")
     found = defects(path)
     assert any("not padded" in d for d in found) and any("IEA02" in d for d in found)
+
+
+# Real files whose data is not whole (balancing findings): a wrong SE01 there could mean a
+# lost segment, so the reader refuses them at the SE instead of reading through.
+NOT_WHOLE = {
+    "Inteligenz-X12Parser__835_WithMultipleInterchanges.txt",  # 104 balance failures
+    "Inteligenz-X12Parser__Example1.txt",  # BPR02 != sum(CLP04) - PLB
+    "LinuxForHealth-x12__tertiary-payment.835",  # the SVC line does not balance
+}
+
+
+def with_wrong_se01(text: str, by: int = 5) -> str:
+    """The first SE01 of a real file off by `by`; nothing else touched (any delimiters, an
+    indented or unpadded ISA)."""
+    body = text.lstrip("\ufeff").lstrip()
+    element, index = body[3], 0
+    for _ in range(16):
+        index = body.index(element, index) + 1
+    term = body[index + 1]
+    parts = text.split(term)
+    for k, raw in enumerate(parts):
+        elements = raw.strip().split(element)
+        if elements[0] == "SE":
+            elements[1] = str(int(elements[1]) + by)
+            parts[k] = raw[: len(raw) - len(raw.lstrip())] + element.join(elements)
+            return term.join(parts)
+    raise AssertionError("no SE segment")
+
+
+@pytest.mark.parametrize("path", corpus_params("835"))
+def test_a_wrong_se01_alone_reads_through_with_the_defect_or_refuses_broken_data(
+        path: Path) -> None:
+    """Issue 12: a real file whose only change is SE01 reads through, the same claims, with
+    the count defect named at the SE; where the file's own data does not balance, it is
+    refused at the SE saying why (the count may hide a lost segment)."""
+    from edi.errors import X12SyntaxError
+    from edi.x835.reader import read_835_text
+
+    text = path.read_text(encoding="utf-8-sig")
+    changed = with_wrong_se01(text)
+    if path.name in NOT_WHOLE:
+        with pytest.raises(X12SyntaxError) as info:
+            read_835_text(changed, source=str(path))
+        assert info.value.segment_id == "SE" and "not whole" in info.value.message
+        return
+    remits = read_835_text(changed, source=str(path))
+    assert [r.claims for r in remits] == [r.claims for r in read_835_text(text)]
+    assert sum(len(r.claims) for r in remits) == EXPECTED[path.name].claims
+    found = [f.message for r in remits for f in r.findings
+             if f.kind is FindingKind.DEFECT and f.segment_id == "SE" and "SE01 says" in f.message]
+    assert len(found) == 1 and "read through" in found[0]
