@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -42,11 +44,18 @@ def test_every_command_has_a_row() -> None:
 
 
 def _modules_after(args: list[str]) -> set[str]:
+    """The top-level modules one command imports, run in an empty folder with no
+    $DERMCLAIM_DB: a store beside it (the README's first command makes one) would rightly
+    be read by `code` for the patient's history."""
     code = ("import json, sys\nfrom dermclaim.cli import main\n"
             f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    env = {k: v for k, v in os.environ.items() if k != "DERMCLAIM_DB"}
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH", "")]))
+    with tempfile.TemporaryDirectory() as folder:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, cwd=folder, env=env)
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
