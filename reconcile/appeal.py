@@ -188,6 +188,11 @@ def next_level(d: Denial, events: Sequence[HistoryRow]) -> tuple[int, AppealLeve
     current = d.appeal_level or next((e.level for e in reversed(events) if e.level), None)
     if current is None:
         return 0, levels[0]
+    if d.status == "appealed":  # the next level appeals a decision, which is not in yet
+        since = f" on {d.appealed_on}" if d.appealed_on else ""
+        raise StoreError(f"appealed at {current}{since}, awaiting its decision: the next level "
+                         "appeals that decision (42 CFR 405.960); record it first with `denial "
+                         "set ID --status upheld --on DATE`")
     if current not in names:
         raise StoreError(f"appealed at {current}, a level the payer's guide does not list "
                          f"({', '.join(names)}): write this appeal by hand")

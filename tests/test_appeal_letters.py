@@ -202,6 +202,11 @@ def test_sent_moves_to_appealed_and_a_second_level_follows_upheld(tmp_path: Path
     assert "open -> appealed  by akim level redetermination on 2026-05-02" in _run(
         "denial", "show", str(did), "--db", url)
 
+    # appealed and not yet decided: no next-level letter (it would appeal no decision)
+    r = CliRunner().invoke(main, ["appeal", str(did), "-o", str(tmp_path / "early"),
+                                  "--practice", str(PRACTICE), "--db", url])
+    assert r.exit_code == 1 and "awaiting its decision" in r.output, r.output
+    assert not (tmp_path / "early").exists()
     _run("denial", "set", str(did), "--status", "upheld", "--on", "2026-06-01", "--db", url)
     _appeal(url, out, did)
     t = _flat(out / "AP-2-reconsideration.txt")
