@@ -170,6 +170,10 @@ class Encounter:
 
 # -------------------------------------------------------------------------- output model
 
+# The distinct-procedure modifiers that bypass an NCCI PTP edit with modifier indicator 1
+# (59 and its subsets XE/XS/XP/XU; NCCI Policy Manual for Medicare Services, ch. I).
+DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
+
 
 class Severity(enum.Enum):
     ERROR = "error"  # the claim must not go out

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from pathlib import Path
 
 __all__ = ["OWNER_ONLY", "create_private", "put_in_place", "remove_stale_temporaries",
-           "stage", "write_atomically"]
+           "safe_file_name", "stage", "write_atomically"]
 
 OWNER_ONLY = 0o600
 
@@ -105,6 +106,12 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def safe_file_name(text: str, fallback: str = "_", limit: int = 60) -> str:
+    """`text` (a claim id, a payer claim number) as part of a file name: letters, digits,
+    dot, dash and underscore kept, anything else (a slash, a space) an underscore."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)[:limit] or fallback
 
 
 def write_atomically(path: str | Path, content: str | bytes, *, encoding: str = "utf-8",

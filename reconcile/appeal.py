@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -46,7 +45,7 @@ from sqlmodel import Session, col, select
 from coding.encounter import parse_encounter
 from coding.errors import CodingError
 from companion_guides import AppealLevel, Guide, get_guide, guide_names
-from edi.atomic import put_in_place, stage
+from edi.atomic import put_in_place, safe_file_name, stage
 from edi.codes import carc_meaning, rarc_meaning
 from edi.practice import Practice, load_practice
 from reconcile import appeal_facts as facts_mod
@@ -252,10 +251,6 @@ def _render(practice: Practice, ctx: dict[str, Any]) -> tuple[str, str]:
     return html, text
 
 
-def _safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "_", text)[:60] or "claim"
-
-
 def write_appeals(url: str | None, denial_ids: Sequence[int], out_dir: str | Path,
                   practice_path: str | Path, *, sent: bool = False, by: str | None = None,
                   note: str | None = None, on: date | None = None, as_of: date | None = None,
@@ -294,7 +289,8 @@ def write_appeals(url: str | None, denial_ids: Sequence[int], out_dir: str | Pat
     written: list[WrittenLetter] = []
     try:
         for ctx, html, text, members in letters:
-            base = folder / f"{_safe_name(ctx['claim_id'])}-{_safe_name(ctx['level'])}"
+            name = "-".join(safe_file_name(ctx[k], "claim") for k in ("claim_id", "level"))
+            base = folder / name
             for suffix, content in ((".html", html), (".txt", text)):
                 target = base.with_name(base.name + suffix)
                 staged.append((stage(target, content.encode("utf-8")), target))

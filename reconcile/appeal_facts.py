@@ -30,13 +30,13 @@ from typing import Any
 
 from attrs import frozen
 
+from coding.model import DISTINCT_MODIFIERS as BYPASS
 from coding.model import Encounter, Procedure
 from coding.validation import dotted
 from companion_guides import Guide
 from reconcile.classify import is_em
 from reconcile.errors import StoreError
 
-BYPASS = frozenset({"59", "XE", "XS", "XP", "XU"})
 PATHOLOGY_TYPES = frozenset({"biopsy", "excision", "shave", "pathology", "mohs"})
 
 

@@ -49,6 +49,7 @@ from importlib import resources
 
 from attrs import frozen
 
+from coding.model import DISTINCT_MODIFIERS
 from edi.codes import carc_meaning, rarc_meaning
 from edi.x835.model import Adjustment, ClaimPayment
 from reconcile.errors import StoreError
@@ -253,9 +254,6 @@ def benign_lesion(cause: str, line: SentLine,
         return ContextResult("cosmetic", "benign_lesion_not_covered",
                              f"{line.code} removes or destroys a benign lesion")
     return None
-
-
-DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 
 
 def bundling(cause: str, line: SentLine,

@@ -46,13 +46,13 @@ import attrs
 
 from coding.edits.context import EditContext
 from coding.edits.ncci_file import PtpEdit
-from coding.model import Finding, Severity
+from coding.model import DISTINCT_MODIFIERS, Finding, Severity
 from coding.rules.base import DraftLine
 from coding.rules.common import anatomic_modifier
 
 __all__ = ["apply", "bundled", "distinct", "BYPASS"]
 
-BYPASS = frozenset({"59", "XE", "XS", "XP", "XU"})
+BYPASS = DISTINCT_MODIFIERS
 EM_BYPASS = frozenset({"25", "57"})
 EM_FAMILIES = frozenset({"em", "em_preventive"})
 
