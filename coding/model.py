@@ -76,7 +76,8 @@ class Procedure:
     """One documented procedure. `type` selects which of the optional fields apply.
 
     Types: office_visit, biopsy, destruction, skin_tag_removal, shave, excision, repair,
-    adjacent_tissue_transfer, graft, debridement, mohs, intralesional, injection, pathology, phototherapy, other.
+    adjacent_tissue_transfer, graft, debridement, mohs, intralesional, injection, pathology,
+    phototherapy, other.
     """
 
     type: str

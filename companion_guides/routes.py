@@ -67,8 +67,8 @@ def check_routes(values: dict[str, Any], problems: list[str]) -> None:
         if not isinstance(source, str) or not source.strip():
             problems.append(f"{where}.source: must say where the window comes from")
             bad = True
-        if not bad:
-            levels.append(AppealLevel(str(name), int(days), str(counted), str(source)))
+        if not bad and isinstance(days, int):
+            levels.append(AppealLevel(str(name), days, str(counted), str(source)))
     names = [lv.name for lv in levels]
     if len(set(names)) != len(names):
         problems.append("appeal_levels: each level needs its own name")

@@ -5,7 +5,7 @@
 
 Without --db the sample encounters are coded and submitted into a throw-away store (the
 same claim ids and REF*6R line control numbers `dermclaim claims` writes into
-samples/claims.837), then `reconcile.remit_samples.answer_claims` builds remittances with
+samples/claims.837), then `samples.answers.answer_claims` builds remittances with
 paid, reduced and denied lines of every cause, written through the 835 writer.
 """
 
@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # run as a script: `samples.answers` beside it
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,9 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     from coding.encounter import load_encounters
     from coding.engine import code_encounter
     from edi.practice import load_practice
-    from reconcile.remit_builder import billed_claims, remittance_text
-    from reconcile.remit_samples import answer_claims
+    from edi.x835.answers import remittance_text
     from reconcile.store.submissions import submit_claims
+    from samples.answers import answer_claims, billed_claims
 
     files = sorted((HERE / "encounters").glob("*.json"))
     last = max(date.fromisoformat(json.loads(f.read_text())["date_of_service"]) for f in files)

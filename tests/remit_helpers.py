@@ -1,5 +1,5 @@
 """Helpers for the reconcile tests: submitted claims written straight into the store, and
-remittances answering them built with `reconcile.remit_builder`."""
+remittances answering them built with `edi.x835.answers`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from reconcile.remit_builder import BilledClaim, BilledLine
+from edi.x835.answers import BilledClaim, BilledLine
 from reconcile.store.database import session_scope
 from reconcile.store.models import Interchange, SubmittedClaim, SubmittedLine
 from reconcile.store.submissions import next_control_numbers

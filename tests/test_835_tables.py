@@ -81,7 +81,7 @@ def test_every_corpus_code_has_a_meaning(path: Path) -> None:
 
 
 def test_reconcile_cause_table_codes_have_meanings() -> None:
-    table = ROOT / "reconcile" / "data" / "denial_causes.csv"
+    table = ROOT / "reconcile" / "denials" / "data" / "denial_causes.csv"
     if not table.exists():
         pytest.skip("reconcile's cause table is not there yet")
     rows = csv.DictReader(line for line in table.read_text(encoding="utf-8").splitlines()

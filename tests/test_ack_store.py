@@ -1,7 +1,7 @@
 """`ack load`, `claims status`, `rejections` on a fresh store (both backends): the sample
 837 written, a 999 accepting one transaction set and rejecting the other (IK5*R with an
 IK3/IK4 error), a 277CA rejecting one claim of the accepted set (STC A7:562:85), an 835
-for two acknowledged claims. Expected states come from the rules in reconcile.claim_status
+for two acknowledged claims. Expected states come from the rules in reconcile.acks.status
 (999 A -> accepted, 999 R -> rejected, 277CA A2 -> acknowledged, A7 -> rejected, live 835
 -> adjudicated), never from a previous run's output."""
 
@@ -18,8 +18,8 @@ from click.testing import CliRunner, Result
 from conftest import corpus_files
 
 from dermclaim.cli import main
-from reconcile.remit_builder import billed_claims, remittance_text
-from reconcile.remit_samples import answer_claims
+from edi.x835.answers import remittance_text
+from samples.answers import answer_claims, billed_claims
 
 ROOT = Path(__file__).resolve().parent.parent
 ENCOUNTERS = sorted(str(p) for p in (ROOT / "samples" / "encounters").glob("*.json"))
@@ -194,7 +194,7 @@ def test_the_corpus_ack_files_load_as_answers_to_nothing_we_sent(store_url: str)
 
 
 def test_the_report_pipeline_counts_each_state_and_the_top_reasons(answered) -> None:  # type: ignore[no-untyped-def]
-    from reconcile.pipeline import pipeline, pipeline_html
+    from reconcile.acks.pipeline import pipeline, pipeline_html
 
     url, _, sets = answered
     first, second = sets["accepted_set"], sets["rejected_set"]
@@ -212,7 +212,7 @@ def test_the_report_pipeline_counts_each_state_and_the_top_reasons(answered) -> 
 
 
 def test_the_pipeline_section_escapes_what_came_from_files() -> None:
-    from reconcile.pipeline import Pipeline, pipeline_html
+    from reconcile.acks.pipeline import Pipeline, pipeline_html
 
     p = Pipeline(None, None, date(2026, 4, 3), 1, 0, 1, 0, 0, 0,
                  (("277CA A7:<script>x</script>", 1),), ())

@@ -21,8 +21,7 @@ from coding.encounter import parse_encounter
 from coding.engine import code_encounter
 from dermclaim.cli import main
 from edi.practice import PracticeError, load_practice
-from reconcile.appeal_facts import arguments
-from reconcile.remit_builder import (
+from edi.x835.answers import (
     build_remittance,
     claim_payment,
     deny,
@@ -30,6 +29,7 @@ from reconcile.remit_builder import (
     reduce,
     remittance_text,
 )
+from reconcile.appeals.facts import arguments
 
 ROOT = Path(__file__).resolve().parent.parent
 ENCOUNTERS = ROOT / "samples" / "encounters"
@@ -304,7 +304,7 @@ def test_no_store_is_exit_2_and_creates_nothing(tmp_path: Path) -> None:
 
 
 def test_argument_table_covers_every_cause() -> None:
-    text = (ROOT / "reconcile" / "data" / "denial_actions.csv").read_text()
+    text = (ROOT / "reconcile" / "denials" / "data" / "denial_actions.csv").read_text()
     causes = {r["cause"] for r in csv.DictReader(
         ln for ln in text.splitlines() if not ln.startswith("#"))}
     rows = arguments()

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from edi.x835.model import Adjustment, ClaimPayment, DateValue, Remark, ServiceLine
-from reconcile.classify import (
+from reconcile.denials.classify import (
     CAUSES,
     SentLine,
     cause_actions,
@@ -219,7 +219,7 @@ def test_table_is_consistent() -> None:
 # ------------------------------------------------------------- context rules on their own
 
 def test_em_25_rule_directly() -> None:
-    from reconcile.classify import em_25
+    from reconcile.denials.classify import em_25
     proc = SentLine("17000", (), DOS)
     assert em_25("bundling", SentLine("11102", (), DOS), [proc]) is None  # not an E/M
     r = em_25("bundling", SentLine("99213", (), DOS), [proc])
@@ -241,7 +241,7 @@ def test_em_25_rule_directly() -> None:
     ("17003", False), ("11102", False), ("99213", False), ("J3301", False),
 ])
 def test_benign_lesion_rule_directly(code: str, cosmetic: bool) -> None:
-    from reconcile.classify import benign_lesion
+    from reconcile.denials.classify import benign_lesion
     r = benign_lesion("medical_necessity", SentLine(code, (), DOS), [])
     assert (r is not None and r.cause == "cosmetic") == cosmetic
 
@@ -252,7 +252,7 @@ def test_benign_lesion_rule_directly(code: str, cosmetic: bool) -> None:
     ("J3301", False, False), ("88305", False, False), ("", False, False),
 ])
 def test_code_kinds(code: str, em: bool, proc: bool) -> None:
-    from reconcile.classify import is_em, is_procedure
+    from reconcile.denials.classify import is_em, is_procedure
     assert is_em(code) is em and is_procedure(code) is proc
 
 

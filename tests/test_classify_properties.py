@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edi.x835.model import Adjustment
-from reconcile.classify import CAUSES, SentLine, classify_adjustments, is_not_denial
+from reconcile.denials.classify import CAUSES, SentLine, classify_adjustments, is_not_denial
 
 DOS = date(2026, 10, 1)
 GROUPS = st.sampled_from(["CO", "PR", "OA", "PI"])

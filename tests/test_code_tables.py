@@ -14,8 +14,14 @@ import pytest
 
 from edi import codes
 from edi.x835.model import Adjustment
-from reconcile.classify import CAUSES, NOT_DENIAL, SentLine, cause_rules, classify_adjustments
-from reconcile.payments import plb_reasons
+from reconcile.denials.classify import (
+    CAUSES,
+    NOT_DENIAL,
+    SentLine,
+    cause_rules,
+    classify_adjustments,
+)
+from reconcile.remit.payments import plb_reasons
 
 
 def _default_rules() -> dict[str, list[str]]:

@@ -20,8 +20,7 @@ import companion_guides
 from companion_guides import get_guide
 from dermclaim.cli import main
 from edi.validate import validate_text
-from reconcile.correct import correct_denials
-from reconcile.remit_builder import (
+from edi.x835.answers import (
     BilledClaim,
     BilledLine,
     build_remittance,
@@ -31,6 +30,7 @@ from reconcile.remit_builder import (
     reduce,
     remittance_text,
 )
+from reconcile.corrections.correct import correct_denials
 from reconcile.store.database import session_scope
 from reconcile.store.models import SubmittedClaim
 

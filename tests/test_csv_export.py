@@ -14,8 +14,7 @@ from click.testing import CliRunner
 from remit_helpers import DOS
 
 from dermclaim.cli import main
-from reconcile.csv_export import csv_text, safe_cell
-from reconcile.remit_builder import (
+from edi.x835.answers import (
     BilledClaim,
     BilledLine,
     build_remittance,
@@ -23,6 +22,7 @@ from reconcile.remit_builder import (
     deny,
     remittance_text,
 )
+from reconcile.reports.csv_export import csv_text, safe_cell
 
 
 @pytest.mark.parametrize(("cell", "written"), [

@@ -15,17 +15,17 @@ from click.testing import CliRunner
 from remit_helpers import add_submitted
 
 from dermclaim.cli import main
-from edi.x835.model import Name, Reference
-from reconcile.analytics import Filters, denial_rows
-from reconcile.remit_builder import (
+from edi.x835.answers import (
     BilledClaim,
-    billed_claims,
     build_remittance,
     claim_payment,
     deny,
     pay,
     remittance_text,
 )
+from edi.x835.model import Name, Reference
+from reconcile.reports.analytics import Filters, denial_rows
+from samples.answers import billed_claims
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

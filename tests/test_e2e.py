@@ -13,9 +13,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from dermclaim.cli import main
-from reconcile.classify import CAUSES
-from reconcile.remit_builder import billed_claims, remittance_text
-from reconcile.remit_samples import answer_claims
+from edi.x835.answers import remittance_text
+from reconcile.denials.classify import CAUSES
+from samples.answers import answer_claims, billed_claims
 
 ROOT = Path(__file__).resolve().parent.parent
 ENCOUNTERS = sorted((ROOT / "samples" / "encounters").glob("*.json"))

@@ -218,7 +218,7 @@ def test_claims_killed_at_random_moments(tmp_path: Path, empty_store: Path) -> N
 
 def big_835(path: Path, claims: int, seed: int) -> int:
     """An 835 of `claims` claim payments (half with a denied line); returns its denials."""
-    from reconcile.remit_builder import (
+    from edi.x835.answers import (
         BilledClaim,
         BilledLine,
         build_remittance,

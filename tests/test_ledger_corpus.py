@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import corpus_files
 
-from reconcile import totals
-from reconcile.classify import is_not_denial_code
-from reconcile.load import load_remittance_files
+from reconcile.denials.classify import is_not_denial_code
+from reconcile.ledger import totals
+from reconcile.remit.load import load_remittance_files
 from reconcile.store.database import get_engine
 
 FILES = corpus_files("835")

@@ -12,9 +12,9 @@ from remit_helpers import DOS, add_submitted
 from sqlmodel import func, select
 
 from edi.errors import X12SyntaxError
+from edi.x835.answers import build_remittance, claim_payment, deny, pay, reduce
 from edi.x835.model import Remittance
-from reconcile.load import load_remittance_files
-from reconcile.remit_builder import build_remittance, claim_payment, deny, pay, reduce
+from reconcile.remit.load import load_remittance_files
 from reconcile.store.database import session_scope
 from reconcile.store.remit_models import (
     Denial,
@@ -138,7 +138,7 @@ def test_unreadable_file_is_reported(store_url: str, tmp_path: Path) -> None:
 
 
 def test_claims_the_store_never_saw_still_classify(store_url: str, tmp_path: Path) -> None:
-    from reconcile.remit_builder import BilledClaim, BilledLine
+    from edi.x835.answers import BilledClaim, BilledLine
     other = BilledClaim("OTHER-1", "", DOS, (
         BilledLine("", "99214", (), 1, Decimal("160.00"), DOS),
         BilledLine("", "11305", (), 1, Decimal("110.00"), DOS)))
@@ -160,7 +160,7 @@ def test_reversal_supersedes_earlier_denials(store_url: str, tmp_path: Path) -> 
     reader = FakeReader()
     first = reader.add(tmp_path, "first.835", _items(_remit(claims)))
     load_remittance_files([first], store_url, reader=reader)
-    from reconcile.remit_builder import billed_claims
+    from samples.answers import billed_claims
     b1 = billed_claims(store_url, ["E1"])[0]
     rev = claim_payment(b1, [deny(b1.lines[0], "CO", "97", "M15"), pay(b1.lines[1]),
                              deny(b1.lines[2], "CO", "50")], payer_claim_number="ICN-E1",
@@ -185,7 +185,7 @@ def test_bad_db_url_is_a_store_error(tmp_path: Path) -> None:
 
 
 def test_real_files_through_the_835_reader(store_url: str, tmp_path: Path) -> None:
-    from reconcile.remit_builder import remittance_text
+    from edi.x835.answers import remittance_text
     text = remittance_text([_remit(_scenario(store_url))])
     good = tmp_path / "good.835"
     good.write_text(text)
@@ -207,7 +207,7 @@ def test_real_files_through_the_835_reader(store_url: str, tmp_path: Path) -> No
 def test_concurrent_loads_of_one_file_write_it_once(store_url: str, tmp_path: Path) -> None:
     import threading
 
-    from reconcile.remit_builder import remittance_text
+    from edi.x835.answers import remittance_text
     f = tmp_path / "same.835"
     f.write_text(remittance_text([_remit(_scenario(store_url))]))
     results: list = []  # type: ignore[type-arg]

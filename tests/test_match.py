@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from remit_helpers import DOS, add_submitted
 from sqlalchemy import event
 
-from reconcile.match import SentClaimRow, SentLineRow, match_claim, match_claims
-from reconcile.remit_builder import BilledClaim, BilledLine, LineAnswer, claim_payment, deny, pay
+from edi.x835.answers import BilledClaim, BilledLine, LineAnswer, claim_payment, deny, pay
+from reconcile.remit.match import SentClaimRow, SentLineRow, match_claim, match_claims
 from reconcile.store.database import get_engine, session_scope
 
 LINES = [("99213", ("25",), 1, "120.00"), ("11102", (), 1, "150.00"),

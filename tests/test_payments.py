@@ -1,7 +1,7 @@
 """A payment posts once whatever its bytes; trace conflicts are findings; PLB items are
 posted with their meaning and claim; CLP02 decides (predetermination, forwarded).
 
-Files are written by the project's own builders (`reconcile.remit_builder`, 835 writer)."""
+Files are written by the project's own builders (`edi.x835.answers`, 835 writer)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ import attrs
 from remit_helpers import add_submitted
 from sqlmodel import col, func, select
 
-from edi.x835.model import PlbItem, ProviderAdjustment
-from reconcile import totals
-from reconcile.load import load_remittance_files
-from reconcile.remit_builder import (
+from edi.x835.answers import (
     build_remittance,
     claim_payment,
     deny,
     pay,
     remittance_text,
 )
+from edi.x835.model import PlbItem, ProviderAdjustment
+from reconcile.ledger import totals
+from reconcile.remit.load import load_remittance_files
 from reconcile.store.database import session_scope
 from reconcile.store.remit_models import (
     BalanceFinding,
@@ -177,7 +177,7 @@ def test_forwarded_claim_paid_in_full_is_not_a_denial(store_url: str, tmp_path: 
 
 def test_report_since_until_figures_all_follow_the_period(store_url: str,
                                                           tmp_path: Path) -> None:
-    from reconcile.report import write_report
+    from reconcile.reports.report import write_report
 
     early = _remit(store_url, "EARLY", amount_claims=1)
     late = _remit(store_url, "LATE", amount_claims=2)

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from remit_helpers import DOS, add_submitted
 
 from dermclaim.cli import main
-from reconcile.remit_builder import (
+from edi.x835.answers import (
     BilledClaim,
     BilledLine,
     build_remittance,
@@ -25,7 +25,7 @@ from reconcile.remit_builder import (
     pay,
     remittance_text,
 )
-from reconcile.report import write_report
+from reconcile.reports.report import write_report
 
 EVIL = "<script>alert(1)</script>"
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists()

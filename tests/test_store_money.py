@@ -12,8 +12,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from remit_helpers import add_submitted
 
-from reconcile.load import load_remittance_files
-from reconcile.remit_builder import build_remittance, claim_payment, deny, remittance_text
+from edi.x835.answers import build_remittance, claim_payment, deny, remittance_text
+from reconcile.remit.load import load_remittance_files
 from reconcile.store.database import get_engine, session_scope
 from reconcile.store.remit_models import Denial
 

@@ -14,8 +14,7 @@ from click.testing import CliRunner
 from remit_helpers import DOS, add_submitted
 
 from dermclaim.cli import main
-from reconcile.analytics import DENIAL_FIELDS, denial_rows, group_rows
-from reconcile.remit_builder import (
+from edi.x835.answers import (
     BilledClaim,
     BilledLine,
     build_remittance,
@@ -25,7 +24,8 @@ from reconcile.remit_builder import (
     reduce,
     remittance_text,
 )
-from reconcile.worklist import COLUMNS, write_worklist
+from reconcile.reports.analytics import DENIAL_FIELDS, denial_rows, group_rows
+from reconcile.reports.worklist import COLUMNS, write_worklist
 
 PAID_ON = date(2026, 10, 20)
 

@@ -16,7 +16,7 @@ from edi.x12.numbers import n_number, r_number, why_not_r
 from edi.x835 import build as b
 from edi.x835.reader import read_835_text
 from edi.x835.writer import write_835
-from reconcile.load import load_remittance_files
+from reconcile.remit.load import load_remittance_files
 
 NOT_R = ["NaN", "nan", "sNaN", "-sNaN", "Infinity", "-Infinity", "inf", "1E+999999999",
          "1e5", "1E-2", "1_000.00", "\u0661\u0662\u0663", "\u0661.00", " 12", "12 ", "+5",

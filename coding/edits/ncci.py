@@ -163,7 +163,7 @@ def _one(col1: DraftLine, col2: DraftLine, edit: PtpEdit,
         return None, False
     if _mohs_diagnostic(col1, col2, ctx):
         col2.modifiers.append("59")
-        col2.rationale += (f"; modifier 59: diagnostic biopsy/frozen section on the Mohs day "
+        col2.rationale += ("; modifier 59: diagnostic biopsy/frozen section on the Mohs day "
                            "with no prior pathology of the lesion (LCD billing article A56515)")
         return Finding(Severity.INFO, "MOHS_DIAGNOSTIC_59",
                        f"{col2.code} billed with 59 beside {col1.code}: no prior pathology "

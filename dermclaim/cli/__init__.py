@@ -25,13 +25,13 @@ COMMANDS: dict[str, Row] = {
                "validated and recorded in the store."),
     "validate": ("submit_cmds", "Check an 837P or 835 against its implementation guide "
                  "(pyx12) and our own checks."),
-    "denials": ("reconcile_cmds", "Denied lines with cause, CARC/RARC evidence, amount and "
+    "denials": ("denial_cmds", "Denied lines with cause, CARC/RARC evidence, amount and "
                 "action, or totals by a key."),
-    "worklist": ("reconcile_cmds", "Write the appeal worklist: one row per denied line, "
+    "worklist": ("report_cmds", "Write the appeal worklist: one row per denied line, "
                  "nearest appeal deadline first."),
-    "report": ("reconcile_cmds", "Write the denial report: totals, charts by "
+    "report": ("report_cmds", "Write the denial report: totals, charts by "
                "cause/payer/code/month, top worklist rows."),
-    "correct": ("reconcile_cmds", "Correct fixable denials by the payer's route: "
+    "correct": ("correct_cmds", "Correct fixable denials by the payer's route: "
                 "replacement claims, or a Medicare reopening request / new claim."),
     "db": ("db_cmds", "The store itself: schema version and upgrades."),
     "appeal": ("appeal_cmds", "Write appeal letters for denials (HTML and text), one per claim "
@@ -46,7 +46,7 @@ COMMANDS: dict[str, Row] = {
 REMIT_COMMANDS: dict[str, Row] = {
     "show": ("remit_cmds", "Show an 835 remittance: payments, claims, lines, adjustments, "
              "PLB and findings."),
-    "load": ("reconcile_cmds", "Load 835 files into the store: matched to what was sent, "
+    "load": ("remit_cmds", "Load 835 files into the store: matched to what was sent, "
              "denials classified."),
 }
 

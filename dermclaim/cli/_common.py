@@ -64,3 +64,13 @@ def reading_store(db: str | None) -> None:
     from reconcile.store.database import get_engine
 
     get_engine(db, create=False)
+
+
+DB_OPTION = click.option("--db", "db", metavar="URL", default=None,
+                         help="Store URL (default: $DERMCLAIM_DB, else sqlite:///dermclaim.db).")
+
+
+def require_store(db: str | None) -> None:
+    """A command that only reads the store says so when there is none (never creates one):
+    an SQLite file missing, or a PostgreSQL schema without dermclaim's tables."""
+    reading_store(db)

@@ -44,7 +44,7 @@ def filter_options(default_help: str = "open work: open, appealed, upheld") -> C
 
 def filters_from(status: str | None, payer: str | None, cause: str | None, code: str | None,
                  since: str | None, until: str | None) -> Any:
-    from reconcile.analytics import Filters
+    from reconcile.reports.analytics import Filters
 
     return Filters.of(status, payer=payer, cause=cause, code=code,
                       since=parse_date("--since", since), until=parse_date("--until", until))

@@ -1,6 +1,6 @@
 """After you send: `ack load` (999 / 277CA files), `claims status`, `rejections`.
 
-Thin adapters over `reconcile.ack_load` and `reconcile.claim_status`. `claims status` is a
+Thin adapters over `reconcile.acks.load` and `reconcile.acks.status`. `claims status` is a
 sub-command of `claims` (which writes an 837P when given encounter files): the `claims`
 command hands `status ...` to it.
 """
@@ -64,7 +64,7 @@ def ack_load(files: tuple[Path, ...], db: str | None) -> None:
     Example:
       dermclaim ack load answers/claims.999 answers/claims.277 --db sqlite:///dermclaim.db
     """
-    from reconcile.ack_load import load_ack_files
+    from reconcile.acks.load import load_ack_files
 
     with user_errors():
         summary = load_ack_files(list(files), db)
@@ -96,7 +96,7 @@ def claims_status(status: str | None, payer: str | None, since: str | None,
       dermclaim claims status
       dermclaim claims status --status overdue --payer medicare --json
     """
-    from reconcile.claim_status import claim_states
+    from reconcile.acks.status import claim_states
 
     with user_errors():
         reading_store(db)
@@ -130,7 +130,7 @@ def rejections(payer: str | None, since: str | None, until: str | None, as_json:
       dermclaim rejections
       dermclaim rejections --json | jq '.[] | {claim_id, fix}'
     """
-    from reconcile.claim_status import rejection_rows
+    from reconcile.acks.status import rejection_rows
 
     with user_errors():
         reading_store(db)

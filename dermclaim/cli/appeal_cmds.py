@@ -9,14 +9,15 @@ import click
 
 from dermclaim.cli import main
 from dermclaim.cli._common import (
+    DB_OPTION,
     EXIT_BAD_INPUT,
     EXIT_FINDINGS,
     CliError,
     echo_err,
+    require_store,
     user_errors,
 )
 from dermclaim.cli._filters import parse_date
-from dermclaim.cli.reconcile_cmds import DB_OPTION, require_store
 
 
 @main.command("appeal")
@@ -54,7 +55,7 @@ def appeal_cmd(denial_ids: tuple[int, ...], out_dir: Path, practice: Path, sent:
       dermclaim appeal 12 13 -o letters --practice samples/practice.toml
       dermclaim appeal 12 13 -o letters --practice samples/practice.toml --sent --by akim
     """
-    from reconcile.appeal import write_appeals
+    from reconcile.appeals.letters import write_appeals
 
     if not sent and (on or by or note):
         raise CliError("--on, --by and --note go with --sent (they describe the mailing)",

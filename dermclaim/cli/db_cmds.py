@@ -12,8 +12,7 @@ import click
 from sqlalchemy.engine import make_url
 
 from dermclaim.cli import main
-from dermclaim.cli._common import user_errors
-from dermclaim.cli.reconcile_cmds import DB_OPTION
+from dermclaim.cli._common import DB_OPTION, user_errors
 
 
 @main.group("db")

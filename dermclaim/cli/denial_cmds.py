@@ -1,14 +1,14 @@
-"""`dermclaim denial show ID` and `dermclaim denial set ID --status S`: one denial's line,
-evidence and history; a checked status move with who and why."""
+"""`dermclaim denials` (the denied lines, or totals by a key), `dermclaim denial show ID` and
+`dermclaim denial set ID --status S`: one denial's line, evidence and history; a checked
+status move with who and why."""
 
 from __future__ import annotations
 
 import click
 
 from dermclaim.cli import main
-from dermclaim.cli._common import user_errors
-from dermclaim.cli._filters import parse_date
-from dermclaim.cli.reconcile_cmds import DB_OPTION, require_store
+from dermclaim.cli._common import DB_OPTION, require_store, user_errors
+from dermclaim.cli._filters import filter_options, filters_from, parse_date
 
 MOVE_CHOICES = ("open", "corrected", "appealed", "overturned", "upheld", "written_off")
 
@@ -35,8 +35,8 @@ def show_cmd(denial_id: int, as_json: bool, db: str | None) -> None:
     Example:
       dermclaim denial show 12 --json
     """
-    from reconcile.denial_view import as_json as to_json
-    from reconcile.denial_view import as_text, denial_detail
+    from reconcile.denials.view import as_json as to_json
+    from reconcile.denials.view import as_text, denial_detail
 
     with user_errors():
         require_store(db)
@@ -68,7 +68,7 @@ def set_cmd(denial_id: int, status: str, note: str | None, by: str | None, level
       dermclaim denial set 12 --status appealed --level redetermination --by akim
       dermclaim denial set 7 --status written_off --note "no documentation of symptoms"
     """
-    from reconcile.lifecycle import set_status
+    from reconcile.denials.lifecycle import set_status
 
     with user_errors():
         require_store(db)
@@ -76,3 +76,33 @@ def set_cmd(denial_id: int, status: str, note: str | None, by: str | None, level
                        on=parse_date("--on", on), owner=owner)
     level_text = f" ({d.appeal_level})" if d.status == "appealed" and d.appeal_level else ""
     click.echo(f"denial {d.id}: {d.status}{level_text}")
+
+
+@main.command("denials")
+@click.option("--by", type=click.Choice(["cause", "payer", "code", "month"]), default=None,
+              help="Totals per key (lines, denied, overturned, recovered), largest first.")
+@filter_options()
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@DB_OPTION
+def denials_cmd(by: str | None, status: str | None, payer: str | None, cause: str | None,
+                code: str | None, since: str | None, until: str | None, as_json: bool,
+                db: str | None) -> None:
+    """Denied lines with status, cause, CARC/RARC evidence, amount and action, or totals by
+    a key with the overturn rate and the money recovered. Lists the open work by default.
+
+    \b
+    Example:
+      dermclaim denials --by cause
+      dermclaim denials --status all --payer medicare --since 2026-10-01 --json > denials.json
+    """
+    from reconcile.reports import analytics
+
+    with user_errors():
+        f = filters_from(status, payer, cause, code, since, until)
+        require_store(db)
+        if by and status is None:  # totals: every denial, so the overturn rate means something
+            f = analytics.Filters(analytics.ALL_STATUSES[:-1], f.payer, f.cause, f.code,
+                                  f.since, f.until)
+        rows = analytics.denial_rows(db, filters=f)
+        out = analytics.group_rows(rows, by) if by else rows
+        click.echo(analytics.as_json(out) if as_json else analytics.as_table(out))

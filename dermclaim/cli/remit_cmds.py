@@ -1,7 +1,8 @@
-"""`dermclaim remit show`: an 835 file as a readable summary or as JSON.
+"""`dermclaim remit show` (an 835 file as a readable summary or as JSON, no store) and
+`dermclaim remit load` (835 files posted into the store).
 
-Thin adapter over `edi.x835.reader.iter_835_path` (streaming: large files print as they
-are read) and `edi.x835.export`.
+Thin adapters over `edi.x835.reader.iter_835_path` (streaming: large files print as they
+are read), `edi.x835.export` and `reconcile.remit.load`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import click
 
 from dermclaim.cli import remit
-from dermclaim.cli._common import user_errors
+from dermclaim.cli._common import DB_OPTION, EXIT_FINDINGS, CliError, user_errors
 from edi.x835.export import adjustment_text, money, remark_text, to_dict
 from edi.x835.model import ClaimPayment, ClaimStatus, RemittanceHeader, RemittanceTrailer
 from edi.x835.reader import iter_835_path
@@ -117,7 +118,7 @@ def _claim_lines(c: ClaimPayment) -> Iterator[str]:
 
 
 def _trailer_lines(t: RemittanceTrailer) -> Iterator[str]:
-    from reconcile.plb import plb_meaning
+    from reconcile.remit.plb import plb_meaning
 
     for plb in t.provider_adjustments:
         items = "; ".join(f"{i.reason} {i.reference} {money(i.amount)}".replace("  ", " ")
@@ -133,3 +134,45 @@ def _trailer_lines(t: RemittanceTrailer) -> Iterator[str]:
         where = f"segment {f.segment_number} {f.segment_id or ''}".strip()
         claim = f" claim {f.claim}" if f.claim else ""
         yield f"    [{f.kind.value}] {where}{claim}: {f.message}"
+
+
+@remit.command("load")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@DB_OPTION
+def load_cmd(files: tuple[Path, ...], db: str | None) -> None:
+    """Load 835 files into the store: matched to what was sent, denials classified.
+
+    Each file loads in one transaction (all or nothing) and only once; a broken file is
+    reported and skipped while the others load (exit 1).
+
+    \b
+    Example:
+      dermclaim remit load samples/remit.835 --db sqlite:///dermclaim.db
+    """
+    from reconcile.remit.load import LoadProgress, load_remittance_files
+
+    sizes = {str(f): (f.stat().st_size if f.is_file() else 0) for f in files}
+    total = sum(sizes.values())
+    done_before = {"bytes": 0}
+    show = total > 2_000_000  # a bar only when the load takes more than a moment
+    with user_errors(), click.progressbar(length=max(total, 1), label="loading 835",
+                                          file=sys.stderr,
+                                          hidden=not show) as bar:
+        last = {"pos": 0}
+
+        def progress(p: LoadProgress) -> None:
+            pos = done_before["bytes"] + (sizes.get(p.path, 0) if p.done else p.bytes_read)
+            if p.done:
+                done_before["bytes"] += sizes.get(p.path, 0)
+            bar.update(max(pos - last["pos"], 0))
+            last["pos"] = max(pos, last["pos"])
+
+        summary = load_remittance_files(list(files), db, progress=progress)
+    for line in summary.lines():
+        click.echo(line)
+    if not summary.ok:
+        raise CliError("some files were not loaded (see above)", EXIT_FINDINGS)
+    if summary.needs_attention:
+        raise CliError("payments with a trace number already posted differently need your "
+                       "decision (see above)", EXIT_FINDINGS)

@@ -2,8 +2,8 @@
 answer each gave every claim sent, and the link from a corrected claim sent again (a new
 original) to the rejected submission it replaces.
 
-Written by `reconcile.ack_load` (one database transaction per file) and by submission
-(`claim_resubmission`); read by `reconcile.claim_status`. A file is known by the sha256 of
+Written by `reconcile.acks.load` (one database transaction per file) and by submission
+(`claim_resubmission`); read by `reconcile.acks.status`. A file is known by the sha256 of
 its bytes (UNIQUE): the same acknowledgment never loads twice. Codes are kept as received
 ("IK5*R*5", "A7:562:85"); their meaning and the fix are stored beside them as they were
 read from the tables when the file was loaded.

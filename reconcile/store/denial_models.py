@@ -1,6 +1,6 @@
 """The history of each denial: one row per status change (when, from, to, who, why).
 
-Written by `reconcile.lifecycle` (by hand through `dermclaim denial set`, and by the
+Written by `reconcile.denials.lifecycle` (by hand through `dermclaim denial set`, and by the
 commands that move a denial: `remit load` for overturns and reversals, `correct`);
 read by `dermclaim denial show` and the worklist's last-note column. Rows are never
 updated or deleted.

@@ -64,8 +64,8 @@ def prior_services(url: str | None, encounter: Encounter) -> tuple[PriorService,
 def _read(engine: Engine, encounter: Encounter) -> tuple[PriorService, ...]:
     day = encounter.date_of_service
     since = day - timedelta(days=WINDOW_DAYS)
-    claims = SubmittedClaim.__table__
-    lines = SubmittedLine.__table__
+    claims = SubmittedClaim.__table__  # type: ignore[attr-defined]  # SQLModel table
+    lines = SubmittedLine.__table__  # type: ignore[attr-defined]
     latest: dict[str, tuple[Any, dict[str, Any]]] = {}
     with engine.connect() as conn:
         rows = conn.execute(

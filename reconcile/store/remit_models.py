@@ -1,7 +1,7 @@
 """Store tables for what came back: 835 files, transactions, claim payments, service lines,
 adjustments, provider adjustments (PLB), balancing findings and the classified denials.
 
-Written by `reconcile.load` (one transaction per file, bulk inserts); read by analytics, the
+Written by `reconcile.remit.load` (one transaction per file, bulk inserts); read by analytics, the
 worklist, the report and corrected claims. Money columns are `Money` through
 `money_column()` (NUMERIC(12,2) on PostgreSQL, integer cents on SQLite) and come back as
 Decimal; modifiers and remark codes are colon-joined.
@@ -158,7 +158,7 @@ class BalanceFinding(SQLModel, table=True):
 class Denial(SQLModel, table=True):
     """One denied or non-contractually reduced line (or claim-level denial) with its cause.
 
-    Exactly one cause per row (see `reconcile.classify`); `evidence` lists every CARC/RARC
+    Exactly one cause per row (see `reconcile.denials.classify`); `evidence` lists every CARC/RARC
     on the line; `rule` names the table row or context rule that decided the cause.
     """
 

@@ -95,18 +95,16 @@ def submitted_candidates(session: Session, claim_ids: Iterable[str],
             for cid, (claim_id, payer, dos) in heads.items()}
 
 
-def iter_live_denials(url: str | None, statuses: Sequence[str] | None = None
+def iter_live_denials(url: str | None, statuses: Sequence[str]
                       ) -> Iterator[tuple[Denial, str, str, Decimal | None, Decimal | None]]:
-    """Denials in `statuses` (default: the work still to do: open, appealed, upheld; a
-    corrected, overturned, written-off or superseded denial is not live) with their claim's
-    CLP07, the check/EFT trace and the line's charge and paid, oldest remittance first,
-    streamed."""
-    from reconcile.lifecycle import WORK
-
-    wanted = list(statuses if statuses is not None else WORK)
+    """Denials in `statuses` (the caller's: `reconcile.denials.lifecycle.WORK` is the work
+    still to do) with their claim's CLP07, the check/EFT trace and the line's charge and
+    paid, oldest remittance first, streamed. A superseded denial only when asked for."""
+    wanted = list(statuses)
     with session_scope(url) as s:
-        q = (select(Denial, RemitClaim.payer_claim_number, RemitTransaction.trace_number,
-                    RemitLine.charge, RemitLine.paid)
+        q = (select(Denial, col(RemitClaim.payer_claim_number),  # type: ignore[call-overload]
+                    col(RemitTransaction.trace_number), col(RemitLine.charge),
+                    col(RemitLine.paid))
              .join(RemitClaim, col(RemitClaim.id) == col(Denial.claim_row_id))
              .join(RemitTransaction, col(RemitTransaction.id) == col(RemitClaim.transaction_id))
              .outerjoin(RemitLine, col(RemitLine.id) == col(Denial.line_row_id))

@@ -1,6 +1,6 @@
 """Writing remittances into the store: bulk inserts, reversals, correction marks.
 
-Called by `reconcile.load` inside the one session (transaction) that holds a whole file, so
+Called by `reconcile.remit.load` inside the one session (transaction) that holds a whole file, so
 everything here commits with the file or not at all. Rows are plain dicts keyed by column.
 
 Bulk inserts hand out the new ids before inserting, so no backend has to return them row by

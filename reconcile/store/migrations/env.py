@@ -29,6 +29,8 @@ if connection is not None:
 else:
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option(
         "sqlalchemy.url")
+    if not url:
+        raise SystemExit("alembic: no store URL (-x url=... or sqlalchemy.url)")
     engine = create_engine(url)
     with engine.begin() as conn:
         _run(conn)

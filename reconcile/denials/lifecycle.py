@@ -1,0 +1,238 @@
+"""A denial's life: its status, the checked moves between statuses, and the history row
+every change leaves.
+
+Statuses: `open` (nothing done yet), `corrected` (a replacement claim or a reopening request
+went out), `appealed` (with the payer's level and the date sent), `overturned` (a later
+remittance paid the line: amount recovered and the remittance that did), `upheld` (an
+appeal lost), `written_off` (with its reason), `superseded` (a reversal took the
+adjudication back). The moves allowed, and which need a note, are the table
+`reconcile/denials/data/denial_status_moves.csv`; anything else is refused with the moves that are
+allowed from where the denial is. `remit load` and `correct` move denials through
+`record_moves` inside their own transaction; people through `set_status`.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import os
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from attrs import frozen
+from sqlmodel import Session, col, select
+
+from reconcile.errors import StoreError
+from reconcile.store.database import session_scope
+from reconcile.store.denial_models import DenialEvent
+from reconcile.store.remit_models import Denial
+
+STATUSES = ("open", "corrected", "appealed", "overturned", "upheld", "written_off",
+            "superseded")
+LIVE = ("open", "corrected", "appealed", "upheld")  # work not finished: a payment overturns it
+WORK = ("open", "appealed", "upheld")  # what the worklist shows by default (corrected waits)
+
+
+@frozen
+class Move:
+    from_status: str
+    to_status: str
+    by_hand: bool
+    note_required: bool
+    why: str
+
+
+@lru_cache(maxsize=1)
+def moves() -> dict[tuple[str, str], Move]:
+    path = resources.files("reconcile.denials") / "data" / "denial_status_moves.csv"
+    text = path.read_text("utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    out = {}
+    for r in rows:
+        m = Move(r["from"], r["to"], r["by_hand"] == "yes", r["note"] == "yes", r["why"])
+        out[(m.from_status, m.to_status)] = m
+    return out
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in a container or service
+        return os.environ.get("USER", "") or "unknown"
+
+
+def check_move(current: str, to: str, note: str | None, by_hand: bool = True) -> Move:
+    """The allowed move, or StoreError saying why not and what is allowed."""
+    if to not in STATUSES:
+        raise StoreError(f"--status {to!r}: choose one of {', '.join(STATUSES)}")
+    move = moves().get((current, to))
+    if move is None or (by_hand and not move.by_hand):
+        allowed = [t for (f, t), m in moves().items() if f == current and (m.by_hand
+                                                                           or not by_hand)]
+        why = "only a remittance reversal makes that move" if move is not None else (
+            f"a denial that is {current} can move to {', '.join(allowed) or 'nothing'}")
+        raise StoreError(f"cannot move a denial from {current} to {to}: {why}")
+    if move.note_required and not (note or "").strip():
+        raise StoreError(f"moving a denial from {current} to {to} needs --note ({move.why})")
+    return move
+
+
+def set_status(url: str | None, denial_id: int, to: str, *, note: str | None = None,
+               by: str | None = None, level: str | None = None, on: date | None = None,
+               owner: str | None = None, now: datetime | None = None) -> Denial:
+    """Move one denial by hand (checked), with its history row; return it as it now is."""
+    with session_scope(url) as s:
+        d = s.get(Denial, denial_id)
+        if d is None:
+            raise StoreError(f"no denial {denial_id} in the store")
+        check_move(d.status, to, note)
+        if to == "appealed":
+            level = level or _next_level(d)
+        elif level:
+            raise StoreError("--level goes with --status appealed")
+        if to == "appealed":
+            d.appeal_level, d.appealed_on = level, on or (now or datetime.now(UTC)).date()
+        if owner is not None:
+            d.owner = owner or None
+        _event(s, d, to, actor=by or current_user(), note=note or "", level=level, on=on,
+               now=now)
+        s.add(d)
+        s.flush()
+        s.refresh(d)
+        return d
+
+
+def record_appeals(session: Session, levels: dict[int, str], *, on: date, actor: str,
+                   note: str = "", now: datetime | None = None) -> list[Denial]:
+    """Move denials to `appealed` at the given level (denial id -> level) inside the
+    caller's transaction, each move checked as a hand move (`dermclaim appeal --sent`);
+    StoreError on the first that may not move, before anything is committed."""
+    out = []
+    for denial_id, level in sorted(levels.items()):
+        d = session.get(Denial, denial_id)
+        if d is None:
+            raise StoreError(f"no denial {denial_id} in the store")
+        check_move(d.status, "appealed", note)
+        d.appeal_level, d.appealed_on = level, on
+        _event(session, d, "appealed", actor=actor, note=note, level=level, on=on, now=now)
+        session.add(d)
+        out.append(d)
+    session.flush()
+    return out
+
+
+def set_owner(url: str | None, denial_id: int, owner: str) -> None:
+    with session_scope(url) as s:
+        d = s.get(Denial, denial_id)
+        if d is None:
+            raise StoreError(f"no denial {denial_id} in the store")
+        d.owner = owner or None
+        s.add(d)
+
+
+def _next_level(d: Denial) -> str:
+    """The payer's next appeal level after the one the denial was appealed at."""
+    from reconcile.denials.payers import appeal_levels
+
+    names = [lv.name for lv in appeal_levels(d.payer)]
+    if d.appeal_level in names:
+        i = names.index(d.appeal_level) + 1
+        if i >= len(names):
+            raise StoreError(f"{d.payer}: {d.appeal_level} is the last appeal level the guide "
+                             "lists; give --level")
+        return names[i]
+    return names[0] if names else "first_level"
+
+
+def _event(s: Session, d: Denial, to: str, *, actor: str, note: str = "",
+           level: str | None = None, on: date | None = None, remit_file_id: int | None = None,
+           interchange: int | None = None, now: datetime | None = None) -> None:
+    assert d.id is not None
+    s.add(DenialEvent(denial_id=d.id, at=now or datetime.now(UTC), from_status=d.status,
+                      to_status=to, actor=actor, note=note, level=level, on_date=on,
+                      remit_file_id=remit_file_id, interchange=interchange))
+    d.status = to
+    if to == "superseded":
+        d.superseded = True
+
+
+def record_moves(session: Session, denial_ids: Iterable[int], to: str, *, actor: str,
+                 note: str = "", values: dict[int, dict[str, Any]] | None = None,
+                 remit_file_id: int | None = None, interchange: int | None = None,
+                 now: datetime | None = None) -> int:
+    """Move denials inside the caller's transaction (remit load, correct): each move is
+    checked against the table (not as a hand move) and leaves a history row; a denial
+    whose status does not allow the move is left as it is. `values` sets columns per
+    denial (recovered amount, paying claim row). Returns how many moved."""
+    ids = sorted(set(denial_ids))
+    when = now or datetime.now(UTC)
+    moved = 0
+    for start in range(0, len(ids), 500):
+        q = (select(Denial).where(col(Denial.id).in_(ids[start:start + 500]))
+             .execution_options(populate_existing=True))
+        for d in session.exec(q):
+            if (d.status, to) not in moves():
+                continue
+            for k, v in (values or {}).get(d.id or 0, {}).items():
+                setattr(d, k, v)
+            _event(session, d, to, actor=actor, note=note, remit_file_id=remit_file_id,
+                   interchange=interchange, now=when)
+            session.add(d)
+            moved += 1
+    session.flush()
+    return moved
+
+
+@frozen
+class HistoryRow:
+    at: datetime
+    from_status: str
+    to_status: str
+    actor: str
+    note: str
+    level: str | None
+    on_date: date | None
+    remit_file_id: int | None
+    interchange: int | None
+
+
+def history(session: Session, denial_ids: Sequence[int]) -> dict[int, list[HistoryRow]]:
+    """Every change of each denial, oldest first."""
+    out: dict[int, list[HistoryRow]] = {i: [] for i in denial_ids}
+    ids = sorted(set(denial_ids))
+    for start in range(0, len(ids), 500):
+        q = (select(DenialEvent).where(col(DenialEvent.denial_id).in_(ids[start:start + 500]))
+             .order_by(col(DenialEvent.id)))
+        for e in session.exec(q):
+            out.setdefault(e.denial_id, []).append(HistoryRow(
+                e.at, e.from_status, e.to_status, e.actor, e.note, e.level, e.on_date,
+                e.remit_file_id, e.interchange))
+    return out
+
+
+def last_notes(session: Session, denial_ids: Sequence[int]) -> dict[int, str]:
+    """The latest non-empty note of each denial (for the worklist)."""
+    out: dict[int, str] = {}
+    ids = sorted(set(denial_ids))
+    t = DenialEvent.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(ids), 500):
+        q = (sa.select(t.c.denial_id, t.c.note).where(t.c.denial_id.in_(ids[start:start + 500]),
+                                                       t.c.note != "").order_by(t.c.id))
+        for did, note in session.connection().execute(q):
+            out[did] = note
+    return out
+
+
+def record_superseded(session: Session, remit_file_id: int | None = None) -> int:
+    """History rows for the denials a reversal just took back (`superseded` set by the
+    load's bulk update, status not yet moved)."""
+    q = select(Denial.id).where(col(Denial.superseded).is_(True),
+                                col(Denial.status) != "superseded")
+    ids = [i for i in session.exec(q) if i is not None]
+    return record_moves(session, ids, "superseded", actor="remit load",
+                        note="taken back by a reversal (CLP02 = 22)",
+                        remit_file_id=remit_file_id)
