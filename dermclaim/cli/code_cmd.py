@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
+from coding.batch import code_batch
 from coding.encounter import load_encounters
-from coding.engine import code_encounter
+from coding.history import PriorService
 from coding.model import CodedClaim, Severity
 from coding.validation import dotted
 from companion_guides import get_guide
@@ -55,8 +56,9 @@ def code(encounter_file: str, payer: str | None, practice: str | None, db: str |
         if payer is not None:
             get_guide(payer)  # unknown payer → GuideError naming the known guides
         encounters = load_encounters(encounter_file, payer=payer)
-        claims = [code_encounter(enc, fees=fees, history=_history(db, enc))
-                  for enc in encounters]
+        # a batch file (one patient's visits): each visit with the earlier ones as history,
+        # the same function as `dermclaim claims` (58/78/79/24 inside a global period)
+        claims = code_batch(encounters, fees=fees, stored=lambda enc: _history(db, enc))
     if as_json:
         shaped = [claim_to_json(c) for c in claims]
         click.echo(json.dumps(shaped[0] if len(shaped) == 1 else shaped, indent=2))
@@ -69,7 +71,7 @@ def code(encounter_file: str, payer: str | None, practice: str | None, db: str |
         raise SystemExit(EXIT_FINDINGS)
 
 
-def _history(db: str | None, enc: Any) -> Any:
+def _history(db: str | None, enc: Any) -> tuple[PriorService, ...]:
     """The patient's earlier services from the store, when one exists (never created)."""
     if _no_sqlite_store(db):
         return ()  # nothing to read: the store's modules (SQLAlchemy) are not even imported
