@@ -34,6 +34,8 @@ __all__ = [
     "count_family_of",
     "hidradenitis_codes",
     "anatomic_codes",
+    "NocDrug",
+    "noc_drugs",
 ]
 
 
@@ -258,4 +260,29 @@ def anatomic_codes() -> dict[str, tuple[str, bool, str]]:
             raise TableError(f"coding/data/anatomic_codes.csv: {r['code']}: documents digit "
                              "or eyelid, required yes or no")
         out[r["code"]] = (r["documents"], r["required"] == "yes", r["source"])
+    return out
+
+
+@frozen
+class NocDrug:
+    """A drug billed with a not-otherwise-classified code (coding/data/drug_noc.csv)."""
+
+    ndc: str  # 11 digits
+    hcpcs: str  # J3590, J3490
+    description: str  # name and strength, for SV101-7
+    single_dose: bool
+    source: str
+
+
+@cache
+def noc_drugs() -> dict[str, NocDrug]:
+    """11-digit NDC -> its NOC billing row."""
+    out: dict[str, NocDrug] = {}
+    for r in read_table("drug_noc.csv"):
+        if r["container"] not in ("single", "multi") or len(r["ndc"]) != 11 \
+                or not r["ndc"].isdigit():
+            raise TableError(f"coding/data/drug_noc.csv: {r['ndc']}: an 11-digit NDC and "
+                             "container single or multi are required")
+        out[r["ndc"]] = NocDrug(r["ndc"], r["hcpcs"], r["description"],
+                                r["container"] == "single", r["source"])
     return out

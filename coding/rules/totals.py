@@ -92,7 +92,8 @@ def _family(family: str, pool: ItemList, ctx: RuleContext, result: RuleResult,
                 "MEASURE_MISSING",
                 f"procedure {index} ({proc.code}): {field} not documented; "
                 f"{family.replace('_', ' ')} is coded by the session's total "
-                f"{field.replace('_sq_cm', ' in sq cm')}, so it counts as at least its documented code's bracket — document {field}",
+                f"{field.replace('_sq_cm', ' in sq cm')}, so it counts as at least its "
+                f"documented code's bracket — document {field}",
                 index, field))
             continue
         if proc.count is None and measure == "count" and proc.units is not None \
