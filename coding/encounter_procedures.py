@@ -66,7 +66,7 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "pathology": ("code", "specimens", "in_house", "prior_pathology"),
     "phototherapy": ("code", "units", "area_sq_cm", "drug"),
     "other": ("code", "units", "modifiers", "count", "area_sq_cm", "complicated", "region",
-              "closure"),
+              "closure", "drug"),
 }
 PROCEDURE_TYPES = tuple(TYPE_FIELDS)
 MAX_CM = Decimal(100)  # a lesion, margin or repair beyond a metre is a typo
@@ -269,6 +269,8 @@ def _other(f: Fields) -> dict[str, Any]:
         "complicated": f.boolean("complicated"),
         "region": f.choice("region", HS_REGIONS, required=False),
         "closure": f.choice("closure", CLOSURES, required=False),
+        # a drug given with the procedure (or the drug itself when `code` is its HCPCS)
+        "drug": _drug(f) if f.has("drug") else None,
     }
     raw = f.items("modifiers", required=False, nonempty=False)
     if raw is not None:

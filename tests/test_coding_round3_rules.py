@@ -274,3 +274,12 @@ def test_noc_drug_description_round_trips_through_the_contract() -> None:
          "drug": {**DUPIXENT, "description": "dupilumab 300 mg/2 mL"}}])
     enc = parse_encounter(data, "t.json")
     assert parse_encounter(encounter_to_dict(enc), "t.json") == enc
+
+
+def test_a_drug_documented_on_an_other_procedure_is_billed_from_its_dose() -> None:
+    ameluz = {"hcpcs": "J7345", "ndc": "70621-0101-01", "dose": 1500, "dose_unit": "mg",
+              "wasted": 500, "ndc_quantity": "1.5", "ndc_unit": "GR"}
+    c = coded(["L57.0"], {"type": "phototherapy", "code": "96574"},
+              {"type": "other", "code": "J7345", "drug": ameluz})
+    assert mods(c) == [("96574", 1, ()), ("J7345", 150, ()), ("J7345", 50, ("JW",))]
+    assert "DRUG_THROUGH_OTHER" not in found(c)

@@ -218,3 +218,36 @@ def test_every_family_row_is_a_known_code_with_a_source() -> None:
         for row in rows:
             assert row.code in known_codes() and row.source
     assert {code for code, _ in hidradenitis_codes().values()} <= known_codes()
+
+
+# ---------------------------------------------------------------- codes written without counts
+
+
+def test_a_documented_11721_without_a_count_is_not_downcoded_by_its_units() -> None:
+    c = coded(["B35.1"], other("11721", units=1, site="toe"))
+    assert lines(c) == [("11721", 1)] and "MEASURE_MISSING" in found(c)
+
+
+def test_a_documented_10061_without_a_count_stays_10061() -> None:
+    assert lines(coded(["L02.212"], other("10061", site="back"))) == [("10061", 1)]
+
+
+def test_ten_060_with_two_units_is_two_abscesses() -> None:
+    c = coded(["L02.212"], other("10060", units=2, site="back"))
+    assert lines(c) == [("10061", 1)]
+
+
+@pytest.mark.parametrize("addon_units", [1, 2, 3])
+def test_skin_tag_codes_passed_through_keep_their_add_on_units(addon_units: int) -> None:
+    why = "bleeding"
+    c = coded(["L91.8"], other("11200", site="neck", medical_necessity=why),
+              other("11201", units=addon_units, site="neck", medical_necessity=why))
+    assert lines(c) == [("11200", 1), ("11201", addon_units)]
+
+
+@pytest.mark.parametrize(("lesions", "code"), [(7, "11900"), (8, "11901")])
+def test_intralesional_seven_and_eight_lesions(lesions: int, code: str) -> None:
+    kenalog = {"hcpcs": "J3301", "ndc": "0003-0494-20", "dose": 10, "dose_unit": "mg"}
+    c = coded(["L91.0"], {"type": "intralesional", "lesions": lesions, "site": "chest",
+                          "drug": kenalog})
+    assert lines(c)[0] == (code, 1)

@@ -164,7 +164,8 @@ def drug_lines(entries: list[tuple[int, Procedure, str]], ctx: RuleContext) -> R
     from coding.rules.noc import NOC_CODES, noc_lines  # noc builds on this module
 
     result = RuleResult()
-    noc = [e for e in entries if isinstance(e[1].drug, Drug) and e[1].drug.hcpcs in NOC_CODES]
+    noc = [e for e in entries if isinstance(e[1].drug, Drug)
+           and isinstance(e[1].drug.hcpcs, str) and e[1].drug.hcpcs in NOC_CODES]
     if noc:
         result.extend(noc_lines(noc, ctx))
         entries = [e for e in entries if e not in noc]

@@ -122,7 +122,7 @@ def _behavior(proc: Procedure, index: int, ctx: RuleContext
     malignant = [d for d in dx if isinstance(d, str) and d.startswith(MALIGNANT_DX)]
     label = f"excision (procedure {index})"
     if not malignant:
-        if proc.re_excision:
+        if proc.re_excision is True:
             return "benign", "", warning(
                 "REEXCISION_DIAGNOSIS",
                 f"{label}: documented as a re-excision with benign behaviour and no malignant "
@@ -131,13 +131,13 @@ def _behavior(proc: Procedure, index: int, ctx: RuleContext
                 "(C43/C44/D03/D04), else it stays benign", index, "diagnoses")
         return "benign", "", None
     shown = ", ".join(dotted(d) for d in malignant)
-    if proc.re_excision:
+    if proc.re_excision is True:
         return "malignant", f" (re-excision of the malignant lesion {shown}: " \
             f"{REEXCISION_SOURCE})", info(
                 "REEXCISION_MALIGNANT",
                 f"{label}: re-excision of a malignant lesion ({shown}) coded 116xx although "
                 f"the new specimen is benign ({REEXCISION_SOURCE})", index, "behavior")
-    if proc.staged:
+    if proc.staged is True:
         return "malignant", (f" (staged re-excision of the malignant lesion {shown}: "
                              f"{REEXCISION_SOURCE})"), warning(
             "REEXCISION_ASSUMED",

@@ -22,11 +22,20 @@ them the documented code is kept, with a warning.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from coding.model import Procedure
 from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
-from coding.rules.common import ceil_div, fmt_num, folded_line, info, single_line, warning
+from coding.rules.common import (
+    ceil_div,
+    fmt_num,
+    folded_line,
+    info,
+    single_line,
+    text,
+    warning,
+)
 from coding.tables import CountRow, count_families, count_family_of, hidradenitis_codes
 
 __all__ = ["counted", "code"]
@@ -58,13 +67,34 @@ def code(items: ItemList, ctx: RuleContext, family_name: str) -> RuleResult:
     return result
 
 
-def _measure(row: CountRow, proc: Procedure) -> Decimal | None:
-    if row.measure == "count":
-        value = proc.count if proc.count is not None else proc.units
+# families whose documented units are the count when no count is written: a unit of 95044
+# is one test (CPT "specify number of tests"), a unit of 10060 one drained abscess
+UNITS_ARE_COUNT = frozenset({"patch_test", "photo_patch_test", "incision_drainage"})
+
+
+def _measure(measure: str, family: str, proc: Procedure) -> Decimal | None:
+    if measure == "count":
+        value = proc.count
+        if value is None and family in UNITS_ARE_COUNT:
+            value = proc.units
         return Decimal(value) if isinstance(value, int) and value >= 1 else None
-    if row.measure == "area_sq_cm":
-        return proc.area_sq_cm if isinstance(proc.area_sq_cm, Decimal) else None
+    if measure == "area_sq_cm":
+        area = proc.area_sq_cm
+        return area if isinstance(area, Decimal) and area.is_finite() and area >= 0 else None
     return Decimal(0)
+
+
+def _implied(family: str, proc: Procedure, rows: tuple[CountRow, ...]) -> Decimal | None:
+    """What a procedure documented without its count still says: one abscess per I&D; an
+    add-on code's units (11201 × u) mean at least base + 10 × (u − 1) + 1 items."""
+    if family == "incision_drainage":
+        return Decimal(1)
+    row = next((r for r in rows if r.code == proc.code and r.addon is not None), None)
+    if row is None or row.addon is None:
+        return None
+    base, step = row.addon
+    units = proc.units if isinstance(proc.units, int) and proc.units >= 1 else 1
+    return base + step * (units - 1) + 1
 
 
 def _family(family: str, pool: ItemList, ctx: RuleContext, result: RuleResult,
@@ -72,21 +102,24 @@ def _family(family: str, pool: ItemList, ctx: RuleContext, result: RuleResult,
     rows = count_families()[family]
     brackets = [r for r in rows if r.measure in ("count", "area_sq_cm", "session")
                 and r.addon is None]
-    primary = brackets[0]
-    measure = primary.measure
+    measure = brackets[0].measure
     total = Decimal(0)
     floor = 0  # the highest bracket a procedure without its measure documents
     parts = []
     for index, proc in pool:
-        rank = next((n for n, r in enumerate(brackets) if r.code == proc.code), 0)
         if measure == "session":
             continue
-        if family == "incision_drainage" and proc.count is None and proc.units is None:
-            value: Decimal | None = Decimal(1)  # one documented I&D is one abscess
-        else:
-            value = _measure(primary, proc)
+        value = _measure(measure, family, proc)
+        if value is not None and proc.count is None and measure == "count":
+            result.findings.append(info(
+                "COUNT_FROM_UNITS", f"procedure {index} ({proc.code}): no count documented; the "
+                f"units ({proc.units}) are read as the count", index, "count"))
         if value is None:
-            floor = max(floor, rank)
+            floor = max(floor, next((n for n, r in enumerate(brackets) if r.code == proc.code),
+                                    0))
+            value = _implied(family, proc, rows)
+        if value is None or (family != "incision_drainage" and proc.count is None
+                             and measure == "count" and family not in UNITS_ARE_COUNT):
             field = "count" if measure == "count" else "area_sq_cm"
             result.findings.append(warning(
                 "MEASURE_MISSING",
@@ -95,17 +128,13 @@ def _family(family: str, pool: ItemList, ctx: RuleContext, result: RuleResult,
                 f"{field.replace('_sq_cm', ' in sq cm')}, so it counts as at least its "
                 f"documented code's bracket — document {field}",
                 index, field))
+        if value is None:
             continue
-        if proc.count is None and measure == "count" and proc.units is not None \
-                and family != "incision_drainage":
-            result.findings.append(info(
-                "COUNT_FROM_UNITS", f"procedure {index} ({proc.code}): no count documented; the "
-                f"units ({proc.units}) are read as the count", index, "count"))
         total += value
         parts.append((index, value))
     chosen_rank = max([n for n, r in enumerate(brackets) if r.admits(total)] + [floor])
     chosen = brackets[chosen_rank]
-    flagged = [i for i, p in pool if p.complicated]
+    flagged = [i for i, p in pool if p.complicated is True]
     flag_row = next((r for r in rows if r.measure == "complicated"), None)
     if flag_row is not None and flagged:
         chosen = next(r for r in brackets if r.code == flag_row.code)
@@ -154,15 +183,16 @@ def _line(procs: list[Procedure], indexes: list[int], ctx: RuleContext, cpt: str
     line = folded_line(procs, indexes, ctx, code=cpt, units=units, family=family_name,
                        rationale=rationale)
     # modifiers documented on every folded procedure (e.g. a payer's 59) stay on the line
-    common = [m for m in procs[0].modifiers if all(m in p.modifiers for p in procs[1:])]
+    common = [m for m in _written(procs[0]) if all(m in _written(p) for p in procs[1:])]
     line.modifiers.extend(common)
     return line
 
 
 def _hidradenitis(index: int, proc: Procedure, result: RuleResult,
                   family_name: str) -> DraftLine:
-    region = proc.region or ("axillary" if proc.site == "axilla" else None)
-    found = hidradenitis_codes().get((region or "", proc.closure or ""))
+    region = text(proc.region) or ("axillary" if text(proc.site) == "axilla" else None)
+    closure = text(proc.closure)
+    found = hidradenitis_codes().get((region or "", closure or ""))
     label = f"hidradenitis excision (procedure {index})"
     if found is None:
         missing = "region" if region is None else "closure"
@@ -174,12 +204,18 @@ def _hidradenitis(index: int, proc: Procedure, result: RuleResult,
         cpt, why = str(proc.code), f"Documented as {proc.code}; region/closure not documented"
     else:
         cpt, source = found
-        why = (f"Hidradenitis excision, {region} region, {proc.closure} closure → {cpt} × 1 "
+        why = (f"Hidradenitis excision, {region} region, {closure} closure → {cpt} × 1 "
                f"[{source}]")
         if cpt != proc.code:
             result.findings.append(info(
                 "FAMILY_RECODED", f"{label}: {proc.code} documented; {region} region with "
-                f"{proc.closure} closure codes to {cpt}", index, "code"))
+                f"{closure} closure codes to {cpt}", index, "code"))
     line = single_line(proc, index, code=cpt, units=1, family=family_name,
-                       modifiers=list(proc.modifiers), rationale=why)
+                       modifiers=_written(proc), rationale=why)
     return line
+
+
+def _written(proc: Procedure) -> list[str]:
+    """The documented modifiers that are modifiers (two letters/digits)."""
+    mods = proc.modifiers if isinstance(proc.modifiers, (tuple, list)) else ()
+    return [m for m in mods if isinstance(m, str) and re.fullmatch(r"[0-9A-Z]{2}", m)]
