@@ -105,3 +105,26 @@ def test_another_patients_visits_are_not_history() -> None:
     encs = [parse_encounter(first, "b.json", 0), parse_encounter(later, "b.json", 1)]
     claims = code_batch(encs)
     assert all(not {"58", "79", "24"} & set(ln.modifiers) for ln in claims[1].lines)
+
+
+def test_code_shows_the_noc_description_sent_in_sv101_7(tmp_path: Path) -> None:
+    enc = enc_dict(claim_id="D-1", diagnoses=["L20.9"], payer="commercial", procedures=[
+        {"type": "injection", "route": "subcutaneous",
+         "drug": {"hcpcs": "J3590", "ndc": "0024-5911-01", "dose": 300, "dose_unit": "mg",
+                  "ndc_quantity": 2, "ndc_unit": "ML"}}])
+    path = tmp_path / "noc.json"
+    path.write_text(json.dumps(enc))
+    result = run("code", str(path), "--practice", PRACTICE, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    noc = next(ln for ln in data["lines"] if ln["code"] == "J3590")
+    assert noc["units"] == 1 and noc["drug"] == {"ndc": "00024591101", "quantity": "2",
+                                                 "unit": "ML"}
+    assert noc["description"] == "dupilumab (Dupixent) 300 mg/2 mL 300 mg NDC 00024591101"
+    assert "description" not in data["lines"][0]
+    out = tmp_path / "noc.837"
+    result = run("claims", str(path), "--practice", PRACTICE, "-o", str(out),
+                 "--db", f"sqlite:///{tmp_path}/store.db", "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert "SV1*HC:J3590:::::DUPILUMAB (DUPIXENT) 300 MG/2 ML 300 MG NDC 00024591101*25*UN*1" \
+        in out.read_text()

@@ -99,8 +99,9 @@ def plain(value: Decimal) -> str:
 
 
 def claim_to_json(claim: CodedClaim) -> dict[str, Any]:
-    """The issue-2 JSON shape: codes as strings, units ints, charges decimal strings/null."""
-    return {
+    """The issue-2 JSON shape: codes as strings, units ints, charges decimal strings/null; a
+    line of a not-otherwise-classified code also has its SV101-7 `description`."""
+    out: dict[str, Any] = {
         "claim_id": claim.claim_id,
         "payer": claim.payer,
         "date_of_service": claim.date_of_service.isoformat(),
@@ -128,6 +129,11 @@ def claim_to_json(claim: CodedClaim) -> dict[str, Any]:
             for f in claim.findings
         ],
     }
+    lines: list[dict[str, Any]] = out["lines"]
+    for shaped, line in zip(lines, claim.lines, strict=True):
+        if line.description:
+            shaped["description"] = line.description
+    return out
 
 
 def _table(claim: CodedClaim) -> str:
@@ -139,6 +145,8 @@ def _table(claim: CodedClaim) -> str:
         drug = ""
         if line.drug:
             drug = f" [NDC {line.drug.ndc} {plain(line.drug.quantity)} {line.drug.unit}]"
+        if line.description:
+            drug += f" [SV101-7: {line.description}]"
         rows.append((str(line.line), line.code, "-".join(line.modifiers) or "-", str(line.units),
                      "-" if line.charge is None else str(line.charge),
                      ",".join(map(str, line.diagnosis_pointers)), line.rationale + drug))
