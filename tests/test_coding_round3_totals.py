@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from encounter_factory import make
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coding.engine import code_encounter
 from coding.errors import EncounterError
@@ -251,3 +253,33 @@ def test_intralesional_seven_and_eight_lesions(lesions: int, code: str) -> None:
     c = coded(["L91.0"], {"type": "intralesional", "lesions": lesions, "site": "chest",
                           "drug": kenalog})
     assert lines(c)[0] == (code, 1)
+
+
+# ---------------------------------------------------------------- properties (hypothesis)
+
+
+def _excimer(total: int) -> str:  # CPT 96920-96922, computed independently of the table
+    return "96920" if total < 250 else "96921" if total <= 500 else "96922"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 400), min_size=1, max_size=4))
+def test_property_excimer_code_follows_the_summed_area(areas: list[int]) -> None:
+    c = coded(["L40.0"], *({"type": "phototherapy", "code": "96920", "area_sq_cm": a}
+                           for a in areas))
+    assert lines(c) == [(_excimer(sum(areas)), 1)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=4))
+def test_property_nails_one_line_by_the_summed_count(counts: list[int]) -> None:
+    c = coded(["B35.1"], *(other("11720", count=n, site="toe") for n in counts))
+    assert lines(c) == [("11721" if sum(counts) >= 6 else "11720", 1)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 120))
+def test_property_skin_tag_units(tags: int) -> None:
+    c = coded(["L91.8"], other("11200", count=tags, site="neck", medical_necessity="bleeding"))
+    extra = -(-(tags - 15) // 10) if tags > 15 else 0
+    assert lines(c) == [("11200", 1)] + ([("11201", extra)] if extra else [])
