@@ -283,3 +283,15 @@ def test_property_skin_tag_units(tags: int) -> None:
     c = coded(["L91.8"], other("11200", count=tags, site="neck", medical_necessity="bleeding"))
     extra = -(-(tags - 15) // 10) if tags > 15 else 0
     assert lines(c) == [("11200", 1)] + ([("11201", extra)] if extra else [])
+
+
+def test_nail_units_above_one_are_the_count() -> None:
+    # 11720 is billed once a session: "11720 × 4" on each foot documents four nails each
+    c = coded(["B35.1"], other("11720", units=4, site="toe", laterality="left"),
+              other("11720", units=4, site="toe", laterality="right"))
+    assert lines(c) == [("11721", 1)] and "COUNT_FROM_UNITS" in found(c)
+
+
+def test_a_count_less_nail_procedure_still_counts_as_one_nail() -> None:
+    c = coded(["B35.1"], other("11720", site="toe"), other("11720", count=5, site="toe"))
+    assert lines(c) == [("11721", 1)] and "MEASURE_MISSING" in found(c)

@@ -67,34 +67,29 @@ def code(items: ItemList, ctx: RuleContext, family_name: str) -> RuleResult:
     return result
 
 
-# families whose documented units are the count when no count is written: a unit of 95044
-# is one test (CPT "specify number of tests"), a unit of 10060 one drained abscess
+# families whose documented units are the count even at one: a unit of 95044 is one test
+# (CPT "specify number of tests"), a unit of 10060 one drained abscess. For the others a
+# single unit is the line's unit (11721 × 1), and more than one can only be the count (11720
+# is billed once a session, so "11720 × 4" documents four nails).
 UNITS_ARE_COUNT = frozenset({"patch_test", "photo_patch_test", "incision_drainage"})
 
 
-def _measure(measure: str, family: str, proc: Procedure) -> Decimal | None:
+def _documented(proc: Procedure, measure: str) -> Decimal | None:
+    """The count or area the note writes for the family's measure, or None."""
     if measure == "count":
-        value = proc.count
-        if value is None and family in UNITS_ARE_COUNT:
-            value = proc.units
-        return Decimal(value) if isinstance(value, int) and value >= 1 else None
-    if measure == "area_sq_cm":
-        area = proc.area_sq_cm
-        return area if isinstance(area, Decimal) and area.is_finite() and area >= 0 else None
-    return Decimal(0)
+        count = proc.count
+        ok = isinstance(count, int) and not isinstance(count, bool) and count >= 1
+        return Decimal(count) if ok else None
+    area = proc.area_sq_cm
+    return area if isinstance(area, Decimal) and area.is_finite() and area >= 0 else None
 
 
-def _implied(family: str, proc: Procedure, rows: tuple[CountRow, ...]) -> Decimal | None:
-    """What a procedure documented without its count still says: one abscess per I&D; an
-    add-on code's units (11201 × u) mean at least base + 10 × (u − 1) + 1 items."""
-    if family == "incision_drainage":
-        return Decimal(1)
-    row = next((r for r in rows if r.code == proc.code and r.addon is not None), None)
-    if row is None or row.addon is None:
-        return None
-    base, step = row.addon
-    units = proc.units if isinstance(proc.units, int) and proc.units >= 1 else 1
-    return base + step * (units - 1) + 1
+def _least(row: CountRow) -> Decimal:
+    """The least count or area a documented code says (its bracket's lower bound)."""
+    lower = row.lower or Decimal(0)
+    if row.over:
+        return lower + (1 if row.measure == "count" else 0)
+    return lower
 
 
 def _family(family: str, pool: ItemList, ctx: RuleContext, result: RuleResult,
@@ -109,27 +104,11 @@ def _family(family: str, pool: ItemList, ctx: RuleContext, result: RuleResult,
     for index, proc in pool:
         if measure == "session":
             continue
-        value = _measure(measure, family, proc)
-        if value is not None and proc.count is None and measure == "count":
-            result.findings.append(info(
-                "COUNT_FROM_UNITS", f"procedure {index} ({proc.code}): no count documented; the "
-                f"units ({proc.units}) are read as the count", index, "count"))
+        value = _documented(proc, measure)
         if value is None:
-            floor = max(floor, next((n for n, r in enumerate(brackets) if r.code == proc.code),
-                                    0))
-            value = _implied(family, proc, rows)
-        if value is None or (family != "incision_drainage" and proc.count is None
-                             and measure == "count" and family not in UNITS_ARE_COUNT):
-            field = "count" if measure == "count" else "area_sq_cm"
-            result.findings.append(warning(
-                "MEASURE_MISSING",
-                f"procedure {index} ({proc.code}): {field} not documented; "
-                f"{family.replace('_', ' ')} is coded by the session's total "
-                f"{field.replace('_sq_cm', ' in sq cm')}, so it counts as at least its "
-                f"documented code's bracket — document {field}",
-                index, field))
-        if value is None:
-            continue
+            value = _undocumented(family, measure, index, proc, rows, brackets, result)
+            floor = max(floor, next((n for n, r in enumerate(brackets)
+                                     if r.code == proc.code), 0))
         total += value
         parts.append((index, value))
     chosen_rank = max([n for n, r in enumerate(brackets) if r.admits(total)] + [floor])
@@ -163,6 +142,38 @@ def _family(family: str, pool: ItemList, ctx: RuleContext, result: RuleResult,
             procs, indexes, ctx, row.code, extra, family_name,
             f"{shown}: +{row.code} × {extra} for the {fmt_num(total - step[0])} beyond "
             f"{fmt_num(step[0])} (each further {fmt_num(step[1])} or part) [{row.source}]"))
+
+
+def _undocumented(family: str, measure: str, index: int, proc: Procedure,
+                  rows: tuple[CountRow, ...], brackets: list[CountRow],
+                  result: RuleResult) -> Decimal:
+    """What a procedure without its count or area still says: its units where they are the
+    count, an add-on's units (11201 × u: at least 15 + 10 × (u − 1) + 1 tags), else the least
+    its documented code's bracket means — with a finding saying which."""
+    units = proc.units if isinstance(proc.units, int) and not isinstance(proc.units, bool) \
+        and proc.units >= 1 else None
+    field = "count" if measure == "count" else "area_sq_cm"
+    addon = next((r.addon for r in rows if r.code == proc.code and r.addon), None)
+    if measure == "count" and addon is None and units is not None \
+            and (units > 1 or family in UNITS_ARE_COUNT):
+        result.findings.append(info(
+            "COUNT_FROM_UNITS", f"procedure {index} ({proc.code}): no count documented; the "
+            f"units ({units}) are read as the count", index, "count"))
+        return Decimal(units)
+    if family == "incision_drainage":  # one documented I&D is one abscess; 10061 as written
+        return Decimal(1) if proc.code == brackets[0].code else Decimal(2)
+    if addon is not None:
+        value = addon[0] + addon[1] * ((units or 1) - 1) + 1
+    else:
+        row = next((r for r in brackets if r.code == proc.code), brackets[0])
+        value = _least(row)
+    result.findings.append(warning(
+        "MEASURE_MISSING",
+        f"procedure {index} ({proc.code}): {field} not documented; "
+        f"{family.replace('_', ' ')} is coded by the session's total "
+        f"{field.replace('_sq_cm', ' in sq cm')}, so it counts as the least its documented "
+        f"code says ({fmt_num(value)}) — document {field}", index, field))
+    return value
 
 
 def _shown(family: str, measure: str, total: Decimal, parts: list[tuple[int, Decimal]],
