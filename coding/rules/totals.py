@@ -78,8 +78,9 @@ def _documented(proc: Procedure, measure: str) -> Decimal | None:
     """The count or area the note writes for the family's measure, or None."""
     if measure == "count":
         count = proc.count
-        ok = isinstance(count, int) and not isinstance(count, bool) and count >= 1
-        return Decimal(count) if ok else None
+        if isinstance(count, int) and not isinstance(count, bool) and count >= 1:
+            return Decimal(count)
+        return None
     area = proc.area_sq_cm
     return area if isinstance(area, Decimal) and area.is_finite() and area >= 0 else None
 
