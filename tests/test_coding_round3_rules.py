@@ -283,3 +283,9 @@ def test_a_drug_documented_on_an_other_procedure_is_billed_from_its_dose() -> No
               {"type": "other", "code": "J7345", "drug": ameluz})
     assert mods(c) == [("96574", 1, ()), ("J7345", 150, ()), ("J7345", 50, ("JW",))]
     assert "DRUG_THROUGH_OTHER" not in found(c)
+
+
+def test_two_96372_through_other_are_one_line_with_two_units() -> None:
+    c = coded(["L30.9"], {"type": "other", "code": "96372"}, {"type": "other", "code": "96372"},
+              payer="commercial")
+    assert mods(c) == [("96372", 2, ())] and "DUPLICATE_LINE" not in found(c)

@@ -71,7 +71,8 @@ def code(items: ItemList, ctx: RuleContext, family_name: str) -> RuleResult:
 # (CPT "specify number of tests"), a unit of 10060 one drained abscess. For the others a
 # single unit is the line's unit (11721 × 1), and more than one can only be the count (11720
 # is billed once a session, so "11720 × 4" documents four nails).
-UNITS_ARE_COUNT = frozenset({"patch_test", "photo_patch_test", "incision_drainage"})
+UNITS_ARE_COUNT = frozenset({"patch_test", "photo_patch_test", "incision_drainage",
+                             "therapeutic_injection"})
 
 
 def _documented(proc: Procedure, measure: str) -> Decimal | None:
@@ -163,6 +164,8 @@ def _undocumented(family: str, measure: str, index: int, proc: Procedure,
         return Decimal(units)
     if family == "incision_drainage":  # one documented I&D is one abscess; 10061 as written
         return Decimal(1) if proc.code == brackets[0].code else Decimal(2)
+    if family == "therapeutic_injection":  # one documented injection is one unit
+        return Decimal(1)
     if addon is not None:
         value = addon[0] + addon[1] * ((units or 1) - 1) + 1
     else:
