@@ -289,3 +289,9 @@ def test_two_96372_through_other_are_one_line_with_two_units() -> None:
     c = coded(["L30.9"], {"type": "other", "code": "96372"}, {"type": "other", "code": "96372"},
               payer="commercial")
     assert mods(c) == [("96372", 2, ())] and "DUPLICATE_LINE" not in found(c)
+
+
+def test_an_other_injection_or_test_takes_no_side() -> None:
+    c = coded(["L30.9"], {"type": "other", "code": "96372", "site": "arm",
+                          "laterality": "left"}, payer="commercial")
+    assert mods(c) == [("96372", 1, ())]

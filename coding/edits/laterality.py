@@ -11,7 +11,8 @@ with the side), the line takes the anatomic modifier instead — FA/F1–F9, TA/
 for every payer: they are the HCPCS modifiers for that site and the NCCI-associated
 modifiers that tell two digits apart (FCSO-236), so LT/RT would say less. This holds for
 every line whose procedure documents a digit, eyelid or side, the `other` path included
-(nail procedures 11730, 11732, 11750, 11755, 11760, 11765 … reach the claim through it): a
+(nail procedures 11730, 11732, 11750, 11755, 11760, 11765 … reach the claim through it;
+LT/RT there only for procedures with a 0-, 10- or 90-day global, not tests or injections): a
 code whose descriptor names a digit or an eyelid (coding/data/anatomic_codes.csv) and whose
 line has no anatomic modifier draws a warning asking for the digit or eyelid.
 """
@@ -19,6 +20,7 @@ line has no anatomic modifier draws a warning asking for the digit or eyelid.
 from __future__ import annotations
 
 from coding.edits.context import EditContext
+from coding.edits.tables import global_period
 from coding.model import Finding, Severity
 from coding.rules.base import DraftLine
 from coding.tables import anatomic_codes
@@ -42,7 +44,7 @@ def apply(lines: list[DraftLine], ctx: EditContext) -> list[Finding]:
         return findings
     procedures = ctx.encounter.procedures
     for line in lines:
-        if line.family not in SIDED_FAMILIES or line.anatomic:
+        if line.family not in SIDED_FAMILIES or line.anatomic or not _surgical(line):
             continue
         modifier = _MODIFIER.get(line.laterality or "")
         if modifier:
@@ -72,6 +74,12 @@ def apply(lines: list[DraftLine], ctx: EditContext) -> list[Finding]:
                 "one line cannot carry LT and RT, so it goes without a side modifier",
                 line.procedure))
     return findings
+
+
+def _surgical(line: DraftLine) -> bool:
+    """An `other` line takes a side only when its code is a procedure with a global period
+    (000/010/090): an injection, a test or an add-on to a visit has no side to report."""
+    return line.family != "other" or global_period(line.code) in ("000", "010", "090")
 
 
 def _anatomic(lines: list[DraftLine]) -> list[Finding]:
