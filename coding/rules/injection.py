@@ -6,9 +6,8 @@ each with its drug on its own HCPCS line (drugs.py).
 - `injection` with route subcutaneous or intramuscular → 96372, one unit per separately
   documented injection. Two or more on one date go on one line with the units combined
   (96372 × 2), not as identical lines a payer denies as duplicates (CARC 18): CPT reports
-  96372 per injection, and the units of one code on one date belong on one line unless an
-  NCCI-associated modifier (59/XU) must tell them apart — which the NCCI manual allows only
-  for services not otherwise reportable together (NCCI Policy Manual ch. I §E, ch. XI).
+  96372 per injection, and one line with its units says so without a 59/XU that would claim
+  a distinct service where none is needed.
 - Chemodenervation of eccrine glands for hyperhidrosis (onabotulinumtoxinA, J0585 with its
   wastage on a JW line): route `chemodenervation_axillae` → 64650 (both axillae) and
   `chemodenervation_other` → 64653 (other areas such as scalp, face, neck, "per day"): one

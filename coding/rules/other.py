@@ -50,7 +50,7 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
             result.findings.extend(problems)
             continue
         mods = [str(m) for m in modifiers]
-        if proc.drug is None and (proc.code in drug_units() or proc.code in NOC_CODES):  # str
+        if proc.drug is None and (proc.code in drug_units() or proc.code in NOC_CODES):
             result.findings.append(warning(
                 "DRUG_THROUGH_OTHER",
                 f"{label}: {proc.code} is a drug code passed through as written: no NDC, no "
