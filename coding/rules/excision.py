@@ -10,8 +10,9 @@ coding/data/size_codes.csv. Repairs attached to an excision are coded by `repair
 A re-excision (for margins, or a staged wider excision) of a malignant lesion is coded from
 the original malignant pathology — 116xx by site and excised diameter — even when the
 re-excision specimen comes back clear and the note records `behavior: benign` (CPT
-Assistant, May 2012; AAPC "Re-excision of malignant lesions": the excision is reported as
-malignant "even if the re-excision specimen shows no residual malignancy"). The note says so
+guidelines for 11600-11646: a re-excision at a later session to widen margins is reported
+with the malignant code and 58; CPT Assistant, May 2012, and AAPC guidance as cited in issue
+20 — their text was not readable here). The note says so
 with `re_excision: true` and a malignant diagnosis (C43, C44, C4A, D03, D04: ICD-10-CM
 melanoma, other skin malignancy, Merkel cell, melanoma / carcinoma in situ) on the
 procedure; a `staged` excision recorded benign but pointing to such a diagnosis is coded the
