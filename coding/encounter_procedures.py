@@ -16,7 +16,8 @@ from coding.model import Drug, Procedure, RepairSpec
 from coding.validation import ICD10_SHAPE, dotted, normalize_icd10
 
 __all__ = [
-    "SITES", "PROCEDURE_TYPES", "TYPE_FIELDS", "EM_CODES", "PHOTOTHERAPY_CODES",
+    "SITES", "PROCEDURE_TYPES", "TYPE_FIELDS", "EM_CODES", "PHOTOTHERAPY_CODES", "HS_REGIONS",
+    "CLOSURES",
     "parse_procedure", "procedure_to_dict",
 ]
 
@@ -54,7 +55,7 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "destruction": ("lesion_class", "count", "method", "lesion_cm"),
     "skin_tag_removal": ("count",),
     "shave": ("lesion_cm",),
-    "excision": ("behavior", "lesion_cm", "margin_cm", "repair"),
+    "excision": ("behavior", "lesion_cm", "margin_cm", "repair", "re_excision"),
     "repair": ("complexity", "length_cm"),
     "adjacent_tissue_transfer": ("defect_sq_cm",),
     "graft": ("graft", "area_sq_cm"),
@@ -63,14 +64,19 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "intralesional": ("lesions", "drug"),
     "injection": ("route", "drug"),
     "pathology": ("code", "specimens", "in_house", "prior_pathology"),
-    "phototherapy": ("code", "units"),
-    "other": ("code", "units", "modifiers"),
+    "phototherapy": ("code", "units", "area_sq_cm", "drug"),
+    "other": ("code", "units", "modifiers", "count", "area_sq_cm", "complicated", "region",
+              "closure", "drug"),
 }
 PROCEDURE_TYPES = tuple(TYPE_FIELDS)
 MAX_CM = Decimal(100)  # a lesion, margin or repair beyond a metre is a typo
 DRUG_FIELDS = (
     "hcpcs", "ndc", "dose", "dose_unit", "wasted", "ndc_quantity", "ndc_unit", "single_dose",
+    "description",
 )
+# hidradenitis excision (11450-11471): the CPT regions and the closure that picks the code
+HS_REGIONS = ("axillary", "inguinal", "perianal", "perineal", "umbilical")
+CLOSURES = ("simple", "intermediate", "complex")
 _NDC_HYPHENATED = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{2}|[0-9]{5}-[0-9]{3}-[0-9]{2}"
                              r"|[0-9]{5}-[0-9]{4}-[0-9]{1,2}")
 
@@ -200,6 +206,7 @@ def _excision(f: Fields) -> dict[str, Any]:
         "behavior": f.choice("behavior", ("benign", "malignant")),
         "lesion_cm": f.decimal("lesion_cm", maximum=MAX_CM),
         "margin_cm": f.decimal("margin_cm", strict=False, maximum=MAX_CM),
+        "re_excision": f.boolean("re_excision"),
     }
     sub = f.obj("repair", required=False)
     if sub is not None:
@@ -243,6 +250,10 @@ def _phototherapy(f: Fields) -> dict[str, Any]:
     return {
         "code": f.choice("code", PHOTOTHERAPY_CODES),
         "units": f.integer("units", minimum=1, required=False),
+        # excimer laser 96920-96922: the total area treated picks the code
+        "area_sq_cm": f.decimal("area_sq_cm", required=False, maximum=MAX_CM * 100),
+        # photodynamic therapy: the topical drug applied (e.g. J7345), on its own line
+        "drug": _drug(f) if f.has("drug") else None,
     }
 
 
@@ -251,6 +262,15 @@ def _other(f: Fields) -> dict[str, Any]:
         "code": f.text("code", pattern=r"[0-9]{5}|[0-9]{4}[FT]|[A-V][0-9]{4}", upper=True,
                        expect="a CPT or HCPCS code (five characters, e.g. 10060 or J3490)"),
         "units": f.integer("units", minimum=1, required=False),
+        # families counted by total (coding/data/count_families.csv): nails, abscesses,
+        # allergens …; area treated in sq cm; I&D complicated; hidradenitis region/closure
+        "count": f.integer("count", minimum=1, required=False),
+        "area_sq_cm": f.decimal("area_sq_cm", required=False, maximum=MAX_CM * 100),
+        "complicated": f.boolean("complicated"),
+        "region": f.choice("region", HS_REGIONS, required=False),
+        "closure": f.choice("closure", CLOSURES, required=False),
+        # a drug given with the procedure (or the drug itself when `code` is its HCPCS)
+        "drug": _drug(f) if f.has("drug") else None,
     }
     raw = f.items("modifiers", required=False, nonempty=False)
     if raw is not None:
@@ -291,10 +311,12 @@ def _drug(f: Fields) -> Drug | None:
         d.problem("ndc_quantity" if d.has("ndc_unit") else "ndc_unit",
                   "ndc_quantity and ndc_unit go together: give both or neither")
     single = d.boolean("single_dose", default=None)
+    description = d.text("description", required=False, max_len=80)
     if len(d.problems) > ok or hcpcs is None or ndc is None or dose is None or unit is None:
         return None
     return Drug(hcpcs=hcpcs, ndc=ndc, dose=dose, dose_unit=unit, wasted=wasted,
-                ndc_quantity=qty, ndc_unit=ndc_unit, single_dose=single)
+                ndc_quantity=qty, ndc_unit=ndc_unit, single_dose=single,
+                description=description)
 
 
 _TYPE_READERS = {
@@ -316,6 +338,9 @@ def _num(value: Decimal) -> str:
     return str(value)
 
 
+_FLAGS = frozenset({"re_excision", "complicated"})  # false is the default: left out
+
+
 def procedure_to_dict(p: Procedure) -> dict[str, Any]:
     """Only the fields set on the procedure, in contract order (the loader rejects fields
     that do not apply to the type, so defaults must stay out)."""
@@ -332,7 +357,7 @@ def procedure_to_dict(p: Procedure) -> dict[str, Any]:
             out[key] = True
     for key in TYPE_FIELDS[p.type]:
         value = getattr(p, key)
-        if value is None or value == ():
+        if value is None or value == () or (value is False and key in _FLAGS):
             continue
         if key == "repair":
             out[key] = {"complexity": value.complexity, "length_cm": _num(value.length_cm)}
@@ -358,4 +383,6 @@ def _drug_to_dict(d: Drug) -> dict[str, Any]:
         out["ndc_unit"] = d.ndc_unit
     if d.single_dose is not None:
         out["single_dose"] = d.single_dose
+    if d.description is not None:
+        out["description"] = d.description
     return out

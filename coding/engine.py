@@ -8,7 +8,8 @@ finding, nothing coded); procedures documented `cosmetic: true` are set aside (p
 info finding); the family rules (`coding.rules.code_families`) and the E/M rule draft lines,
 and the family rules run again without any procedure an NCCI edit folds into another
 (`coding.edits.ncci.bundled`: the family's hierarchy re-runs on what is left); the edits in
-`coding.edits` run in their documented order (E/M 25, NCCI, coverage/ABN, MUE, laterality,
+`coding.edits` run in their documented order (E/M 25, G2211 beside a 25 visit, NCCI,
+coverage/ABN, MUE, laterality,
 same-code lines, modifier order, reference-code checks); then lines are numbered, pointed at their
 diagnoses, given their REF*6R line control number and priced from `fees`.
 """
@@ -27,6 +28,7 @@ from coding.edits import (
     coverage,
     duplicates,
     em25,
+    g2211,
     laterality,
     modifiers,
     mue,
@@ -55,8 +57,9 @@ from companion_guides import Guide, get_guide
 __all__ = ["code_encounter", "EDITS"]
 
 Edit = Callable[[list[DraftLine], EditContext], list[Finding]]
-EDITS: tuple[Edit, ...] = (em25.apply, ncci.apply, postop.apply, coverage.apply, mue.apply,
-                           laterality.apply, duplicates.apply, modifiers.apply, codes.apply)
+EDITS: tuple[Edit, ...] = (em25.apply, g2211.apply, ncci.apply, postop.apply, coverage.apply,
+                           mue.apply, laterality.apply, duplicates.apply, modifiers.apply,
+                           codes.apply)
 MAX_POINTERS = 4  # SV107-1 … SV107-4
 CENT = Decimal("0.01")
 # Procedures one encounter may document. A claim holds 50 lines (837P loop 2400) and a busy
@@ -236,5 +239,5 @@ def _finish(n: int, line: DraftLine, ctx: EditContext, fees: Mapping[str, Decima
         line=n, code=line.code, units=line.units, modifiers=tuple(line.modifiers[:4]),
         charge=charge, diagnosis_pointers=tuple(pointers[:MAX_POINTERS]) or (1,),
         line_control_number=line_control_number(ctx.encounter.claim_id, n), drug=line.drug,
-        rationale=line.rationale, procedure=line.procedure,
+        rationale=line.rationale, procedure=line.procedure, description=line.description,
     )

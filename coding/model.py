@@ -63,6 +63,9 @@ class Drug:
     ndc_quantity: Decimal | None = None
     ndc_unit: str | None = None  # UN, ML, GR, F2, ME
     single_dose: bool | None = None  # container type; None = look it up in the drug table
+    # what the drug is, for a not-otherwise-classified code (J3590/J3490): name, strength,
+    # dose; the 837P carries it in SV101-7 (None = taken from coding/data/drug_noc.csv)
+    description: str | None = None
 
 
 @frozen
@@ -101,6 +104,9 @@ class Procedure:
     # (58, e.g. re-excision after pathology), or a return for a complication of it (78)
     staged: bool = False
     complication: bool = False
+    # excision: a re-excision (e.g. for margins) of a lesion whose earlier pathology was
+    # malignant: coded from that pathology (116xx) even when the new specimen is clear
+    re_excision: bool = False
     # office_visit / pathology / phototherapy / other
     code: str | None = None
     separately_identifiable: bool | None = None
@@ -142,6 +148,11 @@ class Procedure:
     # phototherapy / other
     units: int | None = None
     modifiers: tuple[str, ...] = ()
+    # other (families counted by total, coding/data/count_families.csv): I&D documented as
+    # complicated; hidradenitis excision region and closure
+    complicated: bool = False
+    region: str | None = None  # axillary, inguinal, perianal, perineal, umbilical
+    closure: str | None = None  # simple, intermediate, complex
 
 
 @frozen
@@ -212,6 +223,8 @@ class ClaimLine:
     drug: LineDrug | None = None
     rationale: str = ""
     procedure: int | None = None  # index of the documented procedure it came from
+    # SV101-7: what a not-otherwise-classified code (J3590, J3490 …) billed
+    description: str | None = None
 
 
 @frozen

@@ -29,6 +29,13 @@ __all__ = [
     "drug_units",
     "NdcPackage",
     "ndc_packages",
+    "CountRow",
+    "count_families",
+    "count_family_of",
+    "hidradenitis_codes",
+    "anatomic_codes",
+    "NocDrug",
+    "noc_drugs",
 ]
 
 
@@ -179,4 +186,103 @@ def ndc_packages() -> dict[str, NdcPackage]:
                              "container single or multi are required")
         out[r["ndc"]] = NdcPackage(r["ndc"], r["hcpcs"], r["product"], r["package"],
                                    r["container"] == "single", r["source"])
+    return out
+
+
+@frozen
+class CountRow:
+    """One code of a family counted by total (coding/data/count_families.csv)."""
+
+    family: str
+    code: str
+    measure: str  # count, area_sq_cm, complicated, session
+    lower: Decimal | None
+    over: bool  # True: the row applies above `lower`; False: from `lower` on
+    units: str  # one, per_count, beyond:<base>:<step>
+    source: str
+
+    def admits(self, total: Decimal) -> bool:
+        if self.lower is None:
+            return False
+        return total > self.lower if self.over else total >= self.lower
+
+    @property
+    def addon(self) -> tuple[Decimal, Decimal] | None:
+        """(base, step) for an add-on row (`beyond:15:10`), else None."""
+        if not self.units.startswith("beyond:"):
+            return None
+        _, base, step = self.units.split(":")
+        return Decimal(base), Decimal(step)
+
+
+_MEASURES = ("count", "area_sq_cm", "complicated", "session")
+
+
+@cache
+def count_families() -> dict[str, tuple[CountRow, ...]]:
+    """family -> its rows in table order (coding/data/count_families.csv)."""
+    name = "count_families.csv"
+    out: dict[str, list[CountRow]] = {}
+    for r in read_table(name):
+        units = r["units"]
+        if r["measure"] not in _MEASURES or not (
+                units in ("one", "per_count") or units.startswith("beyond:")):
+            raise TableError(f"coding/data/{name}: {r['code']}: measure must be one of "
+                             f"{', '.join(_MEASURES)}; units one, per_count or beyond:B:S")
+        kind = r["lower_kind"].strip()
+        if kind not in ("", "at_least", "over"):
+            raise TableError(f"coding/data/{name}: {r['code']}: lower_kind at_least or over")
+        lower = _decimal(name, r, "lower") if r["lower"].strip() else None
+        out.setdefault(r["family"], []).append(CountRow(
+            r["family"], r["code"], r["measure"], lower, kind == "over", units, r["source"]))
+    return {family: tuple(rows) for family, rows in out.items()}
+
+
+@cache
+def count_family_of() -> dict[str, str]:
+    """code -> the family counted by total it belongs to."""
+    return {row.code: family for family, rows in count_families().items() for row in rows}
+
+
+@cache
+def hidradenitis_codes() -> dict[tuple[str, str], tuple[str, str]]:
+    """(region, closure) -> (code, source) (coding/data/hidradenitis_codes.csv)."""
+    return {(r["region"], r["closure"]): (r["code"], r["source"])
+            for r in read_table("hidradenitis_codes.csv")}
+
+
+@cache
+def anatomic_codes() -> dict[str, tuple[str, bool, str]]:
+    """code -> (digit or eyelid, modifier required, source) (coding/data/anatomic_codes.csv)."""
+    out: dict[str, tuple[str, bool, str]] = {}
+    for r in read_table("anatomic_codes.csv"):
+        if r["documents"] not in ("digit", "eyelid") or r["required"] not in ("yes", "no"):
+            raise TableError(f"coding/data/anatomic_codes.csv: {r['code']}: documents digit "
+                             "or eyelid, required yes or no")
+        out[r["code"]] = (r["documents"], r["required"] == "yes", r["source"])
+    return out
+
+
+@frozen
+class NocDrug:
+    """A drug billed with a not-otherwise-classified code (coding/data/drug_noc.csv)."""
+
+    ndc: str  # 11 digits
+    hcpcs: str  # J3590, J3490
+    description: str  # name and strength, for SV101-7
+    single_dose: bool
+    source: str
+
+
+@cache
+def noc_drugs() -> dict[str, NocDrug]:
+    """11-digit NDC -> its NOC billing row."""
+    out: dict[str, NocDrug] = {}
+    for r in read_table("drug_noc.csv"):
+        if r["container"] not in ("single", "multi") or len(r["ndc"]) != 11 \
+                or not r["ndc"].isdigit():
+            raise TableError(f"coding/data/drug_noc.csv: {r['ndc']}: an 11-digit NDC and "
+                             "container single or multi are required")
+        out[r["ndc"]] = NocDrug(r["ndc"], r["hcpcs"], r["description"],
+                                r["container"] == "single", r["source"])
     return out

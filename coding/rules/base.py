@@ -44,6 +44,7 @@ class DraftLine:
     # site stands in for the lesion
     lesions: tuple[str, ...] = ()
     anatomic: str | None = None  # FA/F1-F9, TA/T1-T9, E1-E4 when every procedure names one
+    description: str | None = None  # SV101-7, for a not-otherwise-classified code
 
 
 @frozen

@@ -34,7 +34,7 @@ from coding.rules.common import ceil_div, error, fmt_num, folded_line, info, war
 from coding.tables import DrugUnit, drug_units, ndc_packages
 
 __all__ = ["NDC_UNITS", "normalize_ndc", "to_billing_unit", "hcpcs_units", "drug_lines",
-           "Given"]
+           "Given", "amount", "ndc_detail"]
 
 NDC_UNITS = ("UN", "ML", "GR", "F2", "ME")
 MASS_MG = {"mcg": Decimal("0.001"), "mg": Decimal(1), "g": Decimal(1000)}
@@ -84,7 +84,7 @@ def hcpcs_units(amount: Decimal, unit: str, ref: DrugUnit) -> int | None:
     return ceil_div(converted, ref.billing_amount)
 
 
-def _amount(value: object) -> Decimal | None:
+def amount(value: object) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -129,11 +129,11 @@ def _check(index: int, proc: Procedure, administered_by: str, day: date
             f"{label}: HCPCS {ref.hcpcs} was deleted after {ref.ended} ({ref.description}) and "
             f"cannot be billed for {day.isoformat()} [source: {ref.source}]", index,
             "drug.hcpcs"))
-    dose = _amount(drug.dose)
+    dose = amount(drug.dose)
     if dose is None or dose <= 0:
         problems.append(error("BAD_FIELD", f"{label}: dose must be a number above 0, got "
                               f"{drug.dose!r}", index, "drug.dose"))
-    wasted = _amount(drug.wasted) if drug.wasted is not None else Decimal(0)
+    wasted = amount(drug.wasted) if drug.wasted is not None else Decimal(0)
     if wasted is None or wasted < 0:
         problems.append(error("BAD_FIELD", f"{label}: wasted must be a number of 0 or more, got "
                               f"{drug.wasted!r}", index, "drug.wasted"))
@@ -153,7 +153,7 @@ def _check(index: int, proc: Procedure, administered_by: str, day: date
             f"{label}: a dose in {drug.dose_unit!r} cannot be converted to {drug.hcpcs}'s billing "
             f"unit ({fmt_num(ref.billing_amount)} {ref.billing_unit}); document the dose in "
             f"{ref.billing_unit}", index, "drug.dose_unit")]
-    line_drug, found = _line_drug(index, drug, ndc, dose, label)
+    line_drug, found = ndc_detail(index, drug, ndc, dose, label)
     return Given(index, proc, drug, ref, ndc, converted, lost, line_drug, administered_by), found
 
 
@@ -161,7 +161,14 @@ def drug_lines(entries: list[tuple[int, Procedure, str]], ctx: RuleContext) -> R
     """The HCPCS lines for the drugs of `entries` (procedure index, procedure, how it was
     given): per drug (HCPCS + NDC) for the day, the summed dose rounded up once, and a JW line
     for a billable discard from single-dose containers when the payer requires JW/JZ."""
+    from coding.rules.noc import NOC_CODES, noc_lines  # noc builds on this module
+
     result = RuleResult()
+    noc = [e for e in entries if isinstance(e[1].drug, Drug)
+           and isinstance(e[1].drug.hcpcs, str) and e[1].drug.hcpcs in NOC_CODES]
+    if noc:
+        result.extend(noc_lines(noc, ctx))
+        entries = [e for e in entries if e not in noc]
     groups: dict[tuple[str, str], list[Given]] = {}
     for index, proc, how in entries:
         given, found = _check(index, proc, how, ctx.encounter.date_of_service)
@@ -267,10 +274,10 @@ def _summed_line_drug(group: list[Given]) -> LineDrug | None:
     return LineDrug(ndc=group[0].ndc, quantity=total.normalize(), unit=unit)
 
 
-def _line_drug(
+def ndc_detail(
     index: int, drug: Drug, ndc: str, dose: Decimal, label: str
 ) -> tuple[LineDrug | None, list[Finding]]:
-    quantity = _amount(drug.ndc_quantity)
+    quantity = amount(drug.ndc_quantity)
     if drug.ndc_quantity is not None and (quantity is None or quantity <= 0):
         return None, [error("BAD_FIELD", f"{label}: ndc_quantity must be a number above 0, got "
                             f"{drug.ndc_quantity!r}", index, "drug.ndc_quantity")]

@@ -3,7 +3,11 @@ each with its drug on its own HCPCS line (drugs.py).
 
 - Intralesional: lesions are summed over the session; up to and including 7 → 11900, more
   than 7 → 11901, one unit per session (CPT descriptors; count lesions, not needle sticks).
-- `injection` with route subcutaneous or intramuscular → 96372 × 1 per injection.
+- `injection` with route subcutaneous or intramuscular → 96372, one unit per separately
+  documented injection. Two or more on one date go on one line with the units combined
+  (96372 × 2), not as identical lines a payer denies as duplicates (CARC 18): CPT reports
+  96372 per injection, and one line with its units says so without a 59/XU that would claim
+  a distinct service where none is needed.
 - Chemodenervation of eccrine glands for hyperhidrosis (onabotulinumtoxinA, J0585 with its
   wastage on a JW line): route `chemodenervation_axillae` → 64650 (both axillae) and
   `chemodenervation_other` → 64653 (other areas such as scalp, face, neck, "per day"): one
@@ -43,6 +47,7 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
     pooled: list[tuple[int, Procedure, int]] = []
     given: list[tuple[int, Procedure, str]] = []
     per_day: dict[str, list[tuple[int, Procedure]]] = {}
+    each: list[tuple[int, Procedure]] = []  # 96372: one unit per injection
     for index, proc in items:
         if proc.type == "intralesional":
             given.append((index, proc, "intralesionally"))
@@ -67,9 +72,20 @@ def code(items: ItemList, ctx: RuleContext) -> RuleResult:
         elif cpt in PER_DAY:
             per_day.setdefault(cpt, []).append((index, proc))
         else:
-            result.lines.append(single_line(
-                proc, index, code=cpt, units=1, family="injection",
-                rationale=f"Therapeutic {proc.route} injection → {cpt} × 1; drug on its own line"))
+            each.append((index, proc))
+    if len(each) == 1:
+        index, proc = each[0]
+        result.lines.append(single_line(
+            proc, index, code="96372", units=1, family="injection",
+            rationale=f"Therapeutic {proc.route} injection → 96372 × 1; drug on its own line"))
+    elif each:
+        routes = ", ".join(f"{p.route} (procedure {i})" for i, p in each)
+        result.lines.append(folded_line(
+            [p for _, p in each], [i for i, _ in each], ctx, code="96372", units=len(each),
+            family="injection",
+            rationale=(f"{len(each)} separately documented therapeutic injections ({routes}) → "
+                       f"96372 × {len(each)}, one unit per injection on one line (identical "
+                       "lines are denied as duplicates, CARC 18); drugs on their own lines")))
     if pooled:
         total = sum(n for _, _, n in pooled)
         cpt = intralesional_code(total)

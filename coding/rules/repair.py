@@ -37,7 +37,7 @@ from coding.rules.common import (
     read_cm,
     warning,
 )
-from coding.rules.excision import excised_diameter
+from coding.rules.excision import coded_behavior, excised_diameter
 from coding.tables import addon
 
 __all__ = ["COMPLEXITIES", "GROUP_NAMES", "code"]
@@ -74,7 +74,7 @@ class Wound:
     field: str  # "length_cm" or "repair.length_cm", for paths
 
 
-def _collect(items: ItemList, result: RuleResult) -> list[Wound]:
+def _collect(items: ItemList, result: RuleResult, ctx: RuleContext) -> list[Wound]:
     wounds: list[Wound] = []
     excisions = [(i, p) for i, p in items if p.type == "excision"]
     diameters = {i: excised_diameter(p, i)[0] for i, p in excisions}
@@ -111,7 +111,7 @@ def _collect(items: ItemList, result: RuleResult) -> list[Wound]:
                 ))
                 continue
             diameter = diameters.get(index)
-            if (proc.behavior == "benign" and diameter is not None
+            if (coded_behavior(proc, ctx) == "benign" and diameter is not None
                     and diameter <= SMALL_BENIGN_CM):
                 result.findings.append(info(
                     "REPAIR_INCLUDED_NCCI",
@@ -143,7 +143,7 @@ def _place_all(
 def code(items: ItemList, ctx: RuleContext) -> RuleResult:
     """Codes `repair` procedures and the `repair` documented on `excision` procedures."""
     result = RuleResult()
-    wounds = _collect(items, result)
+    wounds = _collect(items, result, ctx)
     by_complexity: dict[str, list[Wound]] = {c: [] for c in COMPLEXITIES}
     for w in wounds:
         by_complexity[w.complexity].append(w)

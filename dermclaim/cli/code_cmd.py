@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
+from coding.batch import code_batch
 from coding.encounter import load_encounters
-from coding.engine import code_encounter
+from coding.history import PriorService
 from coding.model import CodedClaim, Severity
 from coding.validation import dotted
 from companion_guides import get_guide
@@ -55,8 +56,9 @@ def code(encounter_file: str, payer: str | None, practice: str | None, db: str |
         if payer is not None:
             get_guide(payer)  # unknown payer → GuideError naming the known guides
         encounters = load_encounters(encounter_file, payer=payer)
-        claims = [code_encounter(enc, fees=fees, history=_history(db, enc))
-                  for enc in encounters]
+        # a batch file (one patient's visits): each visit with the earlier ones as history,
+        # the same function as `dermclaim claims` (58/78/79/24 inside a global period)
+        claims = code_batch(encounters, fees=fees, stored=lambda enc: _history(db, enc))
     if as_json:
         shaped = [claim_to_json(c) for c in claims]
         click.echo(json.dumps(shaped[0] if len(shaped) == 1 else shaped, indent=2))
@@ -69,7 +71,7 @@ def code(encounter_file: str, payer: str | None, practice: str | None, db: str |
         raise SystemExit(EXIT_FINDINGS)
 
 
-def _history(db: str | None, enc: Any) -> Any:
+def _history(db: str | None, enc: Any) -> tuple[PriorService, ...]:
     """The patient's earlier services from the store, when one exists (never created)."""
     if _no_sqlite_store(db):
         return ()  # nothing to read: the store's modules (SQLAlchemy) are not even imported
@@ -97,8 +99,9 @@ def plain(value: Decimal) -> str:
 
 
 def claim_to_json(claim: CodedClaim) -> dict[str, Any]:
-    """The issue-2 JSON shape: codes as strings, units ints, charges decimal strings/null."""
-    return {
+    """The issue-2 JSON shape: codes as strings, units ints, charges decimal strings/null; a
+    line of a not-otherwise-classified code also has its SV101-7 `description`."""
+    out: dict[str, Any] = {
         "claim_id": claim.claim_id,
         "payer": claim.payer,
         "date_of_service": claim.date_of_service.isoformat(),
@@ -126,6 +129,11 @@ def claim_to_json(claim: CodedClaim) -> dict[str, Any]:
             for f in claim.findings
         ],
     }
+    lines: list[dict[str, Any]] = out["lines"]
+    for shaped, line in zip(lines, claim.lines, strict=True):
+        if line.description:
+            shaped["description"] = line.description
+    return out
 
 
 def _table(claim: CodedClaim) -> str:
@@ -137,6 +145,8 @@ def _table(claim: CodedClaim) -> str:
         drug = ""
         if line.drug:
             drug = f" [NDC {line.drug.ndc} {plain(line.drug.quantity)} {line.drug.unit}]"
+        if line.description:
+            drug += f" [SV101-7: {line.description}]"
         rows.append((str(line.line), line.code, "-".join(line.modifiers) or "-", str(line.units),
                      "-" if line.charge is None else str(line.charge),
                      ",".join(map(str, line.diagnosis_pointers)), line.rationale + drug))

@@ -50,9 +50,10 @@ def claims(encounters: tuple[str, ...], practice_path: str, output: str, db: str
       dermclaim claims samples/encounters/*.json --practice samples/practice.toml \\
           -o out/claims.837 --now 2026-03-31T12:00:00
     """
+    from coding.batch import code_batch
     from coding.encounter import load_encounters
-    from coding.engine import code_encounter
-    from coding.history import PriorService, services_of
+    from coding.history import PriorService
+    from coding.model import Encounter
     from companion_guides import get_guide
     from edi.practice import load_practice
     from reconcile.store.history import history_for
@@ -60,26 +61,26 @@ def claims(encounters: tuple[str, ...], practice_path: str, output: str, db: str
 
     now = _parse_now(now_text)
     unreadable: list[str] = []
-    coded: list[CodedClaim] = []
-    batch: dict[tuple[str, object], tuple[PriorService, ...]] = {}
+    loaded: list[Encounter] = []
+
+    def stored(enc: Encounter) -> tuple[PriorService, ...]:
+        history, problem = history_for(db, enc)  # earlier claims: global periods
+        if problem:
+            echo_err(f"warning: {problem}")
+        return history
+
     with user_errors():
         practice = load_practice(practice_path)
         if payer is not None:
             get_guide(payer)
         for path in encounters:
             try:
-                for enc in load_encounters(path, payer=payer):
-                    history, problem = history_for(db, enc)  # earlier claims: global periods
-                    if problem:
-                        echo_err(f"warning: {problem}")
-                    key = (enc.patient.member_id, enc.patient.birth_date)
-                    claim = code_encounter(enc, fees=practice.fee_schedule,
-                                           history=history + batch.get(key, ()))
-                    if not claim.has_errors:  # this batch's claims are history for the next
-                        batch[key] = batch.get(key, ()) + services_of(claim)
-                    coded.append(claim)
+                loaded.extend(load_encounters(path, payer=payer))
             except CodingError as exc:  # an unreadable file is held, the batch goes on
                 unreadable.append(str(exc))
+        # the batch's earlier claims are history for the patient's later ones (coding.batch:
+        # the same function as `dermclaim code`, so the preview is what is sent)
+        coded: list[CodedClaim] = code_batch(loaded, fees=practice.fee_schedule, stored=stored)
         newlines = None if not no_newlines else False
         if newlines is None:
             newlines = all(get_guide(c.payer).newlines for c in coded) if coded else True

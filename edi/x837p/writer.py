@@ -188,8 +188,11 @@ def _line(line: ClaimLine, dos: str, guide: Guide) -> Iterator[str]:
     yield S["LX"].render(number=str(line.line))
     # SV105 is sent only when it differs from CLM05-1 (IG note), which it never does here:
     # every line of an encounter has the encounter's place of service.
+    procedure = ["HC", line.code, *line.modifiers]
+    if line.description:  # SV101-7, after the four modifier places (NOC codes: J3590 …)
+        procedure += [""] * (6 - len(procedure)) + [clean_text(line.description, 80)]
     yield S["SV1"].render(
-        procedure=c.join(["HC", line.code, *line.modifiers]),
+        procedure=c.join(procedure),
         charge=amount(line.charge) if line.charge is not None else "0",
         unit="UN", quantity=quantity(line.units),
         pointers=c.join(str(p) for p in line.diagnosis_pointers),
