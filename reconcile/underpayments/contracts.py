@@ -81,7 +81,8 @@ class Contract:
         any-modifier row."""
         live = [r for r in self._by_code.get(code, ()) if r.in_force(day)]
         named = [r for r in live if r.modifier and r.modifier in modifiers]
-        return (named or [r for r in live if not r.modifier] or [None])[0]
+        rows = named or [r for r in live if not r.modifier]
+        return rows[0] if rows else None
 
     def previous(self, row: ContractRow) -> ContractRow | None:
         """The row for the same code and modifier that ended before `row` began (last year's

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from attrs import evolve, frozen
+from attrs import frozen
 
 from coding.model import DISTINCT_MODIFIERS
 from reconcile.underpayments.contracts import Contract, ContractRow
@@ -94,7 +94,8 @@ class _Base:
     pct: Decimal | None = None
 
 
-def _pfs_amount(line: LineIn, p: Pricing) -> tuple[Component | None, RvuRow | None, str, Decimal | None]:
+def _pfs_amount(line: LineIn, p: Pricing
+                ) -> tuple[Component | None, RvuRow | None, str, Decimal | None]:
     """(component, row, text, amount of one service after modifier adjustments)."""
     row = p.pfs.rvu(line.code, line.modifiers, line.date_of_service)
     year = line.date_of_service.year
@@ -208,6 +209,3 @@ def price_claim(lines: Sequence[LineIn], pricing: Pricing) -> list[Expected]:
                             contract_row=b.contract_row, component=b.component))
     return out
 
-
-def alternative(pricing: Pricing, **changes: object) -> Pricing:
-    return evolve(pricing, **changes)
