@@ -361,3 +361,53 @@ def test_upgrade_from_a_store_before_the_revision(tmp_path: Path) -> None:
     assert "underpayment_event" in inspect(engine).get_table_names()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM remit_file")).scalar() == 1
+
+
+def test_worklist_and_report_show_the_underpaid_lines(sample_store: str, tmp_path: Path) -> None:
+    import csv
+
+    practice = str(SAMPLES / "practice.toml")
+    work = tmp_path / "work.csv"
+    _run("worklist", "-o", str(work), "--practice", practice, "--as-of", "2026-04-15", "--db",
+         sample_store)
+    rows = list(csv.DictReader(work.open()))
+    under = [r for r in rows if r["section"] == "underpaid"]
+    assert [(r["line_control_number"], r["denied_amount"]) for r in under] == [
+        ("DC-1013-2", "12.70"), ("DC-1003-2", "31.20")]  # nearest deadline first
+    assert under[0]["appeal_deadline"] == "2026-08-10"  # remittance 2026-04-12 + 120 days
+    assert all(r["underpayment_id"] and r["cause"] == "underpaid" for r in under)
+    assert all(r["underpayment_id"] == "" for r in rows if r["section"] != "underpaid")
+    without = tmp_path / "plain.csv"
+    _run("worklist", "-o", str(without), "--as-of", "2026-04-15", "--db", sample_store)
+    assert len(list(csv.DictReader(without.open()))) == len(rows) - 2
+    report = tmp_path / "r.html"
+    _run("report", "-o", str(report), "--practice", practice, "--as-of", "2026-04-15", "--db",
+         sample_store)
+    html = report.read_text()
+    assert "Underpayments: allowed against the contract" in html
+    assert "23 paid right (92.0%)" in html and "43.90 short" in html
+    assert "<td>commercial</td><td>12052</td><td>1</td><td>0</td><td>31.20</td>" in html
+
+
+def test_dispute_letter_quotes_the_basis_and_sent_moves_to_appealed(sample_store: str,
+                                                                    tmp_path: Path) -> None:
+    rows = json.loads(_run("underpayments", "--json", "--practice",
+                           str(SAMPLES / "practice.toml"), "--db", sample_store))
+    ids = {r["code"]: str(r["underpayment_id"]) for r in rows}
+    out = tmp_path / "letters"
+    _run("underpayment", "letter", ids["12052"], ids["17003"], "-o", str(out), "--practice",
+         str(SAMPLES / "practice.toml"), "--as-of", "2026-04-15", "--sent", "--db",
+         sample_store)
+    text = " ".join((out / "DC-1003-dispute.txt").read_text().split())  # unwrapped
+    assert "commercial.csv row 19: 12052 (any modifier) 150 % of the Medicare fee" in text
+    assert "expected 467.94; short 31.20" in text and "last year's rate" in text
+    medicare = " ".join((out / "DC-1013-dispute.txt").read_text().split())
+    assert "(0.04 x 1.000 + 0.15 x 1.000 + 0.00 x 1.000) x" in medicare
+    assert "33.4009 = 6.35" in medicare and "Total short: 12.70" in medicare
+    assert "<table>" in (out / "DC-1013-dispute.html").read_text()
+    rows = json.loads(_run("underpayments", "--json", "--practice",
+                           str(SAMPLES / "practice.toml"), "--db", sample_store))
+    assert {r["status"] for r in rows} == {"appealed"}
+    refused = _run("underpayment", "letter", "1", "-o", str(out), "--practice",
+                   str(SAMPLES / "practice.toml"), "--db", sample_store, code=1)
+    assert "underpayment 1: not an underpaid line" in refused

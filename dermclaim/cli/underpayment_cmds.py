@@ -193,3 +193,56 @@ def set_cmd(line_id: int, status: str, note: str, by: str | None, on: str | None
         set_status(db, line_id, status, note=note, by=by, on=parse_date("--on", on),
                    amount=value)
     click.echo(f"underpayment {line_id}: {status}")
+
+
+@underpayment.command("letter")
+@click.argument("line_ids", nargs=-1, required=True, type=int, metavar="ID...")
+@click.option("-o", "--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the letters: <claim>-dispute.html and .txt (created if absent).")
+@PRACTICE_OPTION
+@click.option("--sent", is_flag=True, help="The letters are mailed now: move each line to "
+                                           "appealed. Without it they are drafts.")
+@click.option("--on", "on", metavar="DATE", default=None,
+              help="With --sent: the day they were sent (default: the letter date).")
+@click.option("--by", "by", default=None, help="With --sent: who sent them.")
+@click.option("--note", default=None, help="With --sent: a note for the history.")
+@click.option("--as-of", "as_of", metavar="DATE", default=None,
+              help="The letter date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Report what was written as JSON.")
+@DB_OPTION
+def letter_cmd(line_ids: tuple[int, ...], out_dir: Path, practice: Path, sent: bool,
+               on: str | None, by: str | None, note: str | None, as_of: str | None,
+               as_json: bool, db: str | None) -> None:
+    """Write payment-dispute letters for underpaid lines, one per claim (HTML and text),
+    quoting the contract row or the fee schedule computation of each line. Lines that are
+    not underpaid are refused (exit 1).
+
+    \b
+    Example:
+      dermclaim underpayment letter 30 -o letters --practice samples/practice.toml
+      dermclaim underpayment letter 30 2 -o letters --practice samples/practice.toml --sent
+    """
+    from reconcile.appeals.dispute import write_disputes
+
+    if not sent and (on or by or note):
+        raise CliError("--on, --by and --note go with --sent (they describe the mailing)",
+                       EXIT_BAD_INPUT)
+    _pricer(practice)  # a bad contract or setting: bad input, before anything is written
+    with user_errors():
+        require_store(db)
+        result = write_disputes(db, line_ids, out_dir, practice, sent=sent, by=by, note=note,
+                                on=parse_date("--on", on), as_of=parse_date("--as-of", as_of))
+    if as_json:
+        click.echo(result.as_json())
+    else:
+        for x in result.letters:
+            due = f"  deadline {x.deadline}" if x.deadline else ""
+            click.echo(f"{x.html} + .txt: claim {x.claim_id}, lines "
+                       f"{', '.join(map(str, x.line_ids))}, short {x.total:.2f}{due}")
+        if result.moved:
+            click.echo(f"moved to appealed: {', '.join(map(str, result.moved))}")
+        for lid, why in result.refused:
+            click.echo(f"underpayment {lid}: {why}")
+    if result.refused:
+        raise SystemExit(1)
