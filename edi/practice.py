@@ -374,8 +374,10 @@ _LOCALITY = re.compile(r"national|[0-9]{5}-[0-9]{2}")
 
 
 def _contracts(c: _Checker, t: dict[str, Any]) -> dict[str, str]:
-    """`[contracts]`: companion guide name -> contract CSV (a file, relative to the practice
-    file). The CSV itself is read and checked by `reconcile.underpayments.contracts`."""
+    """`[contracts]`: companion guide name -> contract CSV (relative to the practice file).
+    The CSV is read and checked (its presence too) by `reconcile.underpayments.contracts`
+    when underpayments are priced: a practice file copied without its contracts still
+    writes claims and letters."""
     from companion_guides import guide_names
 
     known = set(guide_names())
@@ -390,11 +392,7 @@ def _contracts(c: _Checker, t: dict[str, Any]) -> dict[str, str]:
             c.problems.append(f"contracts.{guide}: must be the path of a contract CSV")
             continue
         path = Path(value.strip()).expanduser()
-        path = path if path.is_absolute() else folder / path
-        if not path.is_file():
-            c.problems.append(f"contracts.{guide}: no file at {path}")
-        else:
-            out[guide] = str(path)
+        out[guide] = str(path if path.is_absolute() else folder / path)
     return out
 
 

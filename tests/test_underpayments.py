@@ -198,7 +198,7 @@ def test_contract_problems_name_file_row_and_column(text: str, message: str) -> 
     assert "contracts/commercial.csv" in str(exc.value) and message in str(exc.value)
 
 
-def test_practice_contracts_must_name_a_guide_and_a_file(tmp_path: Path) -> None:
+def test_practice_contracts_name_a_guide_and_pricing_needs_the_file(tmp_path: Path) -> None:
     base = (SAMPLES / "practice.toml").read_text()
     base = base.replace('commercial = "contracts/commercial.csv"',
                         'acme = "contracts/commercial.csv"\ncommercial = "nowhere.csv"')
@@ -207,7 +207,13 @@ def test_practice_contracts_must_name_a_guide_and_a_file(tmp_path: Path) -> None
     with pytest.raises(PracticeError) as exc:
         parse_practice(base, str(tmp_path / "practice.toml"))
     assert "contracts.acme: no companion guide of that name" in str(exc.value)
-    assert "contracts.commercial: no file at" in str(exc.value)
+    # a missing contract file stops the pricing, not the practice file (claims, letters)
+    p = parse_practice(base.replace('acme = "contracts/commercial.csv"\n', ''),
+                       str(tmp_path / "practice.toml"))
+    from reconcile.underpayments.setup import Pricer
+
+    with pytest.raises(ContractError, match=r"nowhere.csv: cannot read the contract file"):
+        Pricer(p, load_pfs([], []))
 
 
 # ---------------------------------------------------------------------- allowed amounts
@@ -411,3 +417,40 @@ def test_dispute_letter_quotes_the_basis_and_sent_moves_to_appealed(sample_store
     refused = _run("underpayment", "letter", "1", "-o", str(out), "--practice",
                    str(SAMPLES / "practice.toml"), "--db", sample_store, code=1)
     assert "underpayment 1: not an underpaid line" in refused
+
+
+def _line(code: str, allowed: Decimal, units: int = 1, paid_units: int | None = None,
+          payer: str = "medicare") -> PostedLine:
+    return PostedLine(1, 1, "C1", payer, "", "", DOS, "C1-1", code, (), D(units),
+                      D(paid_units if paid_units is not None else units), D("900.00"), allowed,
+                      allowed, (), DOS, "11", False)
+
+
+def test_likely_reasons_other_locality_last_years_factor_units_cut(
+        cms_files: tuple[Path, Path]) -> None:
+    from reconcile.underpayments.setup import Pricer
+
+    _, gpci = cms_files
+    text = (SAMPLES / "practice.toml").read_text().replace('locality = "national"',
+                                                             'locality = "06102-99"')
+    pricer = Pricer(parse_practice(text, str(SAMPLES / "practice.toml")), load_pfs([], [gpci]))
+    here = pfs("0.68", "2.58", "0.07", g=("1.000", "0.900", "1.200"))  # 17110 at 06102-99
+    national = pfs("0.68", "2.58", "0.07")
+    last_year = pfs("0.68", "2.58", "0.07", cf=CF_2025, g=("1.000", "0.900", "1.200"))
+    assert len({here, national, last_year}) == 3
+
+    def reason(line: PostedLine) -> tuple[str, Decimal, str]:
+        [f] = check_lines([line], pricer).findings
+        return f.kind, f.expected_allowed, f.reason
+
+    assert reason(_line("17110", national)) == ("overpaid", here,
+                                                 "a different locality (national)")
+    assert reason(_line("17110", last_year)) == (
+        "underpaid", here, "last year's conversion factor (2025: 32.3465)")
+    # 17003 x 4 paid as 3 units
+    one = pfs("0.04", "0.15", "0.00", g=("1.000", "0.900", "1.200"))
+    assert reason(_line("17003", one * 3, units=4, paid_units=3)) == (
+        "underpaid", one * 4, "units cut: paid 3 of 4")
+    # within the tolerance (one cent) is paid right
+    assert check_lines([_line("17110", here - D("0.01"))], pricer).paid_right == 1
+    assert check_lines([_line("17110", here - D("0.02"))], pricer).findings[0].short == D("0.02")

@@ -47,6 +47,8 @@ def worklist_cmd(output: Path, status: str | None, payer: str | None, cause: str
         s = write_worklist(output, db, today=today, filters=f, include_expired=include_expired,
                            practice=practice)
     left = f", {s.left_out} past-deadline rows left out (--include-expired)" if s.left_out else ""
+    if practice is not None:
+        left += f"; {s.underpaid} underpaid lines, {s.short_amount:.2f} short"
     click.echo(f"{s.path}: {s.rows} denied lines, {s.denied_amount:.2f} denied, "
                f"{s.recoverable_amount:.2f} recoverable within deadline, {s.overdue} overdue"
                f"{left}", err=str(output) == "-")

@@ -53,6 +53,8 @@ class WorklistSummary:
     recoverable_amount: Decimal
     overdue: int  # rows whose deadline has passed (written or left out)
     left_out: int = 0  # past-deadline rows not written (include_expired=False)
+    underpaid: int = 0  # underpaid lines written (with a practice file)
+    short_amount: Decimal = Decimal("0")
 
 
 def section(r: DenialRow, today: date) -> str:
@@ -123,14 +125,15 @@ def write_worklist(path: str | Path, url: str | None = None, since: date | None 
     with session_scope(url) as s:
         notes = last_notes(s, [r.denial_id for r in rows])
     out = worklist_rows(rows, today, notes)
+    extra: list[dict[str, str]] = []
     if practice is not None:
         from reconcile.reports.underpaid import check_for
         from reconcile.reports.underpaid import worklist_rows as underpaid_rows
 
-        extra = underpaid_rows(check_for(url, practice, filters), filters, today)
-        out += [{**r, **{k: _ident(r[k]) for k in IDENTIFIERS}} for r in extra
-                if include_expired or not r["appeal_deadline"]
-                or r["appeal_deadline"] >= today.isoformat()]
+        extra = [r for r in underpaid_rows(check_for(url, practice, filters), filters, today)
+                 if include_expired or not r["appeal_deadline"]
+                 or r["appeal_deadline"] >= today.isoformat()]
+        out += [{**r, **{k: _ident(r[k]) for k in IDENTIFIERS}} for r in extra]
     text = csv_text(COLUMNS, out)  # formula cells neutralised
     if str(path) == "-":
         sys.stdout.write(text)
@@ -144,4 +147,5 @@ def write_worklist(path: str | Path, url: str | None = None, since: date | None 
                                 and (r.appeal_deadline is None or r.appeal_deadline >= today)),
                                Decimal("0")),
         overdue=sum(1 for r in every if r.appeal_deadline and r.appeal_deadline < today),
-        left_out=len(every) - len(rows))
+        left_out=len(every) - len(rows), underpaid=len(extra),
+        short_amount=sum((Decimal(r["denied_amount"]) for r in extra), Decimal("0")))
