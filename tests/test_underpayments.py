@@ -255,6 +255,13 @@ def test_a_sequestered_medicare_line_paid_right_is_not_underpaid() -> None:
                      ("CO", "253", seq)), paid=allowed - D("5") - coins - seq)
     [f] = check_lines([short], pricer).findings
     assert (f.kind, f.short, f.expected_allowed) == ("underpaid", D("5.00"), allowed)
+    # allowed right, but 3 % sequestration taken: paid short by the extra 1 %
+    seq3 = cents((allowed - coins) * D("0.03"))
+    over_seq = _posted((("CO", "45", D("250.00") - allowed), ("PR", "2", coins),
+                        ("CO", "253", seq3)), paid=allowed - coins - seq3)
+    [f] = check_lines([over_seq], pricer).findings
+    assert (f.kind, f.short, f.allowed) == ("paid_short", seq3 - seq, allowed)
+    assert f.reason.startswith(f"sequestration {seq3} is more than 2 %")
 
 
 # ---------------------------------------------------------------------- the samples

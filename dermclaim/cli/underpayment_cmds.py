@@ -62,8 +62,10 @@ def _table(findings: list[dict[str, object]]) -> str:
               help="Only lines paid (remittance date) on or after YYYY-MM-DD.")
 @click.option("--until", metavar="DATE", default=None,
               help="Only lines paid on or before YYYY-MM-DD.")
-@click.option("--kind", type=click.Choice(["underpaid", "overpaid", "all"]), default="all",
-              help="Short lines, lines allowed above the basis (credit-balance risk), or both.")
+@click.option("--kind", type=click.Choice(["underpaid", "overpaid", "paid_short", "all"]),
+              default="all",
+              help="Allowed short, allowed above the basis (credit-balance risk), allowed right "
+                   "but paid less than it implies (sequestration above 2 %), or all.")
 @click.option("--status", type=click.Choice(["open", "appealed", "recovered", "accepted",
                                              "all"]), default="all",
               help="Only lines with this status (default: all).")
@@ -102,6 +104,7 @@ def underpayments_cmd(practice: Path, payer: str | None, code: str | None, since
                f"{f' ({share:.1%})' if share is not None else ''}, "
                f"{sum(1 for f in check.findings if f.kind == 'underpaid')} underpaid, "
                f"{sum(1 for f in check.findings if f.kind == 'overpaid')} overpaid, "
+               f"{sum(1 for f in check.findings if f.kind == 'paid_short')} paid short, "
                f"{check.unpriced} without a basis", err=True)
 
 

@@ -110,7 +110,7 @@ def write_disputes(url: str | None, line_ids: Sequence[int], out_dir: str | Path
         if f is None:
             refused.append((lid, "not an underpaid line (paid right, no basis, or no such "
                                  "835 line): see `dermclaim underpayments`"))
-        elif f.kind != "underpaid":
+        elif f.kind == "overpaid":
             refused.append((lid, "allowed above its basis: an overpayment is refunded, not "
                                  "disputed"))
         elif f.status not in ("open", "appealed"):

@@ -40,7 +40,7 @@ def check_for(url: str | None, practice: str | Path, filters: Filters | None) ->
 
 
 def _wanted(f: Finding, filters: Filters | None) -> bool:
-    if f.kind != "underpaid":
+    if f.kind == "overpaid":
         return False
     if filters is not None and filters.cause and filters.cause != "underpaid":
         return False
@@ -87,11 +87,11 @@ def report_section(check: Check, today: date) -> str:
     short: dict[str, Decimal] = defaultdict(Decimal)
     by_code: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 2)
     for f in check.findings:
-        if f.kind == "underpaid":
+        if f.kind != "overpaid":
             short[f.payer] += f.short
             by_code[(f.payer, f.code)][0] += f.short
     share = check.share_paid_right
-    under = [f for f in check.findings if f.kind == "underpaid"]
+    under = [f for f in check.findings if f.kind != "overpaid"]
     over = [f for f in check.findings if f.kind == "overpaid"]
     payer_rows = []
     for payer in sorted({p for p, _ in check.by_payer_code}):
@@ -112,7 +112,7 @@ def report_section(check: Check, today: date) -> str:
         "<section><h2>Underpayments: allowed against the contract or the Medicare fee "
         "schedule</h2>"
         f"<p>{check.compared} paid lines compared; {check.paid_right} paid right "
-        f"({'-' if share is None else f'{share:.1%}'}); {len(under)} underpaid, "
+        f"({'-' if share is None else f'{share:.1%}'}); {len(under)} underpaid or paid short, "
         f"{total:,.2f} short; {len(over)} allowed above their basis (credit-balance risk); "
         f"{check.unpriced} without a contract row or fee schedule row. As of "
         f"{escape(today.isoformat())}.</p>"

@@ -14,7 +14,9 @@ A line is compared when it was paid or allowed something and no live denial name
 denied or cut line is worked as a denial). Lines of one claim are priced together (the
 multiple-procedure rule ranks the services of a date). Short by more than the practice's
 tolerance -> `underpaid`; above by more -> `overpaid` (a credit-balance risk); within it ->
-paid right. Lines with no basis (no contract row, no PFS row) are counted as unpriced.
+paid right. A line allowed right but paid less than the allowed amount implies (sequestration
+above 2 %, an unexplained cut) is `paid_short`. Lines with no basis (no contract row, no PFS
+row) are counted as unpriced.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import io
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib import resources
 
@@ -89,8 +91,8 @@ class Finding:
     allowed_source: str
     paid: Decimal
     paid_implied: Decimal  # allowed - patient share - sequestration
-    short: Decimal  # expected - allowed (negative: overpaid)
-    kind: str  # underpaid / overpaid
+    short: Decimal  # expected - allowed (negative: overpaid); paid_short: due - paid
+    kind: str  # underpaid / overpaid / paid_short
     basis_kind: str  # contract / pfs
     basis: str
     reason: str  # a likely reason, "" when none can be told
@@ -129,6 +131,10 @@ class Check:
     def share_paid_right(self) -> Decimal | None:
         return None if not self.compared else (Decimal(self.paid_right) / self.compared
                                                ).quantize(Decimal("0.001"))
+
+
+def _q(x: Decimal) -> Decimal:
+    return x.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _near(a: Decimal, b: Decimal | None, tol: Decimal) -> bool:
@@ -201,24 +207,36 @@ def check_lines(lines: Sequence[PostedLine], pricer: Pricer,
             allowed, source = allowed_of(ln)
             short = exp.amount - allowed
             per[(payer, ln.code)][0] += 1
-            if abs(short) <= tol:
-                paid_right += 1
-                per[(payer, ln.code)][1] += 1
-                continue
             patient, seq = shares_of(ln)
             implied = allowed - patient - seq
+            # what the allowed amount implies Medicare pays: 2 % sequestration of what it pays
+            # after the patient's share (CO-253); other payers: allowed - patient share
+            due = allowed - patient - (_q(SEQUESTRATION * (allowed - patient))
+                                       if pricing.medicare and pricing.contract is None
+                                       else Decimal("0"))
             notes = []
             if abs(ln.paid - implied) > tol:
                 notes.append(f"paid {ln.paid} differs from what the allowed amount implies "
                              f"({implied} = allowed - patient share - sequestration)")
-            if seq and seq - (SEQUESTRATION * (allowed - patient)) > tol + CENT:
+            if seq and seq - _q(SEQUESTRATION * (allowed - patient)) > tol:
                 notes.append(f"sequestration {seq} is more than 2 % of {allowed - patient}")
+            kind = "underpaid" if short > tol else "overpaid" if short < -tol else ""
+            reason = ""
+            if not kind and due - ln.paid > tol:  # allowed right, paid short
+                kind, short = "paid_short", due - ln.paid
+                reason = notes[-1] if notes else (
+                    f"paid {ln.paid}, the allowed amount implies {due} (allowed - patient "
+                    "share - sequestration)")
+            if not kind:
+                paid_right += 1
+                per[(payer, ln.code)][1] += 1
+                continue
             findings.append(Finding(
                 ln.line_id, ln.claim_id, ln.line_control_number, ln.code, ln.modifiers,
                 ln.units, payer, ln.payer_claim_number, ln.trace_number, ln.date_of_service,
                 ln.payment_date, ln.charge, exp.amount, allowed, source, ln.paid, implied,
-                short, "underpaid" if short > 0 else "overpaid", exp.kind, exp.basis,
-                _reason(ln, exp, allowed, pricing, ins, i, pricer), tuple(notes),
+                short, kind, exp.kind, exp.basis,
+                reason or _reason(ln, exp, allowed, pricing, ins, i, pricer), tuple(notes),
                 appeal_deadline(ln.payment_date, payer), (statuses or {}).get(ln.line_id, "open"),
                 exp.contract_row.describe() if exp.contract_row else ""))
     return Check(findings, compared, paid_right, unpriced, dict(per))
