@@ -458,6 +458,10 @@ def test_likely_reasons_other_locality_last_years_factor_units_cut(
     one = pfs("0.04", "0.15", "0.00", g=("1.000", "0.900", "1.200"))
     assert reason(_line("17003", one * 3, units=4, paid_units=3)) == (
         "underpaid", one * 4, "units cut: paid 3 of 4")
+    # a charge below the fee schedule amount is what is allowed (lower of the two)
+    low = PostedLine(1, 1, "C1", "medicare", "", "", DOS, "C1-1", "17110", (), D(1), D(1),
+                     D("50.00"), D("50.00"), D("50.00"), (), DOS, "11", False)
+    assert check_lines([low], pricer).paid_right == 1
     # within the tolerance (one cent) is paid right
     assert check_lines([_line("17110", here - D("0.01"))], pricer).paid_right == 1
     assert check_lines([_line("17110", here - D("0.02"))], pricer).findings[0].short == D("0.02")

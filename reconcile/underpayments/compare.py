@@ -204,8 +204,13 @@ def check_lines(lines: Sequence[PostedLine], pricer: Pricer,
                 unpriced += 1
                 continue
             compared += 1
+            expected = exp.amount
+            if 0 < ln.charge < expected:  # paid at the lower of the charge and the fee
+                expected = ln.charge
+                exp = evolve(exp, amount=expected, basis=f"{exp.basis}; lower of the charge "
+                             f"({ln.charge}) and that amount: {ln.charge}")
             allowed, source = allowed_of(ln)
-            short = exp.amount - allowed
+            short = expected - allowed
             per[(payer, ln.code)][0] += 1
             patient, seq = shares_of(ln)
             implied = allowed - patient - seq
@@ -234,7 +239,7 @@ def check_lines(lines: Sequence[PostedLine], pricer: Pricer,
             findings.append(Finding(
                 ln.line_id, ln.claim_id, ln.line_control_number, ln.code, ln.modifiers,
                 ln.units, payer, ln.payer_claim_number, ln.trace_number, ln.date_of_service,
-                ln.payment_date, ln.charge, exp.amount, allowed, source, ln.paid, implied,
+                ln.payment_date, ln.charge, expected, allowed, source, ln.paid, implied,
                 short, kind, exp.kind, exp.basis,
                 reason or _reason(ln, exp, allowed, pricing, ins, i, pricer), tuple(notes),
                 appeal_deadline(ln.payment_date, payer), (statuses or {}).get(ln.line_id, "open"),
