@@ -465,3 +465,27 @@ def test_likely_reasons_other_locality_last_years_factor_units_cut(
     # within the tolerance (one cent) is paid right
     assert check_lines([_line("17110", here - D("0.01"))], pricer).paid_right == 1
     assert check_lines([_line("17110", here - D("0.02"))], pricer).findings[0].short == D("0.02")
+
+
+@pytest.mark.parametrize(("code", "amount"), [
+    ("11102", "95.53"), ("11104", "121.25"), ("11106", "151.31"), ("17000", "66.47"),
+    ("17003", "6.35"), ("17004", "162.33"), ("17110", "111.22"), ("17311", "667.02"),
+    ("17312", "402.81"), ("12032", "299.94"), ("13132", "462.27"), ("99213", "95.19"),
+    ("99214", "135.61"), ("96372", "15.36")])
+def test_shipped_rows_give_the_reference_national_amounts(code: str, amount: str) -> None:
+    """../shared/reference/cob-and-fee-schedule.md Part 2 table (RVU26C, national,
+    non-facility, total x 33.4009)."""
+    assert amounts([LineIn(1, code, (), D(1), DOS, "11")]) == [D(amount)]
+
+
+def test_shipped_table_is_consistent() -> None:
+    rows = load_pfs([], []).rvus.values()
+    assert len(rows) >= 190
+    for r in rows:
+        assert r.global_days in ("000", "010", "090", "XXX", "YYY", "ZZZ"), r.hcpcs
+        assert r.mult_proc in ("0", "2", "9"), r.hcpcs
+        if r.is_add_on:
+            assert r.mult_proc == "0", r.hcpcs  # add-ons are never reduced
+        if r.global_days in ("010", "090"):
+            assert r.pre_op + r.intra_op + r.post_op == 1, r.hcpcs
+        assert r.year == 2026 and "RVU26C" in r.source
