@@ -148,7 +148,10 @@ def short_pay(claims: Sequence[BilledClaim], answers: dict[str, list[LineAnswer]
                 allowed, why = p.last_year, "last year's contract rate"
             else:
                 continue
-            answers[c.claim_id][i] = priced_answer(ln, allowed, p.full, c.payer == "medicare")
+            # last year's rate is a fee schedule write-down (CO-45 only); the add-on's cut is
+            # written as a multiple-procedure reduction (CO-59)
+            full = allowed if kind == "last_year" else p.full
+            answers[c.claim_id][i] = priced_answer(ln, allowed, full, c.payer == "medicare")
             done.append(ShortPaid(c.claim_id, ln.control_number, ln.code, p.allowed, allowed,
                                   why))
             del wanted[c.payer]
