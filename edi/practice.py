@@ -43,6 +43,16 @@ template_text = "letter.txt"       # file; default: reconcile/templates/letter.*
 signer_name = "MAREN LINDQVIST MD" # the signature block (default: the rendering provider)
 signer_title = "Dermatologist"
 phone = "2175550100"               # printed in the letter (default: the submitter phone)
+
+[contracts]                      # optional: each payer's fee schedule (companion guide name
+commercial = "contracts/commercial.csv"  # -> CSV relative to this file; `dermclaim underpayments`)
+
+[medicare]                       # optional: how Medicare lines are priced
+locality = "06102-99"            # <MAC>-<locality> of CMS's GPCI file, or "national" (default)
+qualifying_apm = false           # true: the QP conversion factor (2026 on)
+
+[underpayments]                  # optional
+tolerance = "0.01"               # allowed short by more than this = underpaid (default 0.01)
 ```
 """
 
@@ -54,7 +64,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from coding.validation import npi_check_digit_ok
 from edi.errors import EdiError
@@ -150,6 +160,11 @@ class Practice:
     clearinghouse: Clearinghouse | None = None
     pay_to: PayTo | None = None
     letters: Letters = Letters()
+    # payer guide name -> contract CSV (absolute path) for `reconcile.underpayments`
+    contracts: dict[str, str] = field(factory=dict)
+    medicare_locality: str = "national"  # <MAC>-<locality> of CMS's GPCI file
+    qualifying_apm: bool = False  # QP conversion factor
+    underpayment_tolerance: Decimal = Decimal("0.01")
 
     def fee(self, code: str) -> Decimal | None:
         return self.fee_schedule.get(code)
@@ -238,11 +253,11 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
     for section in ("submitter", "billing_provider", "fees"):
         if not isinstance(data.get(section), dict):
             c.problems.append(f"[{section}]: missing table")
-    for optional in ("clearinghouse", "pay_to", "letters"):
+    for optional in ("clearinghouse", "pay_to", "letters", *_PAYMENT_TABLES):
         if optional in data and not isinstance(data[optional], dict):
             c.problems.append(f"[{optional}]: must be a table")
     for key in sorted(set(data) - {"submitter", "billing_provider", "fees", "clearinghouse",
-                                   "pay_to", "letters"}):
+                                   "pay_to", "letters", *_PAYMENT_TABLES}):
         c.problems.append(f"{key}: unknown setting")
     if c.problems:
         _raise(c)
@@ -304,6 +319,9 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
                 "address here and the PO Box under [pay_to] (loop 2010AB)")
     pay_to = _pay_to(c, data["pay_to"]) if "pay_to" in data else None
     letters = _letters(c, data["letters"]) if "letters" in data else Letters()
+    contracts = _contracts(c, data.get("contracts", {}))
+    locality, qp, tolerance = _payment_settings(c, data.get("medicare", {}),
+                                                data.get("underpayments", {}))
 
     clearinghouse: Clearinghouse | None = None
     if "clearinghouse" in data:
@@ -344,7 +362,59 @@ def parse_practice(text: str, where: str = "<practice>") -> Practice:
         clearinghouse=clearinghouse,
         pay_to=pay_to,
         letters=letters,
+        contracts=contracts,
+        medicare_locality=locality,
+        qualifying_apm=qp,
+        underpayment_tolerance=tolerance,
     )
+
+
+_PAYMENT_TABLES = ("contracts", "medicare", "underpayments")
+_LOCALITY = re.compile(r"national|[0-9]{5}-[0-9]{2}")
+
+
+def _contracts(c: _Checker, t: dict[str, Any]) -> dict[str, str]:
+    """`[contracts]`: companion guide name -> contract CSV (relative to the practice file).
+    The CSV is read and checked (its presence too) by `reconcile.underpayments.contracts`
+    when underpayments are priced: a practice file copied without its contracts still
+    writes claims and letters."""
+    from companion_guides import guide_names
+
+    known = set(guide_names())
+    folder = Path(c.where).parent
+    out: dict[str, str] = {}
+    for guide, value in t.items():
+        if guide not in known:
+            c.problems.append(f"contracts.{guide}: no companion guide of that name "
+                              f"(known: {', '.join(sorted(known))})")
+            continue
+        if not isinstance(value, str) or not value.strip():
+            c.problems.append(f"contracts.{guide}: must be the path of a contract CSV")
+            continue
+        path = Path(value.strip()).expanduser()
+        out[guide] = str(path if path.is_absolute() else folder / path)
+    return out
+
+
+def _payment_settings(c: _Checker, medicare: dict[str, Any], under: dict[str, Any]
+                      ) -> tuple[str, bool, Decimal]:
+    _unknown(c, medicare, "medicare", {"locality", "qualifying_apm"})
+    _unknown(c, under, "underpayments", {"tolerance"})
+    locality = medicare.get("locality", "national")
+    if not isinstance(locality, str) or not _LOCALITY.fullmatch(locality.strip()):
+        c.problems.append(f"medicare.locality: \"national\" or <MAC>-<locality number> of "
+                          f"CMS's GPCI file (\"06102-99\"), got {locality!r}")
+        locality = "national"
+    qp = medicare.get("qualifying_apm", False)
+    if not isinstance(qp, bool):
+        c.problems.append(f"medicare.qualifying_apm: true or false, got {qp!r}")
+        qp = False
+    raw = under.get("tolerance", "0.01")
+    tolerance = r_number(str(raw).strip()) if isinstance(raw, str | int | Decimal) else None
+    if tolerance is None or tolerance < 0 or tolerance > 1000:
+        c.problems.append(f"underpayments.tolerance: an amount from 0 to 1000, got {raw!r}")
+        tolerance = Decimal("0.01")
+    return locality.strip(), qp, tolerance
 
 
 def _pay_to(c: _Checker, t: dict[str, Any]) -> PayTo | None:

@@ -31,6 +31,7 @@ from edi.x835.answers import (
 from edi.x835.model import Adjustment, ClaimPayment, Remittance
 from reconcile.denials.classify import BENIGN_LESION_CODES, is_em
 from reconcile.store.remit_read import latest_submissions
+from samples.priced import LinePrices, ShortPaid, price_paid_lines
 
 PAYERS = {"medicare": ("MEDICARE PART B", "12502"), "commercial": ("COMMERCIAL HEALTH PLAN",
                                                                    "60054")}
@@ -87,16 +88,21 @@ CLAIM_SCENARIOS = (("eligibility", "CO", "27", "coverage"), ("duplicate", "OA", 
 
 
 def answer_claims(billed: Sequence[BilledClaim], *, payment_date: date = date(2026, 4, 10),
-                  external: bool = True) -> tuple[list[Remittance], list[Expected]]:
-    """Remittances answering `billed` (one per payer) and the denial each line should get."""
+                  external: bool = True, price: LinePrices | None = None,
+                  shorted: list[ShortPaid] | None = None
+                  ) -> tuple[list[Remittance], list[Expected]]:
+    """Remittances answering `billed` (one per payer) and the denial each line should get.
+    With `price` (samples.priced.line_prices) the lines paid in full are paid at their
+    expected allowed amount, two of them short (appended to `shorted`)."""
     claims = sorted(billed, key=lambda c: c.claim_id)
+    paid: set[tuple[str, int]] = set()
     expected: list[Expected] = []
     answers: dict[str, list[LineAnswer]] = {}
     touched: set[str] = set()
     left = list(LINE_SCENARIOS)
     for c in claims:
         answers[c.claim_id] = []
-        for ln in c.lines:
+        for i, ln in enumerate(c.lines):
             hit = next((s for s in left if s.applies(ln)), None)
             if hit is not None:
                 left.remove(hit)
@@ -106,6 +112,7 @@ def answer_claims(billed: Sequence[BilledClaim], *, payment_date: date = date(20
                                          hit.action_hint))
             else:
                 answers[c.claim_id].append(pay(ln))
+                paid.add((c.claim_id, i))
     whole = list(CLAIM_SCENARIOS)
     for c in reversed(claims):  # whole-claim denials on untouched claims, last first
         if not whole or c.claim_id in touched:
@@ -113,9 +120,14 @@ def answer_claims(billed: Sequence[BilledClaim], *, payment_date: date = date(20
         cause, group, carc, hint = whole.pop(0)
         touched.add(c.claim_id)
         answers[c.claim_id] = [deny(ln, group, carc) for ln in c.lines]
+        paid.difference_update((c.claim_id, i) for i in range(len(c.lines)))
         expected += [Expected(c.claim_id, ln.control_number, ln.code, cause, hint)
                      for ln in c.lines]
-    _one_multiple_procedure_reduction(claims, answers, touched)
+    if price is None:
+        _one_multiple_procedure_reduction(claims, answers, touched)
+    else:  # reductions come from the prices (CO-59); two lines are paid short
+        got = price_paid_lines(claims, answers, paid, price)
+        (shorted if shorted is not None else []).extend(got)
 
     by_payer: dict[str, list[ClaimPayment]] = {}
     for n, c in enumerate(claims, 1):
@@ -123,7 +135,7 @@ def answer_claims(billed: Sequence[BilledClaim], *, payment_date: date = date(20
         by_payer.setdefault(c.payer, []).append(
             claim_payment(c, answers[c.claim_id], payer_claim_number=icn))
     if external:
-        ext, exp = _external_claim(claims[0].date_of_service if claims else payment_date)
+        ext, exp = _external_claim(claims[0].date_of_service if claims else payment_date, price)
         by_payer.setdefault("medicare", []).append(ext)
         expected += exp
     remits = []
@@ -154,13 +166,16 @@ def _one_multiple_procedure_reduction(claims: Sequence[BilledClaim],
         return
 
 
-def _external_claim(dos: date) -> tuple[ClaimPayment, list[Expected]]:
+def _external_claim(dos: date, price: LinePrices | None = None
+                    ) -> tuple[ClaimPayment, list[Expected]]:
     """A claim another system sent: the 835 alone says what was billed."""
     c = BilledClaim("EXT-9001", "medicare", dos, (
         BilledLine("EXT-9001-1", "99213", (), 1, Decimal("125.00"), dos),
         BilledLine("EXT-9001-2", "11102", (), 1, Decimal("140.00"), dos)))
-    cp = claim_payment(c, [deny(c.lines[0], "CO", "97"), pay(c.lines[1])],
-                       payer_claim_number="20261009999999")
+    answers = {c.claim_id: [deny(c.lines[0], "CO", "97"), pay(c.lines[1])]}
+    if price is not None:
+        price_paid_lines([c], answers, {(c.claim_id, 1)}, price, short=False)
+    cp = claim_payment(c, answers[c.claim_id], payer_claim_number="20261009999999")
     return cp, [Expected("EXT-9001", "EXT-9001-1", "99213", "missing_25", "modifier 25")]
 
 

@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     from edi.x835.answers import remittance_text
     from reconcile.store.submissions import submit_claims
     from samples.answers import answer_claims, billed_claims
+    from samples.priced import ShortPaid, line_prices
 
     files = sorted((HERE / "encounters").glob("*.json"))
     last = max(date.fromisoformat(json.loads(f.read_text())["date_of_service"]) for f in files)
@@ -50,11 +51,17 @@ def main(argv: list[str] | None = None) -> int:
                 for h in result.held:
                     print(h.describe(), file=sys.stderr)
                 return 1
-        remits, expected = answer_claims(billed_claims(url), payment_date=last + timedelta(days=20))
+        shorted: list[ShortPaid] = []
+        remits, expected = answer_claims(billed_claims(url), payment_date=last + timedelta(days=20),
+                                         price=line_prices(HERE / "practice.toml"),
+                                         shorted=shorted)
     Path(args.output).write_text(remittance_text(remits), encoding="ascii")
     causes = sorted({e.cause for e in expected})
     print(f"wrote {args.output}: {sum(len(r.claims) for r in remits)} claims, "
           f"{len(expected)} denied lines ({', '.join(causes)})")
+    for sp in shorted:
+        print(f"paid short: {sp.claim_id} {sp.line_control_number} {sp.code} allowed "
+              f"{sp.allowed} of {sp.expected} ({sp.why})")
     return 0
 
 

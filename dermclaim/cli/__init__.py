@@ -40,6 +40,10 @@ COMMANDS: dict[str, Row] = {
                "status."),
     "ack": ("ack_cmds", "Acknowledgments of what was sent: 999 (syntax) and 277CA (each "
             "claim)."),
+    "underpayments": ("underpayment_cmds", "Posted lines allowed less (or more) than the "
+                      "contract or the Medicare fee schedule says, with the basis."),
+    "underpayment": ("underpayment_cmds", "One underpaid line: show it, move its status, "
+                     "write its payment-dispute letter."),
     "rejections": ("ack_cmds", "Claims rejected by a 999 or a 277CA (never adjudicated, so "
                    "never denials)."),
 }

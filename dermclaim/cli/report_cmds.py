@@ -17,6 +17,10 @@ from dermclaim.cli._filters import filter_options, filters_from, parse_date
               type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="CSV file to write ('-' for stdout).")
 @filter_options()
+@click.option("--practice", "practice", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The practice file: adds the underpaid lines, priced with its [contracts] "
+                   "and the Medicare fee schedule (`dermclaim underpayments`).")
 @click.option("--include-expired", is_flag=True,
               help="Also write rows past their appeal deadline (last, section 'expired').")
 @click.option("--as-of", "as_of", metavar="DATE", default=None,
@@ -24,7 +28,8 @@ from dermclaim.cli._filters import filter_options, filters_from, parse_date
 @DB_OPTION
 def worklist_cmd(output: Path, status: str | None, payer: str | None, cause: str | None,
                  code: str | None, since: str | None, until: str | None,
-                 include_expired: bool, as_of: str | None, db: str | None) -> None:
+                 practice: Path | None, include_expired: bool, as_of: str | None,
+                 db: str | None) -> None:
     """Write the appeal worklist: one row per open denial, nearest live deadline first, with
     a stable denial_id, status, owner and last note; past-deadline rows only on request.
 
@@ -39,8 +44,11 @@ def worklist_cmd(output: Path, status: str | None, payer: str | None, cause: str
         f = filters_from(status, payer, cause, code, since, until)
         today = parse_date("--as-of", as_of)
         require_store(db)
-        s = write_worklist(output, db, today=today, filters=f, include_expired=include_expired)
+        s = write_worklist(output, db, today=today, filters=f, include_expired=include_expired,
+                           practice=practice)
     left = f", {s.left_out} past-deadline rows left out (--include-expired)" if s.left_out else ""
+    if practice is not None:
+        left += f"; {s.underpaid} underpaid lines, {s.short_amount:.2f} short"
     click.echo(f"{s.path}: {s.rows} denied lines, {s.denied_amount:.2f} denied, "
                f"{s.recoverable_amount:.2f} recoverable within deadline, {s.overdue} overdue"
                f"{left}", err=str(output) == "-")
@@ -51,12 +59,16 @@ def worklist_cmd(output: Path, status: str | None, payer: str | None, cause: str
               type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="HTML file to write (self-contained: opens offline; '-' for stdout).")
 @filter_options("every denial not taken back by a reversal")
+@click.option("--practice", "practice", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The practice file: adds the underpaid lines, priced with its [contracts] "
+                   "and the Medicare fee schedule (`dermclaim underpayments`).")
 @click.option("--as-of", "as_of", metavar="DATE", default=None,
               help="Deadlines and recoverable amounts as of this date (default: today).")
 @DB_OPTION
 def report_cmd(output: Path, status: str | None, payer: str | None, cause: str | None,
-               code: str | None, since: str | None, until: str | None, as_of: str | None,
-               db: str | None) -> None:
+               code: str | None, since: str | None, until: str | None,
+               practice: Path | None, as_of: str | None, db: str | None) -> None:
     """Write the denial report: totals with overturn rate, recovered money and deadlines
     due, charts by cause/payer/code/month, the open worklist's top rows.
 
@@ -71,7 +83,7 @@ def report_cmd(output: Path, status: str | None, payer: str | None, cause: str |
         f = filters_from(status, payer, cause, code, since, until)
         today = parse_date("--as-of", as_of)
         require_store(db)
-        s = write_report(output, db, today=today, filters=f)
+        s = write_report(output, db, today=today, filters=f, practice=practice)
     t = s.totals
     click.echo(f"{s.path}: billed {t.billed:.2f}, paid {t.paid:.2f}, denied {t.denied:.2f}, "
                f"recoverable {t.recoverable:.2f}, recovered {t.recovered:.2f}",

@@ -109,7 +109,10 @@ def claim_payment(claim: BilledClaim, answers: Sequence[LineAnswer], *, payer_cl
         adj = tuple(Adjustment(a.group, a.reason, a.amount * sign, a.quantity)
                     for a in ans.adjustments)
         paid = (ln.charge - adjusted) * sign
-        contractual = sum((a.amount for a in ans.adjustments if a.reason == "45"), Decimal("0"))
+        # AMT*B6 allowed = charge - the fee schedule write-down (CO-45) and the multiple-
+        # procedure reduction (CO-59); the patient share and sequestration are part of it
+        contractual = sum((a.amount for a in ans.adjustments if a.reason in ("45", "59")),
+                          Decimal("0"))
         lines.append(ServiceLine(
             qualifier="HC", code=ans.recoded_to or ln.code,
             modifiers=() if ans.recoded_to else ln.modifiers,

@@ -222,7 +222,8 @@ def render(rows: Sequence[DenialRow], t: Totals, today: date,
 
 
 def write_report(path: str | Path, url: str | None = None, since: date | None = None,
-                 today: date | None = None, filters: Filters | None = None) -> ReportSummary:
+                 today: date | None = None, filters: Filters | None = None,
+                 practice: str | Path | None = None) -> ReportSummary:
     """Write the HTML report atomically (temporary file renamed into place), or to stdout
     for "-". The filters' status, when given, narrows the whole report; by default every
     denial not taken back by a reversal counts."""
@@ -235,6 +236,11 @@ def write_report(path: str | Path, url: str | None = None, since: date | None = 
     html_text = render(rows, t, today)
     html_text = html_text.replace(
         "</body>", claims_pipeline(url, f.since or since, f.until, f.payer, today) + "\n</body>", 1)
+    if practice is not None:  # underpayments: priced with the practice's contracts (issue 23)
+        from reconcile.reports.underpaid import check_for, report_section
+
+        html_text = html_text.replace("</body>", report_section(
+            check_for(url, practice, f), today) + "\n</body>", 1)
     if str(path) == "-":
         sys.stdout.write(html_text)
         return ReportSummary("-", t)

@@ -38,9 +38,11 @@ COLUMNS = ("denial_id", "section", "status", "owner", "last_note", "appeal_deadl
            "days_left", "claim_id", "payer_claim_number", "patient_name", "member_id", "payer",
            "trace_number", "line_control_number", "date_of_service", "code", "modifiers",
            "billed_amount", "paid_amount", "denied_amount", "cause", "group", "carc", "rarc",
-           "recoverable", "action", "payment_date", "appeal_level", "evidence")
+           "recoverable", "action", "payment_date", "appeal_level", "evidence",
+           "underpayment_id")
 IDENTIFIERS = ("claim_id", "payer_claim_number", "member_id", "trace_number",
                "line_control_number")
+# with a practice file, underpaid lines follow as their own section (reports/underpaid.py)
 
 
 @frozen
@@ -51,6 +53,8 @@ class WorklistSummary:
     recoverable_amount: Decimal
     overdue: int  # rows whose deadline has passed (written or left out)
     left_out: int = 0  # past-deadline rows not written (include_expired=False)
+    underpaid: int = 0  # underpaid lines written (with a practice file)
+    short_amount: Decimal = Decimal("0")
 
 
 def section(r: DenialRow, today: date) -> str:
@@ -101,7 +105,7 @@ def worklist_rows(rows: Sequence[DenialRow], today: date,
             "group": r.group_code, "carc": r.carc, "rarc": r.rarc,
             "recoverable": "yes" if r.recoverable else "no", "action": r.action,
             "payment_date": r.payment_date.isoformat() if r.payment_date else "",
-            "appeal_level": r.appeal_level, "evidence": r.evidence,
+            "appeal_level": r.appeal_level, "evidence": r.evidence, "underpayment_id": "",
         }
         for k in IDENTIFIERS:
             row[k] = _ident(row[k])
@@ -111,14 +115,26 @@ def worklist_rows(rows: Sequence[DenialRow], today: date,
 
 def write_worklist(path: str | Path, url: str | None = None, since: date | None = None,
                    today: date | None = None, filters: Filters | None = None,
-                   include_expired: bool = False) -> WorklistSummary:
-    """Write the worklist CSV atomically (or to stdout for "-"); return its totals."""
+                   include_expired: bool = False, practice: str | Path | None = None
+                   ) -> WorklistSummary:
+    """Write the worklist CSV atomically (or to stdout for "-"); return its totals. With a
+    practice file, the underpaid lines follow (section underpaid)."""
     today = today or date.today()
     every = denial_rows(url, since, filters)
     rows = [r for r in every if include_expired or section(r, today) != "expired"]
     with session_scope(url) as s:
         notes = last_notes(s, [r.denial_id for r in rows])
-    text = csv_text(COLUMNS, worklist_rows(rows, today, notes))  # formula cells neutralised
+    out = worklist_rows(rows, today, notes)
+    extra: list[dict[str, str]] = []
+    if practice is not None:
+        from reconcile.reports.underpaid import check_for
+        from reconcile.reports.underpaid import worklist_rows as underpaid_rows
+
+        extra = [r for r in underpaid_rows(check_for(url, practice, filters), filters, today)
+                 if include_expired or not r["appeal_deadline"]
+                 or r["appeal_deadline"] >= today.isoformat()]
+        out += [{**r, **{k: _ident(r[k]) for k in IDENTIFIERS}} for r in extra]
+    text = csv_text(COLUMNS, out)  # formula cells neutralised
     if str(path) == "-":
         sys.stdout.write(text)
         target = "-"
@@ -131,4 +147,5 @@ def write_worklist(path: str | Path, url: str | None = None, since: date | None 
                                 and (r.appeal_deadline is None or r.appeal_deadline >= today)),
                                Decimal("0")),
         overdue=sum(1 for r in every if r.appeal_deadline and r.appeal_deadline < today),
-        left_out=len(every) - len(rows))
+        left_out=len(every) - len(rows), underpaid=len(extra),
+        short_amount=sum((Decimal(r["denied_amount"]) for r in extra), Decimal("0")))

@@ -64,6 +64,7 @@ def target_metadata() -> MetaData:
     import reconcile.store.denial_models  # noqa: F401
     import reconcile.store.models  # noqa: F401
     import reconcile.store.remit_models  # noqa: F401
+    import reconcile.store.underpayment_models  # noqa: F401
 
     return SQLModel.metadata
 
