@@ -31,6 +31,7 @@ from edi.x835.answers import (
 from edi.x835.model import Adjustment, ClaimPayment, Remittance
 from reconcile.denials.classify import BENIGN_LESION_CODES, is_em
 from reconcile.store.remit_read import latest_submissions
+from samples.cob_answers import COB_CLAIMS, primary_payments
 
 PAYERS = {"medicare": ("MEDICARE PART B", "12502"), "commercial": ("COMMERCIAL HEALTH PLAN",
                                                                    "60054")}
@@ -89,7 +90,9 @@ CLAIM_SCENARIOS = (("eligibility", "CO", "27", "coverage"), ("duplicate", "OA", 
 def answer_claims(billed: Sequence[BilledClaim], *, payment_date: date = date(2026, 4, 10),
                   external: bool = True) -> tuple[list[Remittance], list[Expected]]:
     """Remittances answering `billed` (one per payer) and the denial each line should get."""
-    claims = sorted(billed, key=lambda c: c.claim_id)
+    # the claims with a second coverage get their own answers (samples/cob_answers.py)
+    cob = [c for c in billed if c.claim_id in COB_CLAIMS]
+    claims = sorted((c for c in billed if c.claim_id not in COB_CLAIMS), key=lambda c: c.claim_id)
     expected: list[Expected] = []
     answers: dict[str, list[LineAnswer]] = {}
     touched: set[str] = set()
@@ -122,6 +125,8 @@ def answer_claims(billed: Sequence[BilledClaim], *, payment_date: date = date(20
         icn = f"2026100{n:07d}"
         by_payer.setdefault(c.payer, []).append(
             claim_payment(c, answers[c.claim_id], payer_claim_number=icn))
+    for payer, cp in primary_payments(cob):
+        by_payer.setdefault(payer, []).append(cp)
     if external:
         ext, exp = _external_claim(claims[0].date_of_service if claims else payment_date)
         by_payer.setdefault("medicare", []).append(ext)

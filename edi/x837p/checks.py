@@ -80,6 +80,7 @@ def claim_problems(claim: CodedClaim, guide: Guide, now: datetime | None = None)
     if enc.subscriber and guide.is_medicare:
         out.append("Medicare: the beneficiary is always the subscriber (SBR02 18); the "
                    "encounter names another subscriber")
+    out += _coverage_problems(claim, guide)
     if enc.subscriber and enc.subscriber.relationship not in RELATIONSHIP_CODES:
         out.append(f"subscriber relationship {enc.subscriber.relationship!r} must be one of "
                    f"{', '.join(RELATIONSHIP_CODES)}")
@@ -129,6 +130,40 @@ def claim_problems(claim: CodedClaim, guide: Guide, now: datetime | None = None)
         elif needs_ndc(line.code, guide):
             out.append(f"{where}: {guide.name} requires the NDC (LIN/CTP) on this drug line")
     return out + party_problems(claim, guide)  # names, addresses, MBI (party_checks.py)
+
+
+def _coverage_problems(claim: CodedClaim, guide: Guide) -> list[str]:
+    """Other coverage (2320/2330/2430): each payer once, the earlier payers' answers on a
+    claim to a later payer, and what this writer cannot say (Medicare as a secondary payer
+    needs SBR05, the MSP type, which the encounter does not carry)."""
+    enc = claim.encounter
+    out: list[str] = []
+    if enc.payer_order not in ("P", "S", "T"):
+        out.append(f"payer order {enc.payer_order!r} must be P, S or T (SBR01)")
+        return out
+    payers = [enc.payer, *(c.payer for c in enc.other_coverage)]
+    if len(set(payers)) != len(payers):
+        out.append("a payer is listed twice among the encounter's coverages")
+    if len(enc.other_coverage) > 2:
+        out.append("at most two other payers (secondary and tertiary)")
+    earlier = {"P": 0, "S": 1, "T": 2}[enc.payer_order]
+    for cov in enc.other_coverage[:earlier]:
+        if cov.adjudication is None:
+            out.append(f"a claim to the {'secondary' if earlier == 1 else 'tertiary'} payer "
+                       f"needs {cov.payer}'s answer (its 835): use `dermclaim secondary`")
+        elif not cov.adjudication.lines:
+            out.append(f"{cov.payer}'s answer has no service lines (2430)")
+    for cov in enc.other_coverage[earlier:]:
+        if cov.adjudication is not None:
+            out.append(f"{cov.payer} comes after this claim's payer but has an answer")
+    if enc.payer_order != "P" and guide.is_medicare:
+        out.append("Medicare as a secondary payer needs the MSP type (2000B SBR05), which "
+                   "the encounter does not carry: bill Medicare secondary claims by hand")
+    for cov in enc.other_coverage:
+        if cov.relationship not in ("self", "spouse", "child", "other"):
+            out.append(f"{cov.payer}: relationship {cov.relationship!r} must be self, "
+                       "spouse, child or other")
+    return out
 
 
 # ----------------------------------------------------------------- checks on the X12 text
