@@ -83,5 +83,5 @@ def secondary_payments(primary: Sequence[ClaimPayment], first_icn: int = 1
         out.setdefault(guide, []).append(attrs.evolve(
             p, status="2", paid=paid, patient_responsibility=pr, filing_indicator="12",
             payer_claim_number=f"S2026{first_icn + n:07d}", service_lines=tuple(lines),
-            names=tuple(x for x in p.names if x.entity != "TT"), remarks=()))
+            names=tuple(x for x in p.names if x.entity != "TT"), remarks=(), outpatient=()))
     return out

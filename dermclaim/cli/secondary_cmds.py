@@ -21,7 +21,8 @@ from dermclaim.cli._common import (
 __all__ = ["secondary"]
 
 LABELS = {"written": "billed to", "crossed_over": "crossed over to", "already_sent":
-          "already billed to", "nothing_owed": "nothing owed by", "hold": "held for"}
+          "already billed to", "nothing_owed": "nothing owed by", "hold": "held for",
+          "answered": "answered by"}
 
 
 @main.command("secondary")
@@ -90,7 +91,8 @@ def secondary(output: str, practice_path: str, db: str | None, now_text: str | N
                        "the store")
         else:
             counts = ", ".join(f"{len(result.of(k))} {LABELS[k].rsplit(' ', 1)[0]}"
-                               for k in ("already_sent", "crossed_over", "nothing_owed", "hold")
+                               for k in ("already_sent", "crossed_over", "answered", "nothing_owed",
+                                         "hold")
                                if result.of(k))
             click.echo(f"nothing written to {output}: no new balance to bill to a next payer"
                        + (f" ({counts})" if counts else ""))

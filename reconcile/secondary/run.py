@@ -60,7 +60,7 @@ class Outcome:
     claim_id: str
     from_payer: str
     to_payer: str
-    kind: str  # bill, crossed_over, nothing_owed, hold, already_sent, written
+    kind: str  # bill, crossed_over, answered, nothing_owed, hold, already_sent, written
     reason: str
     primary_paid: Decimal
     next_payer_owes: Decimal  # the patient-responsibility amounts the primary left
@@ -95,6 +95,7 @@ def plan_secondary(session: Session, practice: Practice) -> list[_Planned]:
     posted = _posted(session, [rc.id for _, rc, _ in answered if rc.id is not None],
                      {rc.id: paid_on for _, rc, paid_on in answered})
     already = _already_sent(session)
+    answered_by = _next_answers(session)
     plans: list[_Planned] = []
     for sc, rc, _paid_on in answered:
         assert sc.id is not None and rc.id is not None and sc.next_payer
@@ -117,6 +118,11 @@ def plan_secondary(session: Session, practice: Practice) -> list[_Planned]:
             continue
         d = decide(Answer(p.status, p.remarks, p.crossover_payer, p.patient_share,
                           p.denied_lines), next_guide, primary)
+        later = answered_by.get((sc.encounter_claim_id, sc.next_payer))
+        if d.kind == "crossed_over" and later is not None:
+            plans.append(_Planned(outcome("answered", f"crossed over; {sc.next_payer}'s 835 "
+                                                      f"posted: {later}")))
+            continue
         if d.kind != "bill":
             plans.append(_Planned(outcome(d.kind, d.reason)))
             continue
@@ -267,6 +273,22 @@ def _already_sent(session: Session) -> dict[tuple[str, str, str], str]:
             .where(col(SubmittedClaim.payer_order) != "P",
                    col(SubmittedClaim.submission_key).is_not(None))).all():
         out[(claim_id, order, payer)] = f"in interchange {control:09d} on {at:%Y-%m-%d}"
+    return out
+
+
+def _next_answers(session: Session) -> dict[tuple[str, str], str]:
+    """(claim id, payer) of every live answer from a payer after the primary -> what it
+    paid and when."""
+    tx = RemitTransaction
+    out: dict[tuple[str, str], str] = {}
+    for pcn, payer, paid, on in session.execute(
+            select(col(RemitClaim.patient_control_number), col(RemitClaim.payer),
+                   col(RemitClaim.paid), col(tx.payment_date))
+            .join(tx, col(tx.id) == col(RemitClaim.transaction_id))
+            .where(col(RemitClaim.status).in_(("2", "3", "20", "21")),
+                   col(RemitClaim.is_reversal).is_(False), col(RemitClaim.superseded).is_(False),
+                   col(tx.duplicate_of).is_(None))).all():
+        out[(pcn, payer)] = f"paid {paid or ZERO:.2f}" + (f" on {on}" if on else "")
     return out
 
 
