@@ -256,7 +256,8 @@ def _other_coverage(f: Fields, primary: str | None, dos: Any) -> tuple[Coverage,
         elif payer is not None and payer in seen:
             c.problem("payer", f"{payer} is already a payer of this encounter (each payer "
                                "once, in order)")
-        seen.add(payer)
+        if payer is not None:
+            seen.add(payer)
         member_id = c.text("member_id", pattern=r"[A-Za-z0-9-]+", max_len=80,
                            expect="the member id from the insurance card (letters, digits, '-')")
         relationship = c.choice("relationship", ("self", "spouse", "child", "other"),

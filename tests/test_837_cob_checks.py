@@ -80,7 +80,8 @@ def test_envelope_counts_are_read_by_us() -> None:
     assert {("SE01", "ST"), ("GE01", "GS"), ("IEA01", "ISA")} <= found
 
 
-COB_FILES = ("LinuxForHealth-x12__demo.cob.example3.B.837", "Inteligenz-X12Parser__Example3_COB.txt",
+COB_FILES = ("LinuxForHealth-x12__demo.cob.example3.B.837",
+             "Inteligenz-X12Parser__Example3_COB.txt",
              "imsweb-x12-parser__x12_complex.txt")
 
 
@@ -160,9 +161,8 @@ def test_a_store_written_before_revision_0009_upgrades_and_keeps_its_claims(
     assert tuple(claim) == ("P", None, None, "1|C1", 123456)
     assert tuple(remit) == ("", "", 10)
     engine.dispose()
-    from reconcile.store.database import session_scope
-
     from reconcile.ledger.shares import cob_figures
+    from reconcile.store.database import session_scope
 
     with session_scope(url) as s:  # an old claim has no next payer: the patient's share
         figures = cob_figures(s)

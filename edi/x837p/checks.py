@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from attrs import frozen
 

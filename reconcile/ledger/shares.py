@@ -86,8 +86,8 @@ def line_shares(s: Session, claim_ids: Iterable[str] | None = None) -> list[Line
         return []
     rows = [a.row for per in answers.values() for a in per.values()]
     lines: dict[int, list[tuple[str, str, Decimal, int]]] = defaultdict(list)
-    for claim_row, line_row, lcn, code, paid, pos in _rows(s, rows):
-        lines[claim_row].append((lcn or f"#{pos}", code, paid or ZERO, line_row))
+    for claim_row, line_row, lcn, code, svc_paid, pos in _rows(s, rows):
+        lines[claim_row].append((lcn or f"#{pos}", code, svc_paid or ZERO, line_row))
     pr: dict[tuple[int, int | None], Decimal] = defaultdict(lambda: ZERO)
     for chunk in _chunks(rows):
         for claim_row, line_row, amount in s.execute(
@@ -121,7 +121,8 @@ def line_shares(s: Session, claim_ids: Iterable[str] | None = None) -> list[Line
             owed = last_pr.get(lcn, ZERO)
             if lcn == "" and not owed:
                 continue
-            out.append(LineShare(claim_id, lcn, code_of.get(lcn, ""), tuple(paid.get(lcn, ())), next_payer,
+            out.append(LineShare(claim_id, lcn, code_of.get(lcn, ""),
+                                 tuple(paid.get(lcn, ())), next_payer,
                                  owed if pending else ZERO, ZERO if pending else owed, state))
     return out
 
@@ -173,7 +174,7 @@ def _answers(s: Session, claim_ids: Iterable[str] | None) -> dict[str, dict[str,
 
 def _rows(s: Session, claim_rows: Sequence[int]) -> list[tuple[int, int, str | None, str,
                                                                Decimal | None, int]]:
-    out = []
+    out: list[Any] = []
     for chunk in _chunks(sorted(claim_rows)):
         out += s.execute(sa.select(col(RemitLine.claim_row_id), col(RemitLine.id),
                                    col(RemitLine.control_number), col(RemitLine.code),
