@@ -334,3 +334,47 @@ def test_validate_text_reports_a_tampered_cob_balance(walk: dict[str, object]) -
     bad_line = re.sub(r"SVD\*12502\*153\.6\*", "SVD*12502*150*", text, count=1)
     codes = {(f.code, f.loop) for f in validate_text(bad_line).findings}
     assert ("COB_LINE_BALANCE", "2430") in codes
+
+
+def test_a_primary_reversal_voids_the_secondary_claim_it_produced(
+        walk: dict[str, object]) -> None:
+    from datetime import date
+
+    from edi.x835.answers import (
+        BilledClaim,
+        BilledLine,
+        build_remittance,
+        claim_payment,
+        pay,
+        remittance_text,
+    )
+
+    db, tmp = str(walk["db"]), Path(str(walk["tmp"]))
+    _run("remit", "load", str(SAMPLES / "secondary.835"), "--db", db)  # once, whatever order
+    line = BilledLine("DC-1022-1", "11102", (), 1, Decimal("240.00"), date(2026, 3, 17))
+    billed = BilledClaim("DC-1022", "medicare", date(2026, 3, 17), (line,))
+    reversal = claim_payment(billed, [pay(line)], payer_claim_number="20261000009002",
+                             reversal=True)
+    remit = build_remittance([reversal], payer_name="MEDICARE PART B", payer_id="12502",
+                             payment_date=date(2026, 5, 10), trace_number="REV0001")
+    (tmp / "reversal.835").write_text(remittance_text([remit]))
+    code, out = _run("remit", "load", str(tmp / "reversal.835"), "--db", db)
+    assert code == 0, out
+    code, out = _run("secondary", "-o", str(tmp / "void.837"), "--practice", str(PRACTICE),
+                     "--db", db, "--now", "2026-05-11T09:00:00", "--json")
+    assert code == 0, out
+    kinds = {c["claim_id"]: c["kind"] for c in json.loads(out)["claims"]}
+    assert kinds["DC-1022"] == "voided"
+    text = (tmp / "void.837").read_text()
+    assert validate_path(tmp / "void.837").ok
+    claims = _claims(text)
+    assert list(claims) == ["DC-1022"]
+    clm = claims["DC-1022"][0]
+    assert clm[5] == "11:B:8"  # frequency 8: void
+    # REF*F8 in 2300: the secondary payer's own claim number (its 835's CLP07)
+    assert ["REF", "F8", "S20260000002"] in claims["DC-1022"]
+    code, again = _run("secondary", "-o", str(tmp / "void2.837"), "--practice",
+                       str(PRACTICE), "--db", db, "--json")
+    assert {c["claim_id"]: c["kind"] for c in json.loads(again)["claims"]}["DC-1022"] \
+        == "already_sent"
+    assert not (tmp / "void2.837").exists()

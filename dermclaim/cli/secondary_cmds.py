@@ -22,7 +22,7 @@ __all__ = ["secondary"]
 
 LABELS = {"written": "billed to", "crossed_over": "crossed over to", "already_sent":
           "already billed to", "nothing_owed": "nothing owed by", "hold": "held for",
-          "answered": "answered by"}
+          "answered": "answered by", "voided": "void sent to"}
 
 
 @main.command("secondary")

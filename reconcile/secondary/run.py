@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 from attrs import asdict, frozen
 from sqlalchemy import select, update
 from sqlmodel import Session, col
@@ -60,7 +61,8 @@ class Outcome:
     claim_id: str
     from_payer: str
     to_payer: str
-    kind: str  # bill, crossed_over, answered, nothing_owed, hold, already_sent, written
+    kind: str  # bill, void, crossed_over, answered, nothing_owed, hold, already_sent,
+    # then written / voided
     reason: str
     primary_paid: Decimal
     next_payer_owes: Decimal  # the patient-responsibility amounts the primary left
@@ -140,7 +142,70 @@ def plan_secondary(session: Session, practice: Practice) -> list[_Planned]:
             plans.append(_Planned(outcome("hold", "; ".join(built.reasons))))
             continue
         plans.append(_Planned(outcome("bill", d.reason), built.claim, rc.id))
+    plans += _voids(session, practice)
     return plans
+
+
+def _voids(session: Session, practice: Practice) -> list[_Planned]:
+    """A claim to a later payer built from an 835 answer that a reversal (CLP02 22) has
+    since taken back: its void (frequency 8, REF*F8 the later payer's claim number), once."""
+    prior = RemitClaim.__table__.alias("prior")  # type: ignore[attr-defined]
+    rows = session.execute(
+        select(SubmittedClaim, prior.c.id, prior.c.submitted_claim_id)
+        .join(prior, prior.c.id == col(SubmittedClaim.prior_remit_claim_id))
+        .where(col(SubmittedClaim.payer_order) != "P", col(SubmittedClaim.frequency) == "1",
+               col(SubmittedClaim.submission_key).is_not(None),
+               prior.c.superseded.is_(True))
+        .order_by(col(SubmittedClaim.id))).all()
+    out: list[_Planned] = []
+    for sec, prior_id, primary_id in rows:
+        assert sec.id is not None
+        icn = session.execute(
+            select(col(RemitClaim.payer_claim_number))
+            .where(col(RemitClaim.submitted_claim_id) == sec.id,
+                   col(RemitClaim.payer) == sec.payer, col(RemitClaim.is_reversal).is_(False))
+            .order_by(col(RemitClaim.id).desc())).scalars().first()
+        prior_row = session.get(RemitClaim, prior_id)
+        posted = _posted(session, [prior_id], {prior_id: _paid_on(session, prior_row)}
+                         ) if prior_row is not None else {}
+        p = posted.get(prior_id)
+        primary = _sent_claims(session, [primary_id]).get(primary_id) if primary_id else None
+
+        def outcome(kind: str, reason: str, _sec: SubmittedClaim = sec,
+                    _p: PostedClaim | None = p, _from: str = primary.payer if primary else ""
+                    ) -> Outcome:
+            return Outcome(_sec.encounter_claim_id, _from, _sec.payer, kind, reason,
+                           _p.paid if _p else ZERO, ZERO)
+
+        if not icn:
+            out.append(_Planned(outcome("hold", "the primary's payment was reversed: void "
+                                        f"the claim sent to {sec.payer} once its 835 gives "
+                                        "its claim number (REF*F8), or call the payer")))
+            continue
+        if session.execute(select(col(SubmittedClaim.id)).where(
+                col(SubmittedClaim.submission_key) == f"8|{sec.encounter_claim_id}|{icn}")
+                ).first() is not None:
+            out.append(_Planned(outcome("already_sent", f"the void of {sec.payer}'s claim "
+                                        f"{icn} was already sent")))
+            continue
+        if p is None or primary is None:
+            out.append(_Planned(outcome("hold", "the reversed answer cannot be read")))
+            continue
+        earlier: dict[str, Adjudication] = {}
+        primary_row = session.get(SubmittedClaim, primary.row_id)
+        if primary.payer_order != "P" and primary_row is not None:
+            earlier = _earlier(session, primary_row, primary, posted)
+        built = build_next_claim(primary, p, earlier, _drugs(primary, practice))
+        if built.claim is None:
+            out.append(_Planned(outcome("hold", "; ".join(built.reasons))))
+            continue
+        claim = built.claim
+        void = attrs.evolve(claim, encounter=attrs.evolve(
+            claim.encounter, frequency="8", payer_claim_number=icn))
+        out.append(_Planned(outcome("void", f"{primary.payer} reversed its payment (CLP02 "
+                                    f"22): the claim sent to {sec.payer} is voided"),
+                            void, prior_id))
+    return out
 
 
 def bill_secondary(practice: Practice, out_path: str | Path, *, url: str | None = None,
@@ -148,8 +213,8 @@ def bill_secondary(practice: Practice, out_path: str | Path, *, url: str | None 
     """Plan, then write the claims to bill as one 837P (nothing written when none)."""
     with session_scope(url) as session:
         plans = plan_secondary(session, practice)
-    to_bill = [p for p in plans if p.outcome.kind == "bill"]
-    outcomes = [p.outcome for p in plans if p.outcome.kind != "bill"]
+    to_bill = [p for p in plans if p.outcome.kind in ("bill", "void")]
+    outcomes = [p.outcome for p in plans if p.outcome.kind not in ("bill", "void")]
     if not to_bill:
         return SecondaryResult(tuple(outcomes), None)
     came_from = {p.outcome.claim_id: p.remit_row for p in to_bill}
@@ -157,6 +222,8 @@ def bill_secondary(practice: Practice, out_path: str | Path, *, url: str | None 
     def link(session: Session, isa13: int, claim_ids: frozenset[str]) -> None:
         if not isa13:
             return
+        voids = {p.outcome.claim_id for p in to_bill if p.outcome.kind == "void"}
+        claim_ids = frozenset(c for c in claim_ids if c not in voids)
         interchange = session.execute(select(col(Interchange.id)).where(
             col(Interchange.control_number) == isa13)).scalar_one()
         for claim_id in claim_ids:
@@ -172,7 +239,8 @@ def bill_secondary(practice: Practice, out_path: str | Path, *, url: str | None 
     for p in to_bill:
         o = p.outcome
         if o.claim_id in written:
-            outcomes.append(Outcome(o.claim_id, o.from_payer, o.to_payer, "written", o.reason,
+            outcomes.append(Outcome(o.claim_id, o.from_payer, o.to_payer,
+                                    "voided" if o.kind == "void" else "written", o.reason,
                                     o.primary_paid, o.next_payer_owes))
         else:
             outcomes.append(Outcome(o.claim_id, o.from_payer, o.to_payer, "hold",
