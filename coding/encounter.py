@@ -45,7 +45,7 @@ CLAIM_ID = r"[A-Za-z0-9-]{1,20}"  # CLM01 allows 38; 20 keeps REF*6R "<claim>-<l
 ENCOUNTER_FIELDS = (
     "claim_id", "date_of_service", "place_of_service", "payer", "frequency",
     "payer_claim_number", "prior_authorization", "abn_on_file", "bill_excluded", "patient",
-    "subscriber", "other_coverage",
+    "subscriber", "other_coverage", "group_number",
     "rendering_provider", "diagnoses", "procedures", "notes",
 )
 PERSON_FIELDS = ("member_id", "last_name", "first_name", "birth_date", "sex", "address")
@@ -147,6 +147,8 @@ def _parse(
         f.problem("payer_claim_number", "only for a replacement (7) or void (8); "
                                         "set frequency or remove it")
     prior_auth = f.text("prior_authorization", required=False, max_len=50)
+    group_number = f.text("group_number", required=False, max_len=50, pattern=r"[A-Za-z0-9-]+",
+                          expect="the group or policy number (letters, digits or '-')")
     abn = f.boolean("abn_on_file")
     bill_excluded = f.boolean("bill_excluded")
     patient = _person(f.obj("patient"), dos)
@@ -164,7 +166,7 @@ def _parse(
         payer_claim_number=pcn, prior_authorization=prior_auth, abn_on_file=bool(abn),
         bill_excluded=bool(bill_excluded),
         subscriber=subscriber, rendering_provider=provider, source=source,
-        other_coverage=other,
+        other_coverage=other, group_number=group_number,
     )
 
 
@@ -352,6 +354,8 @@ def encounter_to_dict(enc: Encounter) -> dict[str, Any]:
         out["payer_claim_number"] = enc.payer_claim_number
     if enc.prior_authorization is not None:
         out["prior_authorization"] = enc.prior_authorization
+    if enc.group_number is not None:
+        out["group_number"] = enc.group_number
     out["abn_on_file"] = enc.abn_on_file
     if enc.bill_excluded:
         out["bill_excluded"] = True

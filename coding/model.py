@@ -216,6 +216,7 @@ class Encounter:
     # which payer this claim goes to: P primary; S / T for a claim built from the earlier
     # payers' answers (`reconcile.secondary`), whose adjudications ride in other_coverage
     payer_order: str = "P"
+    group_number: str | None = None  # the insured's group / policy number (2000B SBR03)
 
     @property
     def insured(self) -> Person:

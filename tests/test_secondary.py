@@ -216,7 +216,7 @@ def test_secondary_837_is_pyx12_clean_and_its_amounts_are_the_835s(
 def test_secondary_claim_goes_to_the_next_payer(walk: dict[str, object]) -> None:
     text = (Path(str(walk["tmp"])) / "sec.837").read_text()
     placed = segment_loops(text)
-    assert ("2000B", "SBR*S*18*******CI") in placed  # DC-1022: the retiree plan
+    assert ("2000B", "SBR*S*18*RET2026******CI") in placed  # DC-1022: the retiree plan
     assert ("2010BB", "NM1*PR*2*COMMERCIAL HEALTH PLAN*****PI*60054") in placed
     assert ("2330B", "NM1*PR*2*MEDICARE PART B*****PI*12502") in placed
     assert ("2330A", "NM1*IL*1*OKAFOR*SAMUEL****MI*5TQ2VX8JD63") in placed
@@ -378,3 +378,128 @@ def test_a_primary_reversal_voids_the_secondary_claim_it_produced(
     assert {c["claim_id"]: c["kind"] for c in json.loads(again)["claims"]}["DC-1022"] \
         == "already_sent"
     assert not (tmp / "void2.837").exists()
+
+
+def test_tertiary_follows_the_same_path(tmp_path: Path) -> None:
+    """Medicare, then a retiree plan, then the spouse's plan: after the retiree plan's 835
+    the tertiary claim carries both earlier payers' answers (2320 P and S, 2430 each)."""
+    from datetime import date
+
+    import attrs
+
+    from edi.x835.answers import (
+        BilledClaim,
+        BilledLine,
+        build_remittance,
+        claim_payment,
+        pay,
+        remittance_text,
+    )
+    from edi.x835.model import Adjustment, Remark
+
+    db = f"sqlite:///{tmp_path}/t.db"
+    data = json.loads((SAMPLES / "encounters" / "22-medicare-then-retiree-plan-ma08.json")
+                      .read_text())
+    data["claim_id"] = "TR-1"
+    data["other_coverage"].append({"payer": "supplemental", "member_id": "SEH1"})
+    enc_file = tmp_path / "tr.json"
+    enc_file.write_text(json.dumps(data))
+    code, out = _run("claims", str(enc_file), "--practice", str(PRACTICE), "-o",
+                     str(tmp_path / "c.837"), "--db", db, "--now", NOW)
+    assert code == 0, out
+    dos = date(2026, 3, 17)
+    line = BilledLine("TR-1-1", "11102", (), 1, Decimal("240.00"), dos)
+    billed = BilledClaim("TR-1", "medicare", dos, (line,))
+    first = attrs.evolve(claim_payment(billed, [pay(line)], payer_claim_number="ICN-P1"),
+                         remarks=(Remark("HE", "MA08"),))
+    (tmp_path / "p.835").write_text(remittance_text([build_remittance(
+        [first], payer_name="MEDICARE PART B", payer_id="12502",
+        payment_date=date(2026, 4, 10), trace_number="P1")]))
+    assert _run("remit", "load", str(tmp_path / "p.835"), "--db", db)[0] == 0
+    code, out = _run("secondary", "-o", str(tmp_path / "s.837"), "--practice", str(PRACTICE),
+                     "--db", db, "--now", "2026-04-15T09:00:00")
+    assert code == 0 and "TR-1 billed to commercial" in out, out
+    # the retiree plan pays the coinsurance less a 10.00 copay
+    svc = first.service_lines[0]
+    sec_line = attrs.evolve(svc, paid=Decimal("28.40"), amounts=(), adjustments=(
+        Adjustment("OA", "23", svc.paid), Adjustment("CO", "45", Decimal("48.00")),
+        Adjustment("PR", "3", Decimal("10.00"))))
+    second = attrs.evolve(first, status="2", paid=Decimal("28.40"),
+                          patient_responsibility=Decimal("10.00"), payer_claim_number="ICN-S1",
+                          service_lines=(sec_line,), remarks=())
+    (tmp_path / "s.835").write_text(remittance_text([build_remittance(
+        [second], payer_name="COMMERCIAL HEALTH PLAN", payer_id="60054",
+        payment_date=date(2026, 5, 4), trace_number="S1")]))
+    assert _run("remit", "load", str(tmp_path / "s.835"), "--db", db)[0] == 0
+    code, out = _run("secondary", "-o", str(tmp_path / "t.837"), "--practice", str(PRACTICE),
+                     "--db", db, "--now", "2026-05-06T09:00:00")
+    assert code == 0 and "TR-1 billed to supplemental" in out, out
+    path = tmp_path / "t.837"
+    report = validate_path(path)
+    assert report.ok, [f.describe() for f in report.findings]
+    placed = segment_loops(path.read_text())
+    assert ("2000B", "SBR*T*18*******CI") in placed
+    assert [s for loop, s in placed if loop == "2320" and s.startswith("SBR")] == [
+        "SBR*P*18*******MB", "SBR*S*18*RET2026******CI"]
+    assert [s for loop, s in placed if loop == "2320" and s.startswith("AMT*D")] == [
+        "AMT*D*153.6", "AMT*D*28.4"]
+    assert [s for loop, s in placed if loop == "2330B" and s.startswith("REF")] == [
+        "REF*F8*ICN-P1", "REF*F8*ICN-S1"]
+    assert [s for loop, s in placed if loop == "2430" and s.startswith("SVD")] == [
+        "SVD*12502*153.6*HC:11102**1", "SVD*60054*28.4*HC:11102**1"]
+
+
+def _sent_and_posted(denied: bool):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from coding.model import CasAdjustment
+    from reconcile.secondary.build import PostedClaim, PostedLine, SentClaim, SentLine
+
+    enc = parse_encounter(json.loads((SAMPLES / "encounters" /
+                                      "21-medicare-crossover-medigap-ma18.json").read_text()),
+                          "x.json")
+    sent = SentClaim(1, "DC-1021", "DC-1021", "medicare", "P", enc, (
+        SentLine(1, 1, "DC-1021-1", "17000", (), 1, Decimal("170"), (1,)),
+        SentLine(2, 2, "DC-1021-2", "17003", (), 3, Decimal("54"), (1,))))
+    second = ((Decimal("0"), (CasAdjustment("CO", "97", Decimal("54")),)) if denied else
+              (Decimal("34.56"), (CasAdjustment("CO", "45", Decimal("10.80")),
+                                  CasAdjustment("PR", "2", Decimal("8.64")))))
+    posted = PostedClaim(9, "medicare", "1", Decimal("224"), Decimal("108.80") + second[0],
+                         Decimal("27.20") + (0 if denied else Decimal("8.64")), "ICN9",
+                         date(2026, 4, 10), ("MA08",), "", (), (
+        PostedLine(1, "DC-1021-1", "17000", (), Decimal("170"), Decimal("108.80"),
+                   Decimal("1"), (CasAdjustment("CO", "45", Decimal("34")),
+                                  CasAdjustment("PR", "2", Decimal("27.20")))),
+        PostedLine(2, "DC-1021-2", "17003", (), Decimal("54"), second[0], Decimal("3"),
+                   second[1])))
+    return sent, posted
+
+
+def test_a_line_the_primary_denied_goes_with_its_cas(tmp_path: Path) -> None:
+    from reconcile.secondary.build import build_next_claim
+
+    sent, posted = _sent_and_posted(denied=True)
+    built = build_next_claim(sent, posted)
+    assert built.claim is not None and built.reasons == ()
+    practice = load_practice(PRACTICE)
+    out = tmp_path / "d.837"
+    submit_claims([built.claim], practice, out, url=f"sqlite:///{tmp_path}/d.db")
+    text = out.read_text()
+    assert validate_path(out).ok
+    assert "SVD*12502*0*HC:17003**3~" in text and "CAS*CO*97*54~" in text
+    assert "AMT*D*108.8~" in text  # 108.80 + 0
+
+
+def test_an_835_that_does_not_balance_against_the_claim_holds_it() -> None:
+    import attrs
+
+    from reconcile.secondary.build import build_next_claim
+
+    sent, posted = _sent_and_posted(denied=False)
+    assert build_next_claim(sent, posted).claim is not None
+    short = attrs.evolve(posted, lines=(attrs.evolve(posted.lines[0], paid=Decimal("100")),
+                                        posted.lines[1]))
+    built = build_next_claim(sent, short)
+    assert built.claim is None and "must balance" in built.reasons[0]
+    missing = attrs.evolve(posted, lines=posted.lines[:1])
+    assert "no answer" in build_next_claim(sent, missing).reasons[0]

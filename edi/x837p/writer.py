@@ -135,6 +135,7 @@ def _transaction(tr: Transaction, group: Group, practice: Practice, st02: str, i
                              child="0" if patient_is_subscriber else "1")
         yield S["SBR"].render(payer_responsibility=enc.payer_order,
                               relationship="18" if patient_is_subscriber else None,
+                              group_number=clean_text(enc.group_number, 50) or None,
                               filing_indicator=tr.guide.claim_filing_indicator)
         insured = enc.insured
         yield S["NM1"].render(entity="IL", entity_type="1", **_name(insured),

@@ -157,7 +157,8 @@ def own_coverage(enc: Encounter) -> Coverage:
     """The coverage a claim was sent to, as the next payer's 2320/2330 will name it."""
     return Coverage(payer=enc.payer, member_id=enc.insured.member_id,
                     relationship=enc.subscriber.relationship if enc.subscriber else "self",
-                    subscriber=enc.subscriber.person if enc.subscriber else None)
+                    subscriber=enc.subscriber.person if enc.subscriber else None,
+                    group_number=enc.group_number)
 
 
 def build_next_claim(sent: SentClaim, posted: PostedClaim,
@@ -195,7 +196,7 @@ def build_next_claim(sent: SentClaim, posted: PostedClaim,
     new_enc = attrs.evolve(
         enc, payer=nxt.payer, payer_order=want, patient=patient, subscriber=subscriber,
         other_coverage=tuple(c for _, c in before) + tuple(after), frequency="1",
-        payer_claim_number=None, prior_authorization=None,
+        payer_claim_number=None, prior_authorization=None, group_number=nxt.group_number,
         source=f"claim {sent.claim_id} after {sent.payer}'s 835")
     drugs = drugs or {}
     lines = tuple(ClaimLine(line=s.line_number, code=s.code, units=s.units,

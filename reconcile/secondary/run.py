@@ -293,6 +293,8 @@ def _sent_claims(session: Session, ids: Sequence[int]) -> dict[int, SentClaim]:
                                   source=f"stored encounter of claim {sc.claim_id}")
         except (CodingError, ValueError):
             continue
+        # the JSON keeps the coverages, not whose turn the claim was: the row says it
+        enc = attrs.evolve(enc, payer_order=sc.payer_order)
         out[sc.id] = SentClaim(sc.id, sc.claim_id, sc.encounter_claim_id, sc.payer,
                                sc.payer_order, enc, tuple(lines[sc.id]))
     return out
