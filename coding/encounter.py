@@ -26,7 +26,15 @@ from coding import encounter_limits as limits
 from coding.encounter_fields import Fields, Problems, join, kind
 from coding.encounter_procedures import parse_procedure, procedure_to_dict
 from coding.errors import EncounterError
-from coding.model import Address, Encounter, Person, Procedure, Provider, Subscriber
+from coding.model import (
+    Address,
+    Coverage,
+    Encounter,
+    Person,
+    Procedure,
+    Provider,
+    Subscriber,
+)
 from coding.validation import ICD10_SHAPE, dotted, normalize_icd10
 from companion_guides import guide_names
 
@@ -37,7 +45,7 @@ CLAIM_ID = r"[A-Za-z0-9-]{1,20}"  # CLM01 allows 38; 20 keeps REF*6R "<claim>-<l
 ENCOUNTER_FIELDS = (
     "claim_id", "date_of_service", "place_of_service", "payer", "frequency",
     "payer_claim_number", "prior_authorization", "abn_on_file", "bill_excluded", "patient",
-    "subscriber",
+    "subscriber", "other_coverage", "group_number",
     "rendering_provider", "diagnoses", "procedures", "notes",
 )
 PERSON_FIELDS = ("member_id", "last_name", "first_name", "birth_date", "sex", "address")
@@ -139,11 +147,14 @@ def _parse(
         f.problem("payer_claim_number", "only for a replacement (7) or void (8); "
                                         "set frequency or remove it")
     prior_auth = f.text("prior_authorization", required=False, max_len=50)
+    group_number = f.text("group_number", required=False, max_len=50, pattern=r"[A-Za-z0-9-]+",
+                          expect="the group or policy number (letters, digits or '-')")
     abn = f.boolean("abn_on_file")
     bill_excluded = f.boolean("bill_excluded")
     patient = _person(f.obj("patient"), dos)
     subscriber = _subscriber(f.obj("subscriber", required=False), dos)
     provider = _provider(f.obj("rendering_provider", required=False))
+    other = _other_coverage(f, payer_name, dos)
     diagnoses = _diagnoses(f)
     procedures = _procedures(f, diagnoses or ())
     if len(problems) > start:
@@ -155,6 +166,7 @@ def _parse(
         payer_claim_number=pcn, prior_authorization=prior_auth, abn_on_file=bool(abn),
         bill_excluded=bool(bill_excluded),
         subscriber=subscriber, rendering_provider=provider, source=source,
+        other_coverage=other, group_number=group_number,
     )
 
 
@@ -212,6 +224,62 @@ def _subscriber(f: Fields | None, dos: Any) -> Subscriber | None:
     if person is None or relationship is None:
         return None
     return Subscriber(person=person, relationship=relationship)
+
+
+MAX_OTHER_COVERAGE = 2  # secondary and tertiary after the encounter's payer
+COVERAGE_FIELDS = ("payer", "member_id", "relationship", "group_number", "subscriber")
+
+
+def _other_coverage(f: Fields, primary: str | None, dos: Any) -> tuple[Coverage, ...]:
+    """`other_coverage`: the patient's next payers in order (secondary, then tertiary),
+    each a companion guide with the member id, the patient's relationship to that
+    payer's subscriber (self by default) and the subscriber when not the patient."""
+    raw = f.items("other_coverage", required=False)
+    if raw is None:
+        return ()
+    if len(raw) > MAX_OTHER_COVERAGE:
+        f.problem("other_coverage", f"at most {MAX_OTHER_COVERAGE} other payers (secondary "
+                                    f"and tertiary), got {len(raw)}")
+        return ()
+    out: list[Coverage] = []
+    seen = {primary} if primary else set()
+    for i, item in enumerate(raw):
+        where = join(f.at("other_coverage"), i)
+        if not isinstance(item, dict):
+            f.problems.append((where, f"must be a coverage object, got {kind(item)}"))
+            continue
+        c = Fields(item, where, f.problems)
+        c.only(COVERAGE_FIELDS)
+        start = len(f.problems)
+        payer = c.text("payer")
+        if payer is not None and payer not in guide_names():
+            c.problem("payer", f"unknown payer {payer!r}: known companion guides are "
+                               f"{', '.join(guide_names())}")
+        elif payer is not None and payer in seen:
+            c.problem("payer", f"{payer} is already a payer of this encounter (each payer "
+                               "once, in order)")
+        if payer is not None:
+            seen.add(payer)
+        member_id = c.text("member_id", pattern=r"[A-Za-z0-9-]+", max_len=80,
+                           expect="the member id from the insurance card (letters, digits, '-')")
+        relationship = c.choice("relationship", ("self", "spouse", "child", "other"),
+                                default="self")
+        group = c.text("group_number", required=False, max_len=50,
+                       pattern=r"[A-Za-z0-9-]+", expect="letters, digits or '-'")
+        subscriber = None
+        if relationship not in (None, "self"):
+            sub = c.obj("subscriber")
+            if sub is not None:
+                sub.data = {**sub.data, "member_id": member_id or "-"}
+                subscriber = _person(sub, dos)
+        elif c.has("subscriber"):
+            c.problem("subscriber", "only when the relationship is spouse, child or other "
+                                    "(the patient is this payer's subscriber)")
+        if len(f.problems) > start or payer is None or member_id is None:
+            continue
+        out.append(Coverage(payer=payer, member_id=member_id, relationship=relationship or "self",
+                            subscriber=subscriber, group_number=group))
+    return tuple(out)
 
 
 def _provider(f: Fields | None) -> Provider | None:
@@ -286,6 +354,8 @@ def encounter_to_dict(enc: Encounter) -> dict[str, Any]:
         out["payer_claim_number"] = enc.payer_claim_number
     if enc.prior_authorization is not None:
         out["prior_authorization"] = enc.prior_authorization
+    if enc.group_number is not None:
+        out["group_number"] = enc.group_number
     out["abn_on_file"] = enc.abn_on_file
     if enc.bill_excluded:
         out["bill_excluded"] = True
@@ -293,6 +363,8 @@ def encounter_to_dict(enc: Encounter) -> dict[str, Any]:
     if enc.subscriber is not None:
         out["subscriber"] = {**_person_dict(enc.subscriber.person),
                              "relationship": enc.subscriber.relationship}
+    if enc.other_coverage:
+        out["other_coverage"] = [_coverage_dict(c) for c in enc.other_coverage]
     if enc.rendering_provider is not None:
         p = enc.rendering_provider
         out["rendering_provider"] = {"npi": p.npi, "last_name": p.last_name,
@@ -309,3 +381,15 @@ def _person_dict(p: Person) -> dict[str, Any]:
     address.update(city=p.address.city, state=p.address.state, zip=p.address.zip)
     return {"member_id": p.member_id, "last_name": p.last_name, "first_name": p.first_name,
             "birth_date": p.birth_date.isoformat(), "sex": p.sex, "address": address}
+
+
+def _coverage_dict(c: Coverage) -> dict[str, Any]:
+    out: dict[str, Any] = {"payer": c.payer, "member_id": c.member_id,
+                           "relationship": c.relationship}
+    if c.group_number is not None:
+        out["group_number"] = c.group_number
+    if c.subscriber is not None:
+        person = _person_dict(c.subscriber)
+        person.pop("member_id")
+        out["subscriber"] = person
+    return out

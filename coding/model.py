@@ -47,6 +47,54 @@ class Subscriber:
 
 
 @frozen
+class CasAdjustment:
+    """One adjustment a payer made (835 CAS triplet): group (CO, PR, OA, PI), reason
+    (CARC), amount, optional quantity."""
+
+    group: str
+    reason: str
+    amount: Decimal
+    quantity: Decimal | None = None
+
+
+@frozen
+class AdjudicatedLine:
+    """What a payer did with one line we billed, as its 835 (loop 2110) said."""
+
+    line_control_number: str  # REF*6R of the line billed
+    paid: Decimal  # SVC03
+    code: str  # SVC01-2 as adjudicated
+    modifiers: tuple[str, ...]
+    units: Decimal  # SVC05 paid units
+    adjustments: tuple[CasAdjustment, ...]
+
+
+@frozen
+class Adjudication:
+    """A payer's answer to the claim (835 loop 2100): what the next payer is shown."""
+
+    payer_claim_number: str  # CLP07
+    paid: Decimal  # CLP04
+    adjudicated_on: date  # the remittance date (BPR16, else DTM*405)
+    adjustments: tuple[CasAdjustment, ...]  # claim-level CAS
+    lines: tuple[AdjudicatedLine, ...]
+    patient_responsibility: Decimal | None = None  # CLP05
+
+
+@frozen
+class Coverage:
+    """Another payer of the patient: secondary, tertiary (in the encounter's order), or the
+    primary once a secondary claim is built from its answer (then `adjudication` is set)."""
+
+    payer: str  # a companion guide name
+    member_id: str
+    relationship: str = "self"  # self, spouse, child, other: the patient to its subscriber
+    subscriber: Person | None = None  # the insured when the relationship is not self
+    group_number: str | None = None
+    adjudication: Adjudication | None = None
+
+
+@frozen
 class Provider:
     npi: str
     last_name: str
@@ -174,6 +222,12 @@ class Encounter:
     subscriber: Subscriber | None = None
     rendering_provider: Provider | None = None
     source: str | None = None  # file the encounter came from, for messages
+    # the patient's other payers (secondary, tertiary, in order); 837P loops 2320/2330
+    other_coverage: tuple[Coverage, ...] = ()
+    # which payer this claim goes to: P primary; S / T for a claim built from the earlier
+    # payers' answers (`reconcile.secondary`), whose adjudications ride in other_coverage
+    payer_order: str = "P"
+    group_number: str | None = None  # the insured's group / policy number (2000B SBR03)
 
     @property
     def insured(self) -> Person:

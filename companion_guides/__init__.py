@@ -69,6 +69,12 @@ class Guide:
     ack_overdue_days: int = 5  # no 999/277CA after this many days: the claim is overdue
     remit_turnaround_days: int = 30  # accepted but no 835 after this many days: overdue
     turnaround_source: str = ""  # where the two settings above come from
+    # Coordination of benefits (this payer as secondary / tertiary)
+    crossover_from_medicare: bool = False  # a COBA trading partner: Medicare forwards claims
+    coba_id: str | None = None  # Medigap claim-based crossover id (55000-59999), 2330B NM109
+    crossover_wait_days: int = 30  # a crossed-over claim with no 835 after this is late
+    secondary_denied_lines: str = "send"  # lines the primary denied: "send" (with CAS), "hold"
+    secondary_source: str = ""  # where the four settings above come from
 
     @property
     def is_medicare(self) -> bool:
@@ -105,7 +111,13 @@ _OPTIONAL: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "ack_overdue_days": (int, 5),
     "remit_turnaround_days": (int, 30),
     "turnaround_source": (str, ""),
+    "crossover_from_medicare": (bool, False),
+    "coba_id": (str, None),
+    "crossover_wait_days": (int, 30),
+    "secondary_denied_lines": (str, "send"),
+    "secondary_source": (str, ""),
 }
+DENIED_LINE_RULES = ("send", "hold")  # secondary_denied_lines
 
 
 def guide_names() -> list[str]:
@@ -226,6 +238,12 @@ def _build(data: dict[str, Any], where: str, stem: str) -> Guide:
     check_routes(values, problems)
     for days_key in ("ack_overdue_days", "remit_turnaround_days"):
         check(days_key, 1 <= int(values.get(days_key) or 0) <= 365, "must be 1 to 365 days")
+    check("secondary_denied_lines", values.get("secondary_denied_lines") in DENIED_LINE_RULES,
+          f"must be one of {', '.join(DENIED_LINE_RULES)}")
+    check("crossover_wait_days", 1 <= int(values.get("crossover_wait_days") or 0) <= 365,
+          "must be 1 to 365 days")
+    check("coba_id", re.fullmatch(r"5[5-9][0-9]{3}", str(values.get("coba_id"))) is not None,
+          "must be a five-digit COBA Medigap id from 55000 to 59999 (CMS MM5662)")
     if problems:
         raise GuideError(f"{where}: bad companion guide:\n  " + "\n  ".join(problems))
     return Guide(name=stem, path=where, **values)

@@ -31,6 +31,7 @@ from edi.x835.answers import (
 from edi.x835.model import Adjustment, ClaimPayment, Remittance
 from reconcile.denials.classify import BENIGN_LESION_CODES, is_em
 from reconcile.store.remit_read import latest_submissions
+from samples.cob_answers import COB_CLAIMS, primary_payments
 from samples.priced import LinePrices, ShortPaid, price_paid_lines
 
 PAYERS = {"medicare": ("MEDICARE PART B", "12502"), "commercial": ("COMMERCIAL HEALTH PLAN",
@@ -94,7 +95,9 @@ def answer_claims(billed: Sequence[BilledClaim], *, payment_date: date = date(20
     """Remittances answering `billed` (one per payer) and the denial each line should get.
     With `price` (samples.priced.line_prices) the lines paid in full are paid at their
     expected allowed amount, two of them short (appended to `shorted`)."""
-    claims = sorted(billed, key=lambda c: c.claim_id)
+    # the claims with a second coverage get their own answers (samples/cob_answers.py)
+    cob = [c for c in billed if c.claim_id in COB_CLAIMS]
+    claims = sorted((c for c in billed if c.claim_id not in COB_CLAIMS), key=lambda c: c.claim_id)
     paid: set[tuple[str, int]] = set()
     expected: list[Expected] = []
     answers: dict[str, list[LineAnswer]] = {}
@@ -134,6 +137,8 @@ def answer_claims(billed: Sequence[BilledClaim], *, payment_date: date = date(20
         icn = f"2026100{n:07d}"
         by_payer.setdefault(c.payer, []).append(
             claim_payment(c, answers[c.claim_id], payer_claim_number=icn))
+    for payer, cp in primary_payments(cob, price=price):
+        by_payer.setdefault(payer, []).append(cp)
     if external:
         ext, exp = _external_claim(claims[0].date_of_service if claims else payment_date, price)
         by_payer.setdefault("medicare", []).append(ext)

@@ -11,7 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-CORPUS = ROOT.parent / "shared" / "x12-corpus"
+# ../shared/x12-corpus beside the checkout; $DERMCLAIM_X12_CORPUS points elsewhere (a worktree)
+CORPUS = Path(os.environ.get("DERMCLAIM_X12_CORPUS") or ROOT.parent / "shared" / "x12-corpus")
 
 
 def corpus_files(kind: str) -> list[Path]:

@@ -117,7 +117,8 @@ def test_each_payer_gets_its_route(loaded: str, tmp_path: Path) -> None:
     assert not (tmp_path / "again.837").exists()
     r = _run("claims", *ENCOUNTERS, "--practice", PRACTICE, "-o", str(tmp_path / "c2.837"),
              "--db", url, code=1)
-    assert "all 20 encounters were held" in r.output and not (tmp_path / "c2.837").exists()
+    assert f"all {len(ENCOUNTERS)} encounters were held" in r.output
+    assert not (tmp_path / "c2.837").exists()
 
 
 def test_without_amended_documentation_nothing_on_the_samples_is_corrected(

@@ -46,6 +46,8 @@ COMMANDS: dict[str, Row] = {
                      "write its payment-dispute letter."),
     "rejections": ("ack_cmds", "Claims rejected by a 999 or a 277CA (never adjudicated, so "
                    "never denials)."),
+    "secondary": ("secondary_cmds", "Bill the balance a posted primary 835 leaves to the next "
+                  "payer (crossovers followed, not re-sent)."),
 }
 REMIT_COMMANDS: dict[str, Row] = {
     "show": ("remit_cmds", "Show an 835 remittance: payments, claims, lines, adjustments, "

@@ -25,7 +25,8 @@ from dermclaim.cli._common import (
 
 DB_OPTION = click.option("--db", "db", metavar="URL", default=None,
                          help="Store URL (default: $DERMCLAIM_DB, else sqlite:///dermclaim.db).")
-STATUS_CHOICES = ("sent", "accepted", "acknowledged", "rejected", "adjudicated", "overdue")
+STATUS_CHOICES = ("sent", "accepted", "acknowledged", "rejected", "adjudicated", "crossed_over",
+                  "overdue")
 
 
 def _date(option: str, value: str | None) -> date | None:

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from attrs import frozen
 
@@ -79,6 +80,7 @@ def claim_problems(claim: CodedClaim, guide: Guide, now: datetime | None = None)
     if enc.subscriber and guide.is_medicare:
         out.append("Medicare: the beneficiary is always the subscriber (SBR02 18); the "
                    "encounter names another subscriber")
+    out += _coverage_problems(claim, guide)
     if enc.subscriber and enc.subscriber.relationship not in RELATIONSHIP_CODES:
         out.append(f"subscriber relationship {enc.subscriber.relationship!r} must be one of "
                    f"{', '.join(RELATIONSHIP_CODES)}")
@@ -130,6 +132,40 @@ def claim_problems(claim: CodedClaim, guide: Guide, now: datetime | None = None)
     return out + party_problems(claim, guide)  # names, addresses, MBI (party_checks.py)
 
 
+def _coverage_problems(claim: CodedClaim, guide: Guide) -> list[str]:
+    """Other coverage (2320/2330/2430): each payer once, the earlier payers' answers on a
+    claim to a later payer, and what this writer cannot say (Medicare as a secondary payer
+    needs SBR05, the MSP type, which the encounter does not carry)."""
+    enc = claim.encounter
+    out: list[str] = []
+    if enc.payer_order not in ("P", "S", "T"):
+        out.append(f"payer order {enc.payer_order!r} must be P, S or T (SBR01)")
+        return out
+    payers = [enc.payer, *(c.payer for c in enc.other_coverage)]
+    if len(set(payers)) != len(payers):
+        out.append("a payer is listed twice among the encounter's coverages")
+    if len(enc.other_coverage) > 2:
+        out.append("at most two other payers (secondary and tertiary)")
+    earlier = {"P": 0, "S": 1, "T": 2}[enc.payer_order]
+    for cov in enc.other_coverage[:earlier]:
+        if cov.adjudication is None:
+            out.append(f"a claim to the {'secondary' if earlier == 1 else 'tertiary'} payer "
+                       f"needs {cov.payer}'s answer (its 835): use `dermclaim secondary`")
+        elif not cov.adjudication.lines:
+            out.append(f"{cov.payer}'s answer has no service lines (2430)")
+    for cov in enc.other_coverage[earlier:]:
+        if cov.adjudication is not None:
+            out.append(f"{cov.payer} comes after this claim's payer but has an answer")
+    if enc.payer_order != "P" and guide.is_medicare:
+        out.append("Medicare as a secondary payer needs the MSP type (2000B SBR05), which "
+                   "the encounter does not carry: bill Medicare secondary claims by hand")
+    for cov in enc.other_coverage:
+        if cov.relationship not in ("self", "spouse", "child", "other"):
+            out.append(f"{cov.payer}: relationship {cov.relationship!r} must be self, "
+                       "spouse, child or other")
+    return out
+
+
 # ----------------------------------------------------------------- checks on the X12 text
 
 
@@ -142,7 +178,10 @@ class TextProblem:
     loop: str
 
 
-# Loop triggers: (segment id, qualifying element value) -> loop the segment opens.
+# Loop triggers: (segment id, qualifying element value) -> loop the segment opens. Inside
+# a claim (after CLM, until the next HL) the same segments open other loops: the SBR of
+# another payer opens 2320, its NM1*IL / NM1*PR 2330A / 2330B (CLAIM_LOOP_TRIGGERS); an
+# SBR there is never the 2000B subscriber's, an NM1*IL never 2010BA.
 LOOP_TRIGGERS: dict[tuple[str, str], str] = {
     ("ISA", ""): "ISA", ("GS", ""): "GS", ("ST", ""): "ST", ("SE", ""): "ST",
     ("GE", ""): "GS", ("IEA", ""): "ISA", ("BHT", ""): "HEADER",
@@ -150,9 +189,29 @@ LOOP_TRIGGERS: dict[tuple[str, str], str] = {
     ("HL", "20"): "2000A", ("NM1", "85"): "2010AA", ("NM1", "87"): "2010AB",
     ("HL", "22"): "2000B", ("NM1", "IL"): "2010BA", ("NM1", "PR"): "2010BB",
     ("HL", "23"): "2000C", ("NM1", "QC"): "2010CA",
-    ("CLM", ""): "2300", ("NM1", "82"): "2310B",
+    ("CLM", ""): "2300", ("NM1", "DN"): "2310A", ("NM1", "P3"): "2310A",
+    ("NM1", "82"): "2310B", ("NM1", "77"): "2310C", ("NM1", "DQ"): "2310D",
+    ("NM1", "PW"): "2310E", ("NM1", "45"): "2310F",
     ("LX", ""): "2400", ("LIN", ""): "2410",
 }
+CLAIM_LOOP_TRIGGERS: dict[tuple[str, str], str] = {
+    ("SBR", ""): "2320", ("NM1", "IL"): "2330A", ("NM1", "PR"): "2330B",
+    ("SVD", ""): "2430", ("LX", ""): "2400", ("LIN", ""): "2410",
+}
+
+
+def loop_of(sid: str, qual: str, in_claim: bool, current: str) -> str:
+    """The loop a segment is in, given the loop before it and whether a claim is open."""
+    if in_claim:
+        found = CLAIM_LOOP_TRIGGERS.get((sid, qual)) or CLAIM_LOOP_TRIGGERS.get((sid, ""))
+        if found:
+            return found
+        if sid == "NM1" and current in ("2320", "2330A", "2330B", "2330C", "2330D", "2330E",
+                                        "2330F", "2330G"):
+            return "2330*"  # another party of the other payer (2330C-G)
+        if sid == "NM1" and current in ("2400", "2410", "2420*", "2430"):
+            return "2420*"
+    return LOOP_TRIGGERS.get((sid, qual), LOOP_TRIGGERS.get((sid, ""), current))
 
 
 def _delimiters(body: str) -> tuple[str, str, str] | None:
@@ -181,7 +240,8 @@ def _tokens(body: str) -> Iterator[list[str]]:
 
 
 def check_text(text: str) -> list[TextProblem]:
-    """Structural checks on 837P X12 text that pyx12 does not make."""
+    """Structural checks on 837P X12 text that pyx12 does not make. Every problem names
+    the loop its segment is in."""
     body = text.lstrip("\ufeff").lstrip()
     found = _delimiters(body)
     comp = found[1] if found else ":"
@@ -199,7 +259,8 @@ def check_text(text: str) -> list[TextProblem]:
     clm01s: set[str] = set()
     lcns: set[str] = set()
     last_nm1 = ""
-    filing = ""  # SBR09 of the current 2000B
+    filing = ""  # SBR09 of the SBR in force (2000B, or the 2320 being read)
+    counts = _Counts()
 
     def add(code: str, msg: str, n: int, sid: str) -> None:
         problems.append(TextProblem(code, msg, n, sid, loop))
@@ -207,17 +268,23 @@ def check_text(text: str) -> list[TextProblem]:
     def close_claim() -> None:
         if claim is None:
             return
+        claim.close_line_answer(problems)
         if claim.total != claim.lines_sum:
             problems.append(TextProblem("CLM02_SUM", f"CLM02 {claim.total} is not the sum of "
                                         f"the lines' SV102 ({claim.lines_sum})", claim.segment,
                                         "CLM", "2300"))
+        claim.check_payers(problems)
 
     for n, seg in enumerate(_tokens(body), start=1):
         sid = seg[0]
         qual = seg[1] if sid == "NM1" and len(seg) > 1 else (
             seg[3] if sid == "HL" and len(seg) > 3 else "")
-        loop = LOOP_TRIGGERS.get((sid, qual), LOOP_TRIGGERS.get((sid, ""), loop))
+        if sid in ("HL", "SE"):
+            close_claim()
+            claim = None
+        loop = loop_of(sid, qual, claim is not None, loop)
         el = _Elements(seg)
+        counts.see(sid, el, n, add)
         if sid == "ISA" and _isa_length(body) != 106:
             add("ISA_WIDTH", "ISA is not fixed width (106 characters)", n, sid)
         elif sid == "ST":
@@ -234,15 +301,20 @@ def check_text(text: str) -> list[TextProblem]:
             hl_parent[hl_id] = parent
             hl_child_flag[hl_id] = (child, n)
         elif sid == "SBR":
-            sbr_rel[cur_hl] = (el(2), n)
+            if loop == "2000B":
+                sbr_rel[cur_hl] = (el(2), n)
+            elif claim is not None:
+                claim.payers.append(_OtherPayer(n))
             filing = el(9)
         elif sid == "NM1":
             last_nm1 = el(1)
             if el(8) == "XX" and not npi_is_valid(el(9)):
                 add("NPI", f"NM1*{el(1)} NPI fails the check digit", n, sid)
             if el(1) == "IL" and filing == "MB" and not is_mbi(el(9)):
-                add("MBI", "the Medicare subscriber id (2010BA NM109) is not in the CMS MBI "
+                add("MBI", f"the Medicare subscriber id ({loop} NM109) is not in the CMS MBI "
                     "format (11 characters: C A AN N A AN N A A N N)", n, sid)
+            if el(1) == "PR" and loop == "2330B" and claim is not None and claim.payers:
+                claim.payers[-1].payer_id = el(9)
         elif sid == "N3" and loop == "2010AA" and (is_po_box(el(1)) or is_po_box(el(2))):
             add("BILLING_PO_BOX", "the billing provider address (2010AA N3) is a PO Box or "
                 "lock box; it must be a street address (send the PO Box in the pay-to "
@@ -253,7 +325,6 @@ def check_text(text: str) -> list[TextProblem]:
             if not re.fullmatch(r"\d{9}", el(3)):
                 add("ZIP9", "the billing provider ZIP (2010AA N403) must be 9 digits", n, sid)
         elif sid == "CLM":
-            close_claim()
             if el(1) in clm01s:
                 add("CLM01_DUP", "CLM01 is used by an earlier claim in this file", n, sid)
             clm01s.add(el(1))
@@ -273,7 +344,9 @@ def check_text(text: str) -> list[TextProblem]:
                     add("ICD10", f"HI{i:02d}-02 is not an ICD-10-CM code without a dot", n, sid)
         elif sid == "SV1":
             if claim is not None:
+                claim.close_line_answer(problems)
                 claim.lines_sum += _dec(el(2))
+                claim.line_charge = _dec(el(2))
             qty = _dec(el(4))
             if qty <= 0:
                 add("UNITS", "SV104 units must be greater than 0", n, sid)
@@ -284,22 +357,34 @@ def check_text(text: str) -> list[TextProblem]:
                         n, sid)
             if len(pointers) > 4:
                 add("POINTERS", "more than 4 diagnosis pointers", n, sid)
+        elif sid == "SVD" and claim is not None:
+            claim.close_line_answer(problems)
+            claim.answer = _LineAnswer(el(1), _dec(el(2)), n)
+        elif sid == "CAS" and claim is not None:
+            total = sum((_dec(seg[i]) for i in range(3, len(seg), 3)), Decimal("0"))
+            if loop == "2320" and claim.payers:
+                claim.payers[-1].cas += total
+            elif loop == "2430" and claim.answer is not None:
+                claim.answer.cas += total
+        elif sid == "AMT" and loop == "2320" and el(1) == "D" and claim is not None \
+                and claim.payers:
+            claim.payers[-1].paid = _dec(el(2))
         elif sid == "REF" and el(1) == "6R":
             if el(2) in lcns:
                 add("REF6R_DUP", "REF*6R line control number repeats in this file", n, sid)
             lcns.add(el(2))
         elif sid == "LIN" and el(2) == "N4" and not re.fullmatch(r"\d{11}", el(3)):
             add("NDC11", "LIN03 NDC must be 11 digits without hyphens", n, sid)
-        elif sid == "SE":
-            close_claim()
-            claim = None
+    close_claim()
     # HL04 says whether the HL has children; SBR02 is 18 only when no 2000C follows.
     for hl_id, (flag, n) in hl_child_flag.items():
         expected = "1" if hl_id in hl_has_child else "0"
         if flag != expected:
+            level = "2000A" if not hl_parent.get(hl_id) else (
+                "2000C" if hl_parent.get(hl_parent[hl_id], "") else "2000B")
             problems.append(TextProblem("HL04", f"HL04 of HL {hl_id.split(':')[1]} is "
                                         f"{flag or 'empty'} but "
-                                        f"should be {expected}", n, "HL", ""))
+                                        f"should be {expected}", n, "HL", level))
     for hl_id, (rel, n) in sbr_rel.items():
         if hl_id in hl_has_child and rel == "18":
             problems.append(TextProblem("SBR02", "SBR02 is 18 (self) but a patient loop "
@@ -316,11 +401,98 @@ def check_text(text: str) -> list[TextProblem]:
     return problems
 
 
+class _Counts:
+    """SE01 (segments ST..SE), SE02 = ST02, GE01 (transaction sets), GE02 = GS06, IEA01
+    (groups), IEA02 = ISA13, read by us: pyx12 reports them only when it can read the file."""
+
+    def __init__(self) -> None:
+        self.isa13 = self.gs06 = self.st02 = ""
+        self.groups = self.sets = self.segments = 0
+
+    def see(self, sid: str, el: _Elements, n: int, add: Any) -> None:
+        if sid == "ISA":
+            self.isa13, self.groups = el(13).strip(), 0
+        elif sid == "GS":
+            self.gs06, self.sets = el(6), 0
+            self.groups += 1
+        elif sid == "ST":
+            self.st02, self.segments = el(2), 0
+            self.sets += 1
+        self.segments += 1
+        if sid == "SE":
+            if el(1) != str(self.segments):
+                add("SE01", f"SE01 is {el(1) or 'empty'} but the transaction set has "
+                    f"{self.segments} segments (ST to SE)", n, sid)
+            if el(2) != self.st02:
+                add("SE02", "SE02 is not the ST02 control number of its transaction set", n,
+                    sid)
+        elif sid == "GE":
+            if el(1) != str(self.sets):
+                add("GE01", f"GE01 is {el(1) or 'empty'} but the group has {self.sets} "
+                    "transaction sets", n, sid)
+            if el(2) != self.gs06:
+                add("GE02", "GE02 is not the GS06 control number of its group", n, sid)
+        elif sid == "IEA":
+            if el(1) != str(self.groups):
+                add("IEA01", f"IEA01 is {el(1) or 'empty'} but the interchange has "
+                    f"{self.groups} groups", n, sid)
+            if el(2).strip() != self.isa13:
+                add("IEA02", "IEA02 is not the ISA13 control number of its interchange", n,
+                    sid)
+
+
+class _OtherPayer:
+    """A 2320 being read: its AMT*D, claim-level CAS and 2330B payer id."""
+
+    def __init__(self, segment: int):
+        self.segment = segment
+        self.paid: Decimal | None = None
+        self.cas = Decimal("0")
+        self.payer_id = ""
+
+
+class _LineAnswer:
+    """A 2430 being read: SVD01 payer, SVD02 paid and its CAS."""
+
+    def __init__(self, payer_id: str, paid: Decimal, segment: int):
+        self.payer_id, self.paid, self.segment = payer_id, paid, segment
+        self.cas = Decimal("0")
+
+
 class _OpenClaim:
-    """The CLM being read: its CLM02 and the running sum of its SV102."""
+    """The CLM being read: its CLM02, the running sum of its SV102 and, for coordination
+    of benefits, its other payers (2320) and their line answers (2430)."""
 
     def __init__(self, total: Decimal, lines_sum: Decimal, segment: int):
         self.total, self.lines_sum, self.segment = total, lines_sum, segment
+        self.payers: list[_OtherPayer] = []
+        self.line_charge = Decimal("0")
+        self.answer: _LineAnswer | None = None
+        self.line_cas: dict[str, Decimal] = {}  # SVD01 -> sum of its 2430 CAS
+
+    def close_line_answer(self, problems: list[TextProblem]) -> None:
+        """Each line, each payer: SV102 = SVD02 + its 2430 CAS (TR3; X12 RFI 2023)."""
+        a, self.answer = self.answer, None
+        if a is None:
+            return
+        self.line_cas[a.payer_id] = self.line_cas.get(a.payer_id, Decimal("0")) + a.cas
+        if a.paid + a.cas != self.line_charge:
+            problems.append(TextProblem(
+                "COB_LINE_BALANCE", f"SVD02 {a.paid} + the line's CAS {a.cas} is not the "
+                f"line charge SV102 {self.line_charge}", a.segment, "SVD", "2430"))
+
+    def check_payers(self, problems: list[TextProblem]) -> None:
+        """Per payer that adjudicated: CLM02 = AMT*D + its 2320 CAS + its 2430 CAS
+        (X12 RFI 1294)."""
+        for p in self.payers:
+            if p.paid is None:
+                continue
+            adjusted = p.cas + self.line_cas.get(p.payer_id, Decimal("0"))
+            if p.paid + adjusted != self.total:
+                problems.append(TextProblem(
+                    "COB_CLAIM_BALANCE", f"CLM02 {self.total} is not the other payer's "
+                    f"AMT*D {p.paid} plus its claim and line CAS {adjusted}", p.segment,
+                    "SBR", "2320"))
 
 
 class _Elements:

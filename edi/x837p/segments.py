@@ -88,6 +88,14 @@ SEGMENTS: dict[str, SegmentSpec] = {
     "DTP": _spec("DTP", qualifier=1, format=2, value=3),
     "LIN": _spec("LIN", assigned_id=1, qualifier=2, ndc=3),
     "CTP": _spec("CTP", quantity=4, unit=5),
+    # Coordination of benefits: 2320 SBR/CAS/AMT/OI, 2330B REF*F8, 2430 SVD/CAS/DTP*573
+    "CAS": _spec("CAS", group=1, **{f"{name}{i}": 2 + 3 * (i - 1) + k
+                                    for i in range(1, 7)
+                                    for k, name in enumerate(("reason", "amount",
+                                                              "quantity"))}),
+    "AMT": _spec("AMT", qualifier=1, amount=2),
+    "OI": _spec("OI", benefits_assignment=3, patient_signature=4, release_of_information=6),
+    "SVD": _spec("SVD", payer_id=1, paid=2, procedure=3, units=5, bundled_line=6),
 }
 
 # ISA element widths (fixed: ISA is always 106 characters with its terminator).

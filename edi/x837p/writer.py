@@ -8,7 +8,8 @@ Loop by loop, for each transaction set (one payer):
               the guide), 2010BA subscriber, 2010BB payer; 2000C HL*23 + PAT and 2010CA
               patient when the patient is not the subscriber; 2300 CLM, REF*G1, REF*F8, HI;
               2310B rendering provider when one is documented and is not the billing NPI;
-              2400 LX/SV1/DTP*472/REF*6R, 2410 LIN/CTP for a drug when the payer wants NDCs.
+              2320/2330A/2330B the other payers (cob.py); 2400 LX/SV1/DTP*472/REF*6R, 2410
+              LIN/CTP for a drug when the payer wants NDCs, 2430 the other payers' answers.
 Each claim gets its own 2000B: the IG allows grouping a subscriber's claims under one
 HL, but one HL per claim keeps every claim independent (a rejected claim never moves
 another's HL numbers) and is what clearinghouses expect from practice systems.
@@ -25,6 +26,7 @@ from coding.model import ClaimLine, Person
 from companion_guides import Guide
 from edi.practice import Practice
 from edi.x837p.checks import RELATIONSHIP_CODES, needs_ndc
+from edi.x837p.cob import line_adjudications, other_payer_loops
 from edi.x837p.envelope import (
     IMPLEMENTATION_GUIDE,
     ControlNumbers,
@@ -131,8 +133,9 @@ def _transaction(tr: Transaction, group: Group, practice: Practice, st02: str, i
         patient_is_subscriber = enc.subscriber is None
         yield S["HL"].render(id=str(hl_b), parent="1", level="22",
                              child="0" if patient_is_subscriber else "1")
-        yield S["SBR"].render(payer_responsibility="P",
+        yield S["SBR"].render(payer_responsibility=enc.payer_order,
                               relationship="18" if patient_is_subscriber else None,
+                              group_number=clean_text(enc.group_number, 50) or None,
                               filing_indicator=tr.guide.claim_filing_indicator)
         insured = enc.insured
         yield S["NM1"].render(entity="IL", entity_type="1", **_name(insured),
@@ -178,9 +181,11 @@ def _claim(part: ClaimPart, guide: Guide, practice: Practice) -> Iterator[str]:
                               last_or_org=clean_text(rp.last_name, 60),
                               first=clean_text(rp.first_name, 35),
                               id_qualifier="XX", id=rp.npi)
+    yield from other_payer_loops(enc, guide)  # 2320/2330A/2330B (cob.py)
     dos = enc.date_of_service.strftime("%Y%m%d")
     for line in part.lines:
         yield from _line(line, dos, guide)
+        yield from line_adjudications(enc, line, guide)  # 2430 (cob.py)
 
 
 def _line(line: ClaimLine, dos: str, guide: Guide) -> Iterator[str]:

@@ -10,7 +10,11 @@ Rules (from the store, nothing cached):
 - else the latest acknowledgment decides, in the order received: 999 A/E `accepted`,
   999 R `rejected`; 277CA A0/A1/A2/A5 `acknowledged`, A3/A4/A6/A7/A8 `rejected`; other
   277 categories (pending, finalized) leave the state as it was;
-- `overdue` (computed as of a date): sent and no 999/277CA after the payer's
+- `crossed_over`: the payer's 835 says it forwarded the claim to the supplemental payer
+  (CLP02 19/20/21, MA18, N89) and no 835 from that payer is posted yet; the reason reads
+  "crossed over to <payer>"; an 835 from the next payer makes it `adjudicated` again;
+- `overdue` (computed as of a date): crossed over and no 835 from the next payer after its
+  guide's `crossover_wait_days`; sent and no 999/277CA after the payer's
   `ack_overdue_days`, or accepted/acknowledged and no 835 after its
   `remit_turnaround_days` (companion guide settings with sources), with the days left
   before the timely filing limit (date of service + `timely_filing_days`).
@@ -39,7 +43,13 @@ from reconcile.store.remit_models import Denial, RemitClaim, RemitTransaction
 __all__ = ["STATUSES", "ClaimState", "Event", "RejectionRow", "claim_states",
            "rejection_rows"]
 
-STATUSES = ("sent", "accepted", "acknowledged", "rejected", "adjudicated", "overdue")
+STATUSES = ("sent", "accepted", "acknowledged", "rejected", "adjudicated", "crossed_over",
+            "overdue")
+# Medicare forwarded the claim to the supplemental payer (COBA crossover): CLP02 19/20/21,
+# or remark MA18 / N89 (reference/cob-and-fee-schedule.md)
+FORWARDED_STATUSES = frozenset({"19", "20", "21"})
+CROSSOVER_REMARKS = frozenset({"MA18", "N89"})
+DEFAULT_CROSSOVER_WAIT_DAYS = 30
 DEFAULT_ACK_DAYS = 5
 DEFAULT_TURNAROUND_DAYS = 30
 DEFAULT_TIMELY_DAYS = 365
@@ -112,6 +122,15 @@ def _settings(payer: str) -> tuple[int, int, int]:
     except GuideError:
         return DEFAULT_ACK_DAYS, DEFAULT_TURNAROUND_DAYS, DEFAULT_TIMELY_DAYS
     return g.ack_overdue_days, g.remit_turnaround_days, g.timely_filing_days
+
+
+def _crossover_wait(next_payer: str | None) -> int:
+    if next_payer:
+        try:
+            return get_guide(next_payer).crossover_wait_days
+        except GuideError:
+            pass
+    return DEFAULT_CROSSOVER_WAIT_DAYS
 
 
 def _where(control: int, at: datetime) -> str:
@@ -192,15 +211,36 @@ def _state(sub: SubmittedClaim, control: int, answers: Sequence[AckAnswer],
             reason = f"{a.source} {a.outcome}: {detail}"
             if a.outcome == "rejected" and a.fix:
                 reason += f"; fix: {a.fix}"
+    crossed: tuple[str, date | None] | None = None  # (to whom, when) awaiting its 835
     for rc, paid_on in remits:
         result = f"{_result(rc, rc.id in denied)}: paid {rc.paid or 0:.2f} of " \
                  f"{rc.charge or 0:.2f}"
+        if rc.payer != sub.payer:  # the next payer's answer (a crossover's included)
+            result = f"from {rc.payer}, {result}"
+            crossed = None
         history.append(Event(paid_on, "adjudicated", "835", result))
         current, since, reason = "adjudicated", paid_on or since, f"835 {result}"
-        pcn = rc.payer_claim_number or pcn
+        if rc.payer == sub.payer:
+            pcn = rc.payer_claim_number or pcn
+            if rc.status in FORWARDED_STATUSES or \
+                    CROSSOVER_REMARKS & set((rc.remarks or "").split(":")):
+                crossed = (rc.crossover_payer or sub.next_payer or "the supplemental payer",
+                           paid_on)
     ack_days, turnaround, timely = _settings(sub.payer)
     days_left = (sub.date_of_service.toordinal() + timely) - today.toordinal()
     waited = (today - sent_on).days
+    if crossed is not None:
+        to, on = crossed
+        wait = _crossover_wait(sub.next_payer)
+        current, since = "crossed_over", on or since
+        reason = f"crossed over to {to}" + (f" on {on}" if on else "") + \
+            f": waiting for its 835 (expected within {wait} days)"
+        history.append(Event(on, "crossed_over", "835", f"forwarded to {to}"))
+        if on is not None and (today - on).days > wait:
+            current = "overdue"
+            reason = (f"crossed over to {to} on {on} but no 835 from it "
+                      f"{(today - on).days} days later (expected within {wait}): ask "
+                      f"{to} whether it received the crossover, else bill it directly")
     if current == "sent" and waited > ack_days:
         current, since = "overdue", sent_on
         reason = (f"no 999 or 277CA {waited} days after it was sent (expected within "

@@ -22,6 +22,10 @@ inclusive), or the payments of given files (a load's summary). Within the scope:
 - **PLB**: provider-level adjustments (positive = taken back); **deposit expected** =
   paid - PLB; **received** = BPR02 (a debit, BPR03 = D, negative).
 - **denial rate**: denied / billed, and denied lines / lines.
+- **coordination of benefits** (`cob`, `reconcile.ledger.shares`) for the claims in scope,
+  from every live answer to them: paid by the primary, paid by later payers, billed to
+  secondary, awaiting crossover, to bill to secondary (what a next payer owes, by where it
+  stands) and patient owes after every payer, each line's coinsurance counted once.
 
 Claim status (CLP02) counts keep their meaning: processed (1, 2, 3), processed and forwarded
 (19, 20, 21), denied (4), reversal (22), not our claim (23), predetermination (25).
@@ -40,6 +44,7 @@ from attrs import define, field
 from sqlmodel import Session, col, func, or_, select
 
 from reconcile.denials.classify import is_not_denial_code
+from reconcile.ledger.shares import CobFigures, cob_figures
 from reconcile.store.database import session_scope
 from reconcile.store.remit_models import (
     BalanceFinding,
@@ -80,6 +85,7 @@ class Totals:
     by_status: Counter[str] = field(factory=Counter)
     denied_by_cause: dict[str, tuple[int, Decimal]] = field(factory=dict)
     plb_by_reason: dict[str, tuple[int, Decimal]] = field(factory=dict)
+    cob: CobFigures = field(factory=CobFigures)
 
     @property
     def deposit_expected(self) -> Decimal:
@@ -120,6 +126,7 @@ class Totals:
                                 for k, (n, a) in self.denied_by_cause.items()},
             "plb_by_reason": {k: {"items": n, "amount": m(a)}
                               for k, (n, a) in self.plb_by_reason.items()},
+            "coordination_of_benefits": self.cob.as_dict(),
         }
 
 
@@ -207,6 +214,7 @@ def compute_in(s: Session, since: date | None = None, until: date | None = None,
     t.out_of_balance = int(s.exec(_scope(
         select(func.count()).select_from(f).join(tx, col(tx.id) == col(f.transaction_id))
         .where(col(f.kind).in_(BALANCE_KINDS)), since, until, file_ids)).one())
+    t.cob = cob_figures(s, [pcn for pcn, _ in latest])
     return t
 
 

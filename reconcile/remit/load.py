@@ -54,6 +54,8 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 BATCH_CLAIMS = 500
+# CLP02 of a payer after the primary: processed as secondary / tertiary (and forwarded)
+LATER_PAYER_STATUSES = frozenset({"2", "3", "20", "21"})
 Item = RemittanceHeader | ClaimPayment | RemittanceTrailer
 PostLoadStep = Callable[["Session", int, FileResult], None]
 # Steps run after a file's items are written, inside its transaction (see the module doc).
@@ -249,11 +251,17 @@ def _flush(session: Session, tx: _Transaction, result: FileResult) -> None:
     claims, tx.pending = tx.pending, []
     if not claims:
         return
-    matches = match_claims(session, claims)
+    matches = match_claims(session, claims, payer=tx.guide)
     claim_rows = []
     for c, m in zip(claims, matches, strict=True):
         payer = (m.submitted.payer if m.submitted else None) or tx.guide or tx.header.payer.name
+        if c.status in LATER_PAYER_STATUSES and tx.guide:
+            # a secondary / tertiary payer's answer (a crossover we never sent it included)
+            payer = tx.guide
+        crossed = c.name("TT")
         claim_rows.append(dict(
+            remarks=":".join(r.code for r in c.remarks),
+            crossover_payer=(crossed.last_or_org if crossed else ""),
             transaction_id=tx.id, patient_control_number=c.patient_control_number,
             status=c.status, is_reversal=c.is_reversal, charge=c.charge, paid=c.paid,
             patient_responsibility=c.patient_responsibility, filing_indicator=c.filing_indicator,

@@ -49,8 +49,11 @@ class ClaimMatch:
     lines: tuple[LineMatch, ...]
 
 
-def match_claims(session: Session, claims: Sequence[ClaimPayment]) -> list[ClaimMatch]:
-    """Match a batch of claim payments to the store's submitted claims and lines."""
+def match_claims(session: Session, claims: Sequence[ClaimPayment],
+                 payer: str | None = None) -> list[ClaimMatch]:
+    """Match a batch of claim payments to the store's submitted claims and lines. `payer`
+    (the guide of the 835's payer) prefers that payer's submission of a claim id, so a
+    primary's 835 finds the primary claim and a secondary's the secondary claim."""
     rows = submitted_candidates(
         session, (c.patient_control_number for c in claims),
         (s.control_number for c in claims for s in c.service_lines if s.control_number))
@@ -67,13 +70,17 @@ def match_claims(session: Session, claims: Sequence[ClaimPayment]) -> list[Claim
         for svc in c.service_lines:
             if svc.control_number:
                 ids |= by_lcn.get(svc.control_number, set())
-        out.append(match_claim(c, [rows[i] for i in sorted(ids)]))
+        out.append(match_claim(c, [rows[i] for i in sorted(ids)], payer))
     return out
 
 
-def match_claim(claim: ClaimPayment, candidates: Iterable[SentClaimRow]) -> ClaimMatch:
+def match_claim(claim: ClaimPayment, candidates: Iterable[SentClaimRow],
+                payer: str | None = None) -> ClaimMatch:
     """Match one claim payment against candidate submitted claims (pure; tested directly)."""
     cands = list(candidates)
+    if payer is not None and any(c.payer == payer for c in cands):
+        # the same claim sent to two payers (primary, then secondary): this payer's copy
+        cands = [c for c in cands if c.payer == payer]
     same_id = [c for c in cands if c.claim_id == claim.patient_control_number]
     latest = max(same_id, key=lambda c: c.id) if same_id else None
     by_lcn: dict[str, list[tuple[SentClaimRow, SentLineRow]]] = defaultdict(list)

@@ -126,6 +126,14 @@ class LoadSummary:
                    f"{t.deposit_expected:.2f}  received (BPR02): {t.received:.2f}")
         for reason, (n, amount) in t.plb_by_reason.items():
             out.append(f"  PLB {reason} {plb_meaning(reason)}: {n} ({amount:.2f})")
+        cob = t.cob
+        if cob.paid_by_later_payers or cob.billed_to_secondary or cob.awaiting_crossover \
+                or cob.to_bill_secondary:
+            out.append(f"next payers: billed to secondary {cob.billed_to_secondary:.2f}  "
+                       f"awaiting crossover {cob.awaiting_crossover:.2f}  to bill to "
+                       f"secondary {cob.to_bill_secondary:.2f}  paid by later payers "
+                       f"{cob.paid_by_later_payers:.2f}  patient owes after every payer "
+                       f"{cob.patient_owes:.2f}")
         out.append(f"denials: {t.denied_lines} ({t.denied:.2f})")
         out.extend(f"  {cause}: {n} ({amount:.2f})"
                    for cause, (n, amount) in t.denied_by_cause.items())

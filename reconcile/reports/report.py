@@ -11,8 +11,10 @@ JavaScript and a Content-Security-Policy that forbids loading anything, so even 
 escape could not phone home.
 
 Claims, billed, paid and the ledger cards (allowed, patient responsibility, contractual,
-PLB, deposit, received, denial rate) are `reconcile.ledger.totals` for the period (`--since/
---until`, by remittance date; each claim once, reversals netted). Denied counts every
+PLB, deposit, received, denial rate; with a next payer involved billed to secondary,
+awaiting crossover, to bill, paid by later payers, patient owes after every payer) are
+`reconcile.ledger.totals` for the period (`--since/--until`, by remittance date; each claim
+once, reversals netted). Denied counts every
 denial not taken back by a reversal (overturned ones included: the overturn rate and
 recovered money are measured against it); recoverable = open work whose cause is normally
 recoverable and whose appeal deadline has not passed.
@@ -192,6 +194,15 @@ def render(rows: Sequence[DenialRow], t: Totals, today: date,
                       "-" if lt.denial_rate is None else f"{lt.denial_rate:.1%}"))
         cards.append(("Denied lines / lines",
                       "-" if lt.denied_line_rate is None else f"{lt.denied_line_rate:.1%}"))
+        cob = lt.cob  # whose money it is once a next payer is involved (ledger/shares.py)
+        if cob.billed_to_secondary or cob.awaiting_crossover or cob.to_bill_secondary \
+                or cob.paid_by_later_payers:
+            cards += [(k, f"{v:,.2f}") for k, v in (
+                ("Billed to secondary", cob.billed_to_secondary),
+                ("Awaiting crossover", cob.awaiting_crossover),
+                ("To bill to secondary", cob.to_bill_secondary),
+                ("Paid by later payers", cob.paid_by_later_payers),
+                ("Patient owes after every payer", cob.patient_owes))]
     charts = [
         ("Denied amount by cause", bar_chart("Denied amount by cause",
                                              group_rows(rows, "cause"), color_by_key=True,

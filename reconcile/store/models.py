@@ -116,6 +116,12 @@ class SubmittedClaim(SQLModel, table=True):
     released_at: datetime | None = None
     release_reason: str | None = None
     follows_id: int | None = Field(default=None, index=True)
+    # coordination of benefits (revision 0009): the payer's place in the patient's order of
+    # benefits (P, S, T), the next coverage's guide when sent, and for a secondary claim
+    # the primary's 835 claim row it was built from
+    payer_order: str = Field(default="P", max_length=1)
+    next_payer: str | None = None
+    prior_remit_claim_id: int | None = Field(default=None, index=True)
 
 
 class SubmittedLine(SQLModel, table=True):

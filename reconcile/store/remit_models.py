@@ -84,6 +84,8 @@ class RemitClaim(SQLModel, table=True):
     payer: str = ""  # guide name (submitted claim's payer, else matched), else 835 payer name
     segment_number: int = 0
     superseded: bool = False  # a later reversal (CLP02 = 22) took this adjudication back
+    remarks: str = ""  # claim-level RARCs (MOA / MIA), colon-joined: MA18, N89, MA08 ...
+    crossover_payer: str = ""  # NM1*TT: the payer Medicare forwarded the claim to
 
 
 class RemitLine(SQLModel, table=True):

@@ -7,7 +7,9 @@ A payer denies a second copy of a claim it already has (CARC 18, duplicate claim
 * a replacement (frequency 7) once per claim id, payer claim number (REF*F8) and content:
   the same correction is never sent twice, a different one (other lines, codes, units,
   charges or documentation) for the same payer claim is a new correction;
-* a void (frequency 8) once per claim id and payer claim number.
+* a void (frequency 8) once per claim id and payer claim number;
+* a claim to a later payer (secondary, tertiary: `Encounter.payer_order` S or T, built
+  from the earlier payers' 835s) once per claim id and payer: "S|DC-1010|medigap".
 
 `submission_identity` names that identity as one string, stored UNIQUE on the claim's
 first part (`submitted_claim.submission_key`): the store itself refuses a second copy.
@@ -32,10 +34,10 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from coding.encounter import encounter_to_dict
-from coding.model import CodedClaim
+from coding.model import CodedClaim, Encounter
 from reconcile.store.models import Interchange, SubmittedClaim
 
-__all__ = ["already_sent", "content_digest", "encounter_json", "release_rows",
+__all__ = ["already_sent", "content_digest", "encounter_json", "next_payer", "release_rows",
            "release_submission", "released_originals", "submission_identity"]
 
 _CHUNK = 500
@@ -58,6 +60,19 @@ def _coded_lines(claim: CodedClaim) -> list[list[str]]:
                       ln.drug.ndc if ln.drug else None) for ln in claim.lines]
 
 
+def next_payer(enc: Encounter) -> str | None:
+    """The guide of the payer after this claim's in the patient's order of benefits."""
+    orders = ("P", "S", "T")
+    if enc.payer_order not in orders[:-1]:
+        return None
+    later = [o for o in orders if o != enc.payer_order]  # the orders other_coverage holds
+    want = orders[orders.index(enc.payer_order) + 1]
+    for order, cov in zip(later, enc.other_coverage, strict=False):
+        if order == want:
+            return cov.payer
+    return None
+
+
 def content_digest(encounter_text: str, lines: Iterable[Sequence[str]]) -> str:
     """sha256 (16 hex digits) of what a payer sees of a claim: the encounter and its lines."""
     payload = json.dumps([json.loads(encounter_text), [list(x) for x in lines]],
@@ -70,6 +85,8 @@ def submission_identity(claim: CodedClaim) -> str:
     claim number>|<content digest>" for a replacement, "8|DC-1010|<payer claim number>" for
     a void."""
     enc = claim.encounter
+    if enc.payer_order != "P" and enc.frequency == "1":
+        return f"{enc.payer_order}|{enc.claim_id}|{enc.payer}"
     if enc.frequency == "7":
         digest = content_digest(encounter_json(claim), _coded_lines(claim))
         return f"7|{enc.claim_id}|{enc.payer_claim_number}|{digest}"

@@ -41,6 +41,7 @@ from reconcile.store.recovery import (
 from reconcile.store.sent import (
     already_sent,
     encounter_json,
+    next_payer,
     released_originals,
     submission_identity,
 )
@@ -173,7 +174,8 @@ def record_interchange(session: Session, *, control: ControlNumbers, file_name: 
                 "submission_key": submission_identity(w.part.claim) if w.part.part == 1
                 else None,
                 "follows_id": released.get(enc.claim_id) if enc.frequency == "1"
-                and w.part.part == 1 else None,
+                and w.part.part == 1 and enc.payer_order == "P" else None,
+                "payer_order": enc.payer_order, "next_payer": next_payer(enc),
             })
         ids = session.execute(
             insert(SubmittedClaim).returning(col(SubmittedClaim.id), col(SubmittedClaim.claim_id),

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_i23_underpayment_events"
-down_revision = "0006_submission_once"
+down_revision = "0009_i22_secondary_claims"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,209 @@
+"""Whose money each line is: every payer's share and the patient's, once.
+
+Per claim line (CLP01 + REF*6R, else the line's place in the claim), from the live 835
+answers (not reversals, not taken back by one, not duplicate payments, no
+predeterminations), each payer's answer put in its place by CLP02 (1 / 4 / 19 primary,
+2 / 20 secondary, 3 / 21 tertiary; the latest answer of a place counts):
+
+- **paid by each payer**: SVC03 of its answer;
+- **next payer owes**: after the last payer that answered, the patient-responsibility (PR)
+  amounts of that answer when the patient has a next coverage (`submitted_claim.
+  next_payer`) that has not answered yet: coinsurance billed on, not written off. Its
+  state: `awaiting_crossover` (the payer forwarded the claim: CLP02 19/20/21, MA18, N89),
+  `billed_to_secondary` (our claim to the next payer is recorded), `to_bill_secondary`;
+- **patient owes**: otherwise the PR amounts of the last answer (after every payer).
+
+So a coinsurance is counted once: as the next payer's while it is pending, as what the
+next payer paid and what it left to the patient once it answered. Claim-level PR
+adjustments count as a line of their own (REF*6R empty).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from attrs import define, frozen
+from sqlmodel import Session, col
+
+from reconcile.store.models import SubmittedClaim
+from reconcile.store.remit_models import RemitAdjustment, RemitClaim, RemitLine, RemitTransaction
+
+__all__ = ["ORDER_OF_STATUS", "STATES", "CobFigures", "LineShare", "cob_figures",
+           "line_shares"]
+
+ZERO = Decimal("0.00")
+ORDER_OF_STATUS = {"1": "P", "4": "P", "19": "P", "2": "S", "20": "S", "3": "T", "21": "T"}
+FORWARDED = frozenset({"19", "20", "21"})
+CROSSOVER_REMARKS = frozenset({"MA18", "N89"})
+STATES = ("patient", "awaiting_crossover", "billed_to_secondary", "to_bill_secondary")
+CHUNK = 800
+
+
+@frozen
+class LineShare:
+    claim_id: str
+    line_control_number: str  # "" for the claim-level adjustments
+    code: str
+    paid_by: tuple[tuple[str, Decimal], ...]  # (payer guide, SVC03) in payer order
+    next_payer: str | None
+    next_payer_owes: Decimal
+    patient_owes: Decimal
+    state: str  # one of STATES
+
+
+@define
+class CobFigures:
+    """The coordination-of-benefits figures of a set of claims (added to the totals)."""
+
+    paid_by_primary: Decimal = ZERO
+    paid_by_later_payers: Decimal = ZERO
+    billed_to_secondary: Decimal = ZERO
+    awaiting_crossover: Decimal = ZERO
+    to_bill_secondary: Decimal = ZERO
+    patient_owes: Decimal = ZERO  # after every payer that answered
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: f"{v:.2f}" for k, v in self.__dict__.items()}
+
+
+@frozen
+class _Answer:
+    row: int
+    payer: str
+    order: str
+    status: str
+    remarks: frozenset[str]
+
+
+def line_shares(s: Session, claim_ids: Iterable[str] | None = None) -> list[LineShare]:
+    """Every answered line's shares (of the claims given, else of every claim)."""
+    answers = _answers(s, claim_ids)
+    if not answers:
+        return []
+    rows = [a.row for per in answers.values() for a in per.values()]
+    lines: dict[int, list[tuple[str, str, Decimal, int]]] = defaultdict(list)
+    for claim_row, line_row, lcn, code, svc_paid, pos in _rows(s, rows):
+        lines[claim_row].append((lcn or f"#{pos}", code, svc_paid or ZERO, line_row))
+    pr: dict[tuple[int, int | None], Decimal] = defaultdict(lambda: ZERO)
+    for chunk in _chunks(rows):
+        for claim_row, line_row, amount in s.execute(
+                sa.select(col(RemitAdjustment.claim_row_id), col(RemitAdjustment.line_row_id),
+                          col(RemitAdjustment.amount))
+                .where(col(RemitAdjustment.claim_row_id).in_(chunk),
+                       col(RemitAdjustment.group_code) == "PR")).all():
+            pr[(claim_row, line_row)] += amount or ZERO
+    nxt, billed_to = _submissions(s, list(answers))
+    out: list[LineShare] = []
+    for claim_id, per in sorted(answers.items()):
+        placed = [per[o] for o in ("P", "S", "T") if o in per]
+        last = placed[-1]
+        following = ({"P": "S", "S": "T"}.get(last.order))
+        next_payer = nxt.get((claim_id, last.order))
+        pending = next_payer is not None and following is not None
+        crossed = last.status in FORWARDED or bool(last.remarks & CROSSOVER_REMARKS)
+        state = "patient"
+        if pending:
+            state = ("awaiting_crossover" if crossed else "billed_to_secondary"
+                     if (claim_id, following) in billed_to else "to_bill_secondary")
+        paid: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+        code_of: dict[str, str] = {}
+        for a in placed:
+            for lcn, code, amount, _ in lines[a.row]:
+                paid[lcn].append((a.payer, amount))
+                code_of.setdefault(lcn, code)
+        last_pr = {lcn: pr[(last.row, line_row)] for lcn, _, _, line_row in lines[last.row]}
+        last_pr[""] = pr[(last.row, None)]
+        for lcn in [*paid, ""]:
+            owed = last_pr.get(lcn, ZERO)
+            if lcn == "" and not owed:
+                continue
+            out.append(LineShare(claim_id, lcn, code_of.get(lcn, ""),
+                                 tuple(paid.get(lcn, ())), next_payer,
+                                 owed if pending else ZERO, ZERO if pending else owed, state))
+    return out
+
+
+def cob_figures(s: Session, claim_ids: Iterable[str] | None = None) -> CobFigures:
+    f = CobFigures()
+    for share in line_shares(s, claim_ids):
+        for i, (_payer, amount) in enumerate(share.paid_by):
+            if i == 0:
+                f.paid_by_primary += amount
+            else:
+                f.paid_by_later_payers += amount
+        f.patient_owes += share.patient_owes
+        if share.state == "awaiting_crossover":
+            f.awaiting_crossover += share.next_payer_owes
+        elif share.state == "billed_to_secondary":
+            f.billed_to_secondary += share.next_payer_owes
+        elif share.state == "to_bill_secondary":
+            f.to_bill_secondary += share.next_payer_owes
+    return f
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def _answers(s: Session, claim_ids: Iterable[str] | None) -> dict[str, dict[str, _Answer]]:
+    """claim id -> payer order -> its latest live answer."""
+    c, tx = RemitClaim, RemitTransaction
+    q = (sa.select(col(c.id), col(c.patient_control_number), col(c.payer), col(c.status),
+                   col(c.remarks))
+         .join(tx, col(tx.id) == col(c.transaction_id))
+         .where(col(c.is_reversal).is_(False), col(c.superseded).is_(False),
+                col(tx.duplicate_of).is_(None),
+                col(c.status).in_(list(ORDER_OF_STATUS)))
+         .order_by(col(c.id)))
+    found: list[tuple[int, str, str, str, str]] = []
+    chunks = [None] if claim_ids is None else list(_chunks(sorted(set(claim_ids))))
+    for chunk in chunks:
+        query = q if chunk is None else q.where(col(c.patient_control_number).in_(chunk))
+        found += [(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4] or ""))
+                  for r in s.execute(query).all()]
+    out: dict[str, dict[str, _Answer]] = defaultdict(dict)
+    for row, pcn, payer, status, remarks in sorted(found):
+        order = ORDER_OF_STATUS[status]
+        out[pcn][order] = _Answer(row, payer, order, status,
+                                  frozenset(remarks.split(":")) - {""})
+    return out
+
+
+def _rows(s: Session, claim_rows: Sequence[int]) -> list[tuple[int, int, str | None, str,
+                                                               Decimal | None, int]]:
+    out: list[Any] = []
+    for chunk in _chunks(sorted(claim_rows)):
+        out += s.execute(sa.select(col(RemitLine.claim_row_id), col(RemitLine.id),
+                                   col(RemitLine.control_number), col(RemitLine.code),
+                                   col(RemitLine.paid), col(RemitLine.position))
+                         .where(col(RemitLine.claim_row_id).in_(chunk))
+                         .order_by(col(RemitLine.claim_row_id), col(RemitLine.position))).all()
+    return out  # type: ignore[return-value]
+
+
+def _submissions(s: Session, claim_ids: Sequence[str]
+                 ) -> tuple[dict[tuple[str, str], str], set[tuple[str, str]]]:
+    """(claim id, payer order) -> the next payer named when that claim was sent; and the
+    (claim id, payer order) of the claims recorded as sent to a later payer."""
+    nxt: dict[tuple[str, str], str] = {}
+    sent: set[tuple[str, str]] = set()
+    sc = SubmittedClaim
+    for chunk in _chunks(sorted(claim_ids)):
+        for claim_id, order, next_payer, key in s.execute(
+                sa.select(col(sc.encounter_claim_id), col(sc.payer_order), col(sc.next_payer),
+                          col(sc.submission_key))
+                .where(col(sc.encounter_claim_id).in_(chunk))
+                .order_by(col(sc.id))).all():
+            if next_payer:
+                nxt[(claim_id, order)] = next_payer
+            if order != "P" and key is not None:
+                sent.add((claim_id, order))
+    return nxt, sent
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[list[Any]]:
+    for i in range(0, len(items), CHUNK):
+        yield list(items[i:i + CHUNK])
