@@ -54,11 +54,18 @@ def _mods(text: str | None) -> tuple[str, ...]:
     return tuple(m for m in (text or "").split(":") if m)
 
 
+# CLP02: processed as primary (1), and as primary then forwarded to the next payer (19)
+PRIMARY_STATUSES = ("1", "19")
+
+
 def posted_lines(s: Session, payer: str | None = None, since: date | None = None,
                  until: date | None = None) -> list[PostedLine]:
     """Lines of live adjudications (no reversal, nothing a reversal took back, no repeated
     payment), filtered by payer and remittance date (whole claims: the multiple-procedure
-    rule prices a claim's lines together); oldest first."""
+    rule prices a claim's lines together); oldest first. Only a payer's answer as the
+    primary (CLP02 1 or 19): a secondary's or tertiary's allowed amount (CLP02 2/3, 20/21)
+    is what it pays after the payer before it, not its fee schedule, so it has no contract
+    or PFS figure to hold it against."""
     pay_day = sa.func.coalesce(col(RemitTransaction.payment_date),
                                col(RemitTransaction.production_date))
     q = (sa.select(col(RemitLine.id), col(RemitLine.claim_row_id),
@@ -74,7 +81,8 @@ def posted_lines(s: Session, payer: str | None = None, since: date | None = None
          .join(RemitTransaction, col(RemitTransaction.id) == col(RemitClaim.transaction_id))
          .outerjoin(SubmittedLine, col(SubmittedLine.id) == col(RemitLine.submitted_line_id))
          .where(col(RemitClaim.is_reversal).is_(False), col(RemitClaim.superseded).is_(False),
-                col(RemitTransaction.duplicate_of).is_(None))
+                col(RemitTransaction.duplicate_of).is_(None),
+                col(RemitClaim.status).in_(PRIMARY_STATUSES))
          .order_by(pay_day, col(RemitClaim.patient_control_number), col(RemitLine.id)))
     if payer:
         q = q.where(col(RemitClaim.payer) == payer)
