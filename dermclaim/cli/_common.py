@@ -61,9 +61,9 @@ def is_tty() -> bool:
 def reading_store(db: str | None) -> None:
     """For a command that only reads the store: open it without creating it, so that a
     wrong --db or folder says "no store at ..." instead of showing an empty new store."""
-    from reconcile.store.database import get_engine
+    from dermclaim.cli._io import open_store
 
-    get_engine(db, create=False)
+    open_store(db, create=False)
 
 
 DB_OPTION = click.option("--db", "db", metavar="URL", default=None,

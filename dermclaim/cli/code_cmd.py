@@ -17,23 +17,23 @@ from coding.validation import dotted
 from companion_guides import get_guide
 from dermclaim.cli import main
 from dermclaim.cli._common import EXIT_FINDINGS, echo_err, user_errors
+from dermclaim.cli._io import EXIT_EPILOG, guide_options, pick_guide, stdin_inputs
 
 __all__ = ["code", "claim_to_json", "plain"]
 
 
-@main.command("code")
+@main.command("code", epilog=EXIT_EPILOG)
 @click.argument("encounter_file", metavar="ENCOUNTER.json",
                 type=click.Path(dir_okay=False, path_type=str))
-@click.option("--payer", metavar="NAME", help="Companion guide to code for (overrides the "
-              "file's payer), e.g. medicare or commercial.")
+@guide_options("coding")
 @click.option("--practice", metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
               help="Practice TOML file whose [fees] price the lines (charges are null without).")
 @click.option("--db", metavar="URL", help="Store whose recorded claims give the patient's "
               "earlier services (global periods: 24/58/78/79); default $DERMCLAIM_DB, else "
               "sqlite:///dermclaim.db when that file exists. Never created, only read.")
 @click.option("--json", "as_json", is_flag=True, help="Print the coded claim(s) as JSON.")
-def code(encounter_file: str, payer: str | None, practice: str | None, db: str | None,
-         as_json: bool) -> None:
+def code(encounter_file: str, guide: str | None, payer_alias: str | None, practice: str | None,
+         db: str | None, as_json: bool) -> None:
     """Code an encounter file into claim lines with modifiers, units and findings.
 
     Exit status: 0 when no finding is an error, 1 when one is (the claim must not go out),
@@ -45,16 +45,20 @@ def code(encounter_file: str, payer: str | None, practice: str | None, db: str |
       dermclaim code samples/encounters/06-stelara-injection-commercial.json \\
           --practice samples/practice.toml --json
       dermclaim code visit.json --db sqlite:///dermclaim.db   # with the patient's history
+      cat visit.json | dermclaim code - --guide commercial
     """
-    with user_errors():
+    payer = pick_guide(guide, payer_alias)
+    with stdin_inputs([encounter_file, practice]) as (encounter_path, practice_path), \
+            user_errors():
+        assert encounter_path is not None
         fees = None
-        if practice is not None:
+        if practice_path is not None:
             from edi.practice import load_practice  # edi is only needed for pricing
 
-            fees = load_practice(practice).fee_schedule
+            fees = load_practice(practice_path).fee_schedule
         if payer is not None:
             get_guide(payer)  # unknown payer → GuideError naming the known guides
-        encounters = load_encounters(encounter_file, payer=payer)
+        encounters = load_encounters(encounter_path, payer=payer)
         claims = [code_encounter(enc, fees=fees, history=_history(db, enc))
                   for enc in encounters]
     if as_json:
