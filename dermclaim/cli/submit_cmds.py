@@ -179,34 +179,59 @@ def _echo_result(value: Any, to_stdout: bool) -> None:
     click.echo(text, err=to_stdout)
 
 
-@main.command("validate")
+@main.command("validate", epilog=EXIT_EPILOG)
 @click.argument("file", metavar="FILE", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--ack", "ack", metavar="FILE.999", type=click.Path(dir_okay=False, path_type=str),
-              help="Also write pyx12's 999 acknowledgment to this file.")
-def validate(file: str, ack: str | None) -> None:
+              help="Also write pyx12's 999 acknowledgment to this file ('-': stdout; the "
+                   "findings then go to stderr).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the findings as JSON (see the README's JSON shapes).")
+def validate(file: str, ack: str | None, as_json: bool) -> None:
     """Check an 837P or 835 against its implementation guide (pyx12) and, for an 837P, the
     checks pyx12 does not make. Prints each problem with its segment number, segment ID
-    and loop; exit 1 when there are errors.
+    and loop; exit 1 when there are errors. FILE '-' reads stdin.
 
     \b
     Example:
       dermclaim validate samples/claims.837
       dermclaim validate samples/remit.835
       dermclaim validate out/claims.837 --ack out/claims.999
+      cat out/claims.837 | dermclaim validate - --json
     """
     from edi.validate import validate_path
 
-    with user_errors():
-        report = validate_path(file, ack)
-    for finding in report.findings:
-        click.echo(f"{file}: {finding.level.value}: {finding.describe()}")
-    kinds = "/".join(report.transaction_types) or "X12"
+    name = display_name(file)
+    ack_to_stdout = is_stdout(ack)
+    with stdin_inputs([file]) as (path,), user_errors():
+        assert path is not None
+        report = validate_path(path, ack)
     errors = len(report.errors)
-    click.echo(f"{file}: {kinds}, {report.segment_count} segments: "
-               + ("valid" if not errors else f"{errors} error(s)")
-               + (f"; 999 written to {ack}" if ack else ""))
+    if as_json:
+        click.echo(json.dumps(validation_json(name, report), indent=2), err=ack_to_stdout)
+    else:
+        for finding in report.findings:
+            click.echo(f"{name}: {finding.level.value}: {shown(finding.describe())}",
+                       err=ack_to_stdout)
+        kinds = "/".join(report.transaction_types) or "X12"
+        where = "<stdout>" if ack_to_stdout else ack
+        click.echo(f"{name}: {kinds}, {_n(report.segment_count, 'segment')}: "
+                   + ("valid" if not errors else _n(errors, "error"))
+                   + (f"; 999 written to {where}" if ack else ""), err=ack_to_stdout)
     if errors:
         raise SystemExit(EXIT_FINDINGS)
+
+
+def validation_json(name: str, report: Any) -> dict[str, Any]:
+    """`validate --json`: the file, its transaction types and every finding."""
+    findings = [{"level": f.level.value, "checker": f.checker, "code": f.code,
+                 "segment_number": f.segment_number, "segment_id": f.segment_id,
+                 "loop": f.loop, "element": f.element, "message": shown(f.message)}
+                for f in report.findings]
+    return {"file": name, "transaction_types": list(report.transaction_types),
+            "segment_count": report.segment_count, "valid": not report.errors,
+            "findings": findings,
+            "totals": {"errors": len(report.errors),
+                       "warnings": len(report.findings) - len(report.errors)}}
 
 
 @contextmanager

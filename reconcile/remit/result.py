@@ -93,11 +93,25 @@ class LoadSummary:
                 total.update(f.denials)
         return total
 
-    def lines(self) -> list[str]:
-        """The human summary the CLI prints."""
+    def failure_lines(self) -> list[str]:
+        """One line per file not loaded (the CLI prints them on stderr)."""
+        return [self._file_line(f) for f in self.files if f.status == "failed"]
+
+    @staticmethod
+    def _file_line(f: FileResult) -> str:
+        status = f.status.replace("_", " ")
+        if f.message.startswith(f.path):  # the reader's errors already name the file
+            return f"{status}: {f.message}"
+        return f"{f.path}: {status}" + (f": {f.message}" if f.message else "")
+
+    def lines(self, failures: bool = True) -> list[str]:
+        """The human summary the CLI prints (without the failed files' lines when
+        `failures` is False: they are `failure_lines`)."""
         loaded = [f for f in self.files if f.status == "loaded"]
         out = []
         for f in self.files:
+            if f.status == "failed" and not failures:
+                continue
             status = f.status.replace("_", " ")
             if f.message.startswith(f.path):  # the reader's errors already name the file
                 out.append(f"{status}: {f.message}")
