@@ -298,8 +298,8 @@ def test_no_store_is_exit_2_and_creates_nothing(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/none.db"
     r = CliRunner().invoke(main, ["appeal", "1", "-o", str(tmp_path / "l"), "--practice",
                                   str(PRACTICE), "--db", url])
-    # exit 1 and "no store at ...", as denials, worklist and report say it
-    assert r.exit_code == 1 and "no store at" in r.output and "Traceback" not in r.output
+    # exit 2 (store unusable) and "no store at ...", as denials, worklist and report say it
+    assert r.exit_code == 2 and "no store at" in r.output and "Traceback" not in r.output
     assert not (tmp_path / "none.db").exists() and not (tmp_path / "l").exists()
 
 

@@ -17,11 +17,12 @@ import click
 from dermclaim.cli import main
 from dermclaim.cli._common import (
     EXIT_BAD_INPUT,
-    EXIT_FINDINGS,
     CliError,
+    echo_err,
     reading_store,
     user_errors,
 )
+from dermclaim.cli._io import EXIT_EPILOG, open_store, shown, stdin_inputs
 
 DB_OPTION = click.option("--db", "db", metavar="URL", default=None,
                          help="Store URL (default: $DERMCLAIM_DB, else sqlite:///dermclaim.db).")
@@ -48,32 +49,61 @@ def ack() -> None:
     """
 
 
-@ack.command("load")
+@ack.command("load", epilog=EXIT_EPILOG)
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what was loaded as JSON (see the README's JSON shapes).")
 @DB_OPTION
-def ack_load(files: tuple[Path, ...], db: str | None) -> None:
+def ack_load(files: tuple[Path, ...], as_json: bool, db: str | None) -> None:
     """Load 999 and 277CA files: each answer tied to the claims sent (999 by the group and
     transaction set control numbers, 277CA by the claim id and line control numbers).
 
     Each file loads in one transaction and only once (the same file again is reported as
-    already loaded). Exit 0 when every file loaded, 1 when a file was not loaded, 2 when a
-    file cannot be read (the message names the segment).
+    already loaded and changes nothing). A file that cannot be read, or is not a 999 or
+    277CA, is reported on stderr and the others load (exit 2). FILE '-' reads stdin.
 
     \b
     Example:
       dermclaim ack load answers/claims.999 answers/claims.277 --db sqlite:///dermclaim.db
+      cat answers/claims.999 | dermclaim ack load - --json
     """
     from reconcile.acks.load import load_ack_files
 
-    with user_errors():
-        summary = load_ack_files(list(files), db)
-    for line in summary.lines():
-        click.echo(line)
-    if summary.unreadable:
-        raise CliError("some files could not be read (see above)", EXIT_BAD_INPUT)
+    with stdin_inputs(list(files)) as paths:
+        open_store(db, create=True)
+        with user_errors():
+            summary = load_ack_files([p for p in paths if p is not None], db)
+        for f in summary.files:
+            f.path = shown(f.path)
+            f.message = shown(f.message)
+    for f in summary.files:
+        if f.status in ("unreadable", "failed"):
+            echo_err(f.line())
+    if as_json:
+        click.echo(json.dumps(ack_load_json(summary), indent=2))
+    else:
+        for f in summary.files:
+            if f.status not in ("unreadable", "failed"):
+                click.echo(f.line())
+                for m in f.findings:
+                    click.echo(f"  finding: {m}")
     if not summary.ok:
-        raise CliError("some files were not loaded (see above)", EXIT_FINDINGS)
+        raise CliError("some files were not loaded (see above)", EXIT_BAD_INPUT)
+
+
+def ack_load_json(summary: Any) -> dict[str, Any]:
+    """`ack load --json`: each file's outcome and the claims it answered."""
+    items = [{"file": f.path, "status": f.status, "kind": f.kind or None,
+              "message": f.message or None, "answered": f.answered, "accepted": f.accepted,
+              "rejected": f.rejected, "unmatched": f.unmatched,
+              "findings": [{"message": m} for m in f.findings]}
+             for f in summary.files]
+    return {"items": items,
+            "totals": {k: sum(getattr(f, k) for f in summary.files)
+                       for k in ("answered", "accepted", "rejected", "unmatched")},
+            "counts": {s: sum(f.status == s for f in summary.files)
+                       for s in ("loaded", "already_loaded", "unreadable", "failed")}}
 
 
 @click.command("status")

@@ -16,8 +16,6 @@ from coding.errors import CodingError
 from coding.model import CodedClaim
 from dermclaim.cli import main
 from dermclaim.cli._common import EXIT_BAD_INPUT, EXIT_FINDINGS, CliError, echo_err, user_errors
-from dermclaim.cli._text import money_json, money_text
-from dermclaim.cli._text import plural as _n
 from dermclaim.cli._io import (
     EXIT_EPILOG,
     display_name,
@@ -28,6 +26,8 @@ from dermclaim.cli._io import (
     shown,
     stdin_inputs,
 )
+from dermclaim.cli._text import money_json, money_text
+from dermclaim.cli._text import plural as _n
 
 __all__ = ["claims", "validate"]
 
@@ -138,8 +138,9 @@ def _claims(encounters: list[Path | None], practice_path: Path | None, output: s
     if as_json:
         _echo_result(claims_json(result, held), to_stdout)
     if result.out_path is None:
-        raise CliError(f"nothing written to {display_name(output)}: every encounter was held "
-                       f"({len(held)})", EXIT_FINDINGS)
+        which = "its encounter was" if len(held) == 1 else f"all {len(held)} encounters were"
+        raise CliError(f"nothing written to {display_name(output)}: {which} held",
+                       EXIT_FINDINGS)
     if not as_json:
         payers = sorted({w.guide.name for w in result.claims})
         split = sum(1 for w in result.claims if w.part.parts > 1)
