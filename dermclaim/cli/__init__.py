@@ -12,6 +12,7 @@ import click
 
 from dermclaim import __version__
 from dermclaim.cli._crash import SafeGroup
+from dermclaim.cli._exits import EXIT_EPILOG
 from dermclaim.cli._lazy import LazyGroup, Row
 
 # command name -> (module(s) in dermclaim/cli that define it, one line for `dermclaim --help`).
@@ -52,10 +53,17 @@ REMIT_COMMANDS: dict[str, Row] = {
 
 
 class MainGroup(LazyGroup, SafeGroup):
-    """Lazy command loading, and the last-resort error handler of `_crash`."""
+    """Lazy command loading, and the last-resort error handler of `_crash`. Bare
+    `dermclaim` prints the help and exits 0 (asking for help is not an error)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args:
+            click.echo(ctx.get_help())
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
 
 
-@click.group(cls=MainGroup, lazy=COMMANDS,
+@click.group(cls=MainGroup, lazy=COMMANDS, epilog=EXIT_EPILOG,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dermclaim")
 def main() -> None:
@@ -69,7 +77,7 @@ def main() -> None:
     """
 
 
-@main.group(cls=LazyGroup, lazy=REMIT_COMMANDS)
+@main.group(cls=LazyGroup, lazy=REMIT_COMMANDS, epilog=EXIT_EPILOG)
 def remit() -> None:
     """Payer 835 remittances: show a file, load files into the store.
 

@@ -15,11 +15,9 @@ import click
 
 from coding.errors import CodingError, EncounterError
 from companion_guides import GuideError
+from dermclaim.cli._exits import EXIT_BAD_INPUT, EXIT_FINDINGS
 from edi.errors import EdiError
 from reconcile.errors import StoreError
-
-EXIT_FINDINGS = 1  # the work ran, and found errors (a held claim, an invalid file)
-EXIT_BAD_INPUT = 2  # an input could not be read at all
 
 
 class CliError(click.ClickException):

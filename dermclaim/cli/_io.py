@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import click
 
 from dermclaim.cli._common import EXIT_BAD_INPUT, CliError
+from dermclaim.cli._exits import EXIT_EPILOG
 
 __all__ = ["EXIT_EPILOG", "STDIN", "STDOUT", "display_name", "guide_options", "is_stdout",
            "open_store", "pick_guide", "refuse_dash", "shown", "stdin_inputs"]
@@ -31,11 +32,7 @@ STDIN = "<stdin>"
 STDOUT = "<stdout>"
 DASH = "-"
 
-EXIT_EPILOG = ("\b\nExit status:\n"
-               "  0  done\n"
-               "  1  done, with items held, refused or duplicate (listed on stderr)\n"
-               "  2  input or store unusable (unreadable file, wrong file type, no store, "
-               "bad URL)")
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -7,6 +7,7 @@ command hands `status ...` to it.
 
 from __future__ import annotations
 
+import inspect
 import json
 from datetime import date
 from pathlib import Path
@@ -193,8 +194,9 @@ class ClaimsWithStatus(click.Command):
 
     def __init__(self, send: click.Command, status: click.Command) -> None:
         super().__init__(send.name, callback=send.callback, params=send.params,
-                         help=(send.help or "") + "\n\n\b\nAfter sending:\n  dermclaim claims "
-                         "status [--status S] [--payer P] [--since D] [--json]",
+                         help=inspect.cleandoc(send.help or "")
+                         + "\n\n\b\nAfter sending:\n  dermclaim claims status [--status S] "
+                         "[--payer P] [--since D] [--json]",
                          context_settings=send.context_settings, epilog=send.epilog,
                          short_help=send.short_help)
         self.status = status
