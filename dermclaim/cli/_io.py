@@ -155,11 +155,14 @@ def guide_options(what: str) -> Callable[[F], F]:
 
 
 def pick_guide(guide: str | None, payer_alias: str | None) -> str | None:
+    """The guide asked for (a known guide name, any case), from --guide or the old --payer."""
+    from dermclaim.cli._filters import guide_names, known
+
     if payer_alias is None:
-        return guide
+        return known("--guide", guide, guide_names())
     click.echo("dermclaim: warning: --payer here is deprecated, use --guide (--payer filters "
                "reports; --guide chooses the companion guide)", err=True)
     if guide is not None and guide != payer_alias:
         raise CliError(f"--guide {guide!r} and --payer {payer_alias!r} disagree: give --guide "
                        "only", EXIT_BAD_INPUT)
-    return payer_alias
+    return known("--payer", payer_alias, guide_names())

@@ -23,6 +23,7 @@ from dermclaim.cli._common import (
     reading_store,
     user_errors,
 )
+from dermclaim.cli._filters import guide_names, known
 from dermclaim.cli._io import EXIT_EPILOG, open_store, shown, stdin_inputs
 
 DB_OPTION = click.option("--db", "db", metavar="URL", default=None,
@@ -108,8 +109,8 @@ def ack_load_json(summary: Any) -> dict[str, Any]:
 
 
 @click.command("status")
-@click.option("--status", "status", type=click.Choice(STATUS_CHOICES), default=None,
-              help="Only claims in this state.")
+@click.option("--status", "status", metavar="STATUS", default=None,
+              help=f"Only claims in this state: {', '.join(STATUS_CHOICES)}.")
 @click.option("--payer", metavar="NAME", default=None, help="Only this payer (guide name).")
 @click.option("--since", metavar="DATE", default=None, help="Only claims sent on or after.")
 @click.option("--until", metavar="DATE", default=None, help="Only claims sent on or before.")
@@ -131,6 +132,8 @@ def claims_status(status: str | None, payer: str | None, since: str | None,
 
     with user_errors():
         reading_store(db)
+        status = known("--status", status, STATUS_CHOICES)
+        payer = _known_payer(payer, db)
         rows = claim_states(db, as_of=_date("--as-of", as_of), status=status, payer=payer,
                             since=_date("--since", since), until=_date("--until", until))
     if as_json:
@@ -165,6 +168,7 @@ def rejections(payer: str | None, since: str | None, until: str | None, as_json:
 
     with user_errors():
         reading_store(db)
+        payer = _known_payer(payer, db)
         rows = rejection_rows(db, payer=payer, since=_date("--since", since),
                               until=_date("--until", until))
     if as_json:
@@ -180,6 +184,15 @@ def rejections(payer: str | None, since: str | None, until: str | None, as_json:
         click.echo(f"    meaning: {r.meaning}")
         if r.fix:
             click.echo(f"    fix: {r.fix}")
+
+
+def _known_payer(payer: str | None, db: str | None) -> str | None:
+    """--payer checked against the guides and the payers claims were sent to (any case)."""
+    if payer is None:
+        return None
+    from reconcile.store.vocabulary import sent_payers
+
+    return known("--payer", payer, [*guide_names(), *sent_payers(db)])
 
 
 def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> None:

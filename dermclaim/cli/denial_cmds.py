@@ -98,8 +98,7 @@ def denials_cmd(by: str | None, status: str | None, payer: str | None, cause: st
     from reconcile.reports import analytics
 
     with user_errors():
-        f = filters_from(status, payer, cause, code, since, until)
-        require_store(db)
+        f = filters_from(status, payer, cause, code, since, until, db)
         if by and status is None:  # totals: every denial, so the overturn rate means something
             f = analytics.Filters(analytics.ALL_STATUSES[:-1], f.payer, f.cause, f.code,
                                   f.since, f.until)

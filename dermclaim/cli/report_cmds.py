@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from dermclaim.cli import main
-from dermclaim.cli._common import DB_OPTION, require_store, user_errors
+from dermclaim.cli._common import DB_OPTION, user_errors
 from dermclaim.cli._filters import filter_options, filters_from, parse_date
 
 
@@ -36,9 +36,8 @@ def worklist_cmd(output: Path, status: str | None, payer: str | None, cause: str
     from reconcile.reports.worklist import write_worklist
 
     with user_errors():
-        f = filters_from(status, payer, cause, code, since, until)
         today = parse_date("--as-of", as_of)
-        require_store(db)
+        f = filters_from(status, payer, cause, code, since, until, db)
         s = write_worklist(output, db, today=today, filters=f, include_expired=include_expired)
     left = f", {s.left_out} past-deadline rows left out (--include-expired)" if s.left_out else ""
     click.echo(f"{s.path}: {s.rows} denied lines, {s.denied_amount:.2f} denied, "
@@ -68,9 +67,8 @@ def report_cmd(output: Path, status: str | None, payer: str | None, cause: str |
     from reconcile.reports.report import write_report
 
     with user_errors():
-        f = filters_from(status, payer, cause, code, since, until)
         today = parse_date("--as-of", as_of)
-        require_store(db)
+        f = filters_from(status, payer, cause, code, since, until, db)
         s = write_report(output, db, today=today, filters=f)
     t = s.totals
     click.echo(f"{s.path}: billed {t.billed:.2f}, paid {t.paid:.2f}, denied {t.denied:.2f}, "
