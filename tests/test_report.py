@@ -112,4 +112,4 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
 def test_report_cli(tmp_path: Path) -> None:
     url = _store(tmp_path)
     r = CliRunner().invoke(main, ["report", "-o", str(tmp_path / "r.html"), "--db", url])
-    assert r.exit_code == 0 and "denied 285.00" in r.output
+    assert r.exit_code == 0 and "denied $285.00" in r.output

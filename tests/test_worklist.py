@@ -79,7 +79,7 @@ def test_worklist_deadlines_and_order(store_url: str, tmp_path: Path) -> None:
     assert deadlines == sorted(deadlines)
     assert s.denied_amount == Decimal("300.00")
     # recoverable: missing_25 120 + count 15 (cosmetic and timely filing are not)
-    assert s.recoverable_amount == Decimal("135.00") and s.overdue == 0
+    assert s.recoverable_amount == Decimal("135.00") and s.past_deadline == 0
 
 
 def test_denials_json_rows_groups_and_since(store_url: str, tmp_path: Path) -> None:
@@ -157,7 +157,7 @@ def test_as_of_counts_days_from_the_given_date(tmp_path: Path) -> None:
     out = tmp_path / "w.csv"
     r = CliRunner().invoke(main, ["worklist", "-o", str(out), "--as-of", "2027-12-31",
                                   "--db", url])
-    assert r.exit_code == 0 and "4 overdue" in r.output and "0.00 recoverable" in r.output
+    assert r.exit_code == 0 and "4 past deadline" in r.output and "$0.00 recoverable" in r.output
     assert all(int(row["days_left"]) < 0 for row in csv.DictReader(out.open()))
     r = CliRunner().invoke(main, ["report", "-o", str(tmp_path / "r.html"), "--as-of", "soon",
                                   "--db", url])

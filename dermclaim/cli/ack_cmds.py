@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,12 @@ from dermclaim.cli._common import (
     user_errors,
 )
 from dermclaim.cli._filters import guide_names, known
+from dermclaim.cli._formats import emit_list, list_options
 from dermclaim.cli._io import EXIT_EPILOG, open_store, shown, stdin_inputs
 
 DB_OPTION = click.option("--db", "db", metavar="URL", default=None,
                          help="Store URL (default: $DERMCLAIM_DB, else sqlite:///dermclaim.db).")
-STATUS_CHOICES = ("sent", "accepted", "acknowledged", "rejected", "adjudicated", "overdue")
+STATUS_CHOICES = ("sent", "accepted", "acknowledged", "rejected", "adjudicated", "late")
 
 
 def _date(option: str, value: str | None) -> date | None:
@@ -108,53 +110,59 @@ def ack_load_json(summary: Any) -> dict[str, Any]:
                        for s in ("loaded", "already_loaded", "unreadable", "failed")}}
 
 
-@click.command("status")
+@click.command("status", epilog=EXIT_EPILOG)
 @click.option("--status", "status", metavar="STATUS", default=None,
               help=f"Only claims in this state: {', '.join(STATUS_CHOICES)}.")
 @click.option("--payer", metavar="NAME", default=None, help="Only this payer (guide name).")
 @click.option("--since", metavar="DATE", default=None, help="Only claims sent on or after.")
 @click.option("--until", metavar="DATE", default=None, help="Only claims sent on or before.")
 @click.option("--as-of", "as_of", metavar="DATE", default=None,
-              help="Count overdue days and days left as of this date (default: today).")
-@click.option("--json", "as_json", is_flag=True, help="JSON rows (with the history).")
+              help="Count late days and days left as of this date (default: today).")
+@list_options
 @DB_OPTION
 def claims_status(status: str | None, payer: str | None, since: str | None,
-                  until: str | None, as_of: str | None, as_json: bool, db: str | None) -> None:
+                  until: str | None, as_of: str | None, fmt: str | None, as_json: bool,
+                  limit: int | None, db: str | None) -> None:
     """Where each claim sent stands: sent, accepted / rejected (999), acknowledged /
-    rejected (277CA), adjudicated (835), or overdue (no answer in time), with the reason.
+    rejected (277CA), adjudicated (835), or late (no 999/277CA or 835 in the payer's time), with the
+    reason. --since/--until filter by the day the claim was sent.
 
     \b
     Example:
       dermclaim claims status
-      dermclaim claims status --status overdue --payer medicare --json
+      dermclaim claims status --status late --payer medicare --json
     """
     from reconcile.acks.status import claim_states
 
     with user_errors():
         reading_store(db)
+        if status is not None and status.lower() == "overdue":  # the old word
+            echo_err("dermclaim: warning: --status overdue is now --status late")
+            status = "late"
         status = known("--status", status, STATUS_CHOICES)
         payer = _known_payer(payer, db)
         rows = claim_states(db, as_of=_date("--as-of", as_of), status=status, payer=payer,
                             since=_date("--since", since), until=_date("--until", until))
-    if as_json:
-        click.echo(json.dumps([r.public() for r in rows], indent=2))
-        return
-    if not rows:
-        click.echo("no claims")
-        return
-    _table([(r.claim_id, r.status, str(r.since or ""), r.payer, r.reason) for r in rows],
-           ("claim", "status", "since", "payer", "reason"))
+    def table(part: Sequence[Any]) -> str:
+        if not part:
+            return "no claims"
+        return _table([(r.claim_id, r.status, str(r.since or ""), r.payer, r.reason)
+                       for r in part], ("claim", "status", "since", "payer", "reason"))
+
+    emit_list(rows, lambda part: [r.public() for r in part], table, fmt, as_json, limit,
+              "claim")
 
 
 @main.command("rejections")
 @click.option("--payer", metavar="NAME", default=None, help="Only this payer (guide name).")
 @click.option("--since", metavar="DATE", default=None, help="Only rejections received on or "
               "after YYYY-MM-DD.")
-@click.option("--until", metavar="DATE", default=None, help="... on or before.")
-@click.option("--json", "as_json", is_flag=True, help="JSON rows.")
+@click.option("--until", metavar="DATE", default=None, help="Only rejections received on or "
+              "before YYYY-MM-DD.")
+@list_options
 @DB_OPTION
-def rejections(payer: str | None, since: str | None, until: str | None, as_json: bool,
-               db: str | None) -> None:
+def rejections(payer: str | None, since: str | None, until: str | None, fmt: str | None,
+               as_json: bool, limit: int | None, db: str | None) -> None:
     """Claims rejected by a 999 or a 277CA (never adjudicated, so never denials): the codes
     as received, their meaning and what to fix. Fix the claim and send it again as a new
     original (`dermclaim claims`): it is allowed and linked to the rejected one.
@@ -171,19 +179,22 @@ def rejections(payer: str | None, since: str | None, until: str | None, as_json:
         payer = _known_payer(payer, db)
         rows = rejection_rows(db, payer=payer, since=_date("--since", since),
                               until=_date("--until", until))
-    if as_json:
-        click.echo(json.dumps([r.public() for r in rows], indent=2))
-        return
-    if not rows:
-        click.echo("no rejections")
-        return
-    for r in rows:
-        line = f" line {r.line_control_number}" if r.line_control_number else ""
-        again = f"  [sent again in {r.resubmitted}]" if r.resubmitted else ""
-        click.echo(f"{r.claim_id}{line}  {r.source} {r.received_on or ''}  {r.codes}{again}")
-        click.echo(f"    meaning: {r.meaning}")
-        if r.fix:
-            click.echo(f"    fix: {r.fix}")
+    def table(part: Sequence[Any]) -> str:
+        if not part:
+            return "no rejections"
+        out = []
+        for r in part:
+            line = f" line {r.line_control_number}" if r.line_control_number else ""
+            again = f"  [sent again in {r.resubmitted}]" if r.resubmitted else ""
+            out.append(f"{r.claim_id}{line}  {r.source} {r.received_on or ''}  {r.codes}"
+                       f"{again}")
+            out.append(f"    meaning: {r.meaning}")
+            if r.fix:
+                out.append(f"    fix: {r.fix}")
+        return "\n".join(out)
+
+    emit_list(rows, lambda part: [r.public() for r in part], table, fmt, as_json, limit,
+              "rejection")
 
 
 def _known_payer(payer: str | None, db: str | None) -> str | None:
@@ -195,11 +206,10 @@ def _known_payer(payer: str | None, db: str | None) -> str | None:
     return known("--payer", payer, [*guide_names(), *sent_payers(db)])
 
 
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> None:
+def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header[:-1])]
-    for r in [header, *rows]:
-        click.echo("  ".join(v.ljust(w) for v, w in zip(r[:-1], widths, strict=True))
-                   + "  " + r[-1])
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(r[:-1], widths, strict=True))
+                     + "  " + r[-1] for r in [header, *rows])
 
 
 class ClaimsWithStatus(click.Command):

@@ -9,6 +9,7 @@ import click
 from dermclaim.cli import main
 from dermclaim.cli._common import DB_OPTION, require_store, user_errors
 from dermclaim.cli._filters import filter_options, filters_from, parse_date
+from dermclaim.cli._formats import emit_list, list_options
 
 MOVE_CHOICES = ("open", "corrected", "appealed", "overturned", "upheld", "written_off")
 
@@ -79,22 +80,27 @@ def set_cmd(denial_id: int, status: str, note: str | None, by: str | None, level
 
 
 @main.command("denials")
-@click.option("--by", type=click.Choice(["cause", "payer", "code", "month"]), default=None,
+@click.option("--by", type=click.Choice(["cause", "payer", "code", "month"],
+                                        case_sensitive=False), default=None,
               help="Totals per key (lines, denied, overturned, recovered), largest first.")
 @filter_options()
-@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@list_options
 @DB_OPTION
 def denials_cmd(by: str | None, status: str | None, payer: str | None, cause: str | None,
-                code: str | None, since: str | None, until: str | None, as_json: bool,
-                db: str | None) -> None:
+                code: str | None, since: str | None, until: str | None, fmt: str | None,
+                as_json: bool, limit: int | None, db: str | None) -> None:
     """Denied lines with status, cause, CARC/RARC evidence, amount and action, or totals by
     a key with the overturn rate and the money recovered. Lists the open work by default.
+    --since/--until filter by the remittance date (the day the denial reached you).
 
     \b
     Example:
       dermclaim denials --by cause
       dermclaim denials --status all --payer medicare --since 2026-10-01 --json > denials.json
+      dermclaim denials --format csv --limit 100 > first100.csv
     """
+    import json
+
     from reconcile.reports import analytics
 
     with user_errors():
@@ -103,5 +109,6 @@ def denials_cmd(by: str | None, status: str | None, payer: str | None, cause: st
             f = analytics.Filters(analytics.ALL_STATUSES[:-1], f.payer, f.cause, f.code,
                                   f.since, f.until)
         rows = analytics.denial_rows(db, filters=f)
-        out = analytics.group_rows(rows, by) if by else rows
-        click.echo(analytics.as_json(out) if as_json else analytics.as_table(out))
+        out = analytics.group_rows(rows, by.lower()) if by else rows
+    emit_list(out, lambda part: json.loads(analytics.as_json(part)), analytics.as_table,
+              fmt, as_json, limit, "row")

@@ -1,5 +1,5 @@
 """Where every claim sent stands, with its history: sent -> accepted / rejected (999) ->
-acknowledged / rejected (277CA) -> adjudicated (an 835 answered it), or overdue.
+acknowledged / rejected (277CA) -> adjudicated (an 835 answered it), or late.
 
     rows = claim_states(url, as_of=date(2026, 4, 30))   # one row per claim id (CLM01)
     rows[0].status, rows[0].since, rows[0].reason
@@ -10,7 +10,7 @@ Rules (from the store, nothing cached):
 - else the latest acknowledgment decides, in the order received: 999 A/E `accepted`,
   999 R `rejected`; 277CA A0/A1/A2/A5 `acknowledged`, A3/A4/A6/A7/A8 `rejected`; other
   277 categories (pending, finalized) leave the state as it was;
-- `overdue` (computed as of a date): sent and no 999/277CA after the payer's
+- `late` (computed as of a date): sent and no 999/277CA after the payer's
   `ack_overdue_days`, or accepted/acknowledged and no 835 after its
   `remit_turnaround_days` (companion guide settings with sources), with the days left
   before the timely filing limit (date of service + `timely_filing_days`).
@@ -39,7 +39,7 @@ from reconcile.store.remit_models import Denial, RemitClaim, RemitTransaction
 __all__ = ["STATUSES", "ClaimState", "Event", "RejectionRow", "claim_states",
            "rejection_rows"]
 
-STATUSES = ("sent", "accepted", "acknowledged", "rejected", "adjudicated", "overdue")
+STATUSES = ("sent", "accepted", "acknowledged", "rejected", "adjudicated", "late")
 DEFAULT_ACK_DAYS = 5
 DEFAULT_TURNAROUND_DAYS = 30
 DEFAULT_TIMELY_DAYS = 365
@@ -202,14 +202,14 @@ def _state(sub: SubmittedClaim, control: int, answers: Sequence[AckAnswer],
     days_left = (sub.date_of_service.toordinal() + timely) - today.toordinal()
     waited = (today - sent_on).days
     if current == "sent" and waited > ack_days:
-        current, since = "overdue", sent_on
+        current, since = "late", sent_on
         reason = (f"no 999 or 277CA {waited} days after it was sent (expected within "
                   f"{ack_days}); {days_left} days left before the timely filing limit")
     elif current in ("accepted", "acknowledged") and waited > turnaround:
         reason = (f"{current} but no 835 {waited} days after it was sent (the payer usually "
                   f"answers within {turnaround}); {days_left} days left before the timely "
                   "filing limit")
-        current = "overdue"
+        current = "late"
     return ClaimState(
         claim_id=sub.claim_id, status=current, since=since, reason=reason, payer=sub.payer,
         date_of_service=sub.date_of_service, sent_on=sent_on, interchange=f"{control:09d}",
