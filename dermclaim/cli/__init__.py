@@ -34,7 +34,8 @@ COMMANDS: dict[str, Row] = {
                "cause/payer/code/month, top worklist rows."),
     "correct": ("correct_cmds", "Correct fixable denials by the payer's route: "
                 "replacement claims, or a Medicare reopening request / new claim."),
-    "db": ("db_cmds", "The store itself: schema version and upgrades."),
+    "db": ("db_cmds", "The store itself: where it is, what it holds, schema version and "
+           "upgrades."),
     "appeal": ("appeal_cmds", "Write appeal letters for denials (HTML and text), one per claim "
                "and level; --sent marks them appealed."),
     "denial": ("denial_cmds", "One denial: show it (line, evidence, history) or move its "

@@ -105,7 +105,7 @@ def safe_url(url: str) -> str:
         return url.split(":", 1)[0] + ":..."
     if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
         return str(Path(u.database).resolve())
-    return u.set(password=None).render_as_string(hide_password=False)
+    return u.render_as_string(hide_password=True)
 
 
 def open_store(db: str | None, *, create: bool) -> None:
