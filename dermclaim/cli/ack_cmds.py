@@ -26,7 +26,7 @@ from dermclaim.cli._common import (
 )
 from dermclaim.cli._filters import guide_names, known
 from dermclaim.cli._formats import emit_list, list_options
-from dermclaim.cli._io import EXIT_EPILOG, open_store, shown, stdin_inputs
+from dermclaim.cli._io import EXIT_EPILOG, display_name, open_store, shown, stdin_inputs
 
 DB_OPTION = click.option("--db", "db", metavar="URL", default=None,
                          help="Store URL (default: $DERMCLAIM_DB, else sqlite:///dermclaim.db).")
@@ -48,6 +48,7 @@ def ack() -> None:
 
     \b
     Example:
+      dermclaim ack show answers/claims.999
       dermclaim ack load answers/claims.999 answers/claims.277
       dermclaim claims status --status rejected
     """
@@ -108,6 +109,35 @@ def ack_load_json(summary: Any) -> dict[str, Any]:
                        for k in ("answered", "accepted", "rejected", "unmatched")},
             "counts": {s: sum(f.status == s for f in summary.files)
                        for s in ("loaded", "already_loaded", "unreadable", "failed")}}
+
+
+@ack.command("show", epilog=EXIT_EPILOG)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON (codes with meanings, ISO dates, money as strings).")
+def ack_show(file: Path, as_json: bool) -> None:
+    """Show a 999 or 277CA without a store: a 999's transaction sets and errors (AK2, IK3,
+    IK4, IK5, AK9 with their meanings); a 277CA's statuses at every level (source,
+    receiver, billing provider, each claim by its id and each service line). FILE '-'
+    reads stdin.
+
+    \b
+    Example:
+      dermclaim ack show answers/claims.999
+      dermclaim ack show answers/claims.277 --json | jq '.items[0].claims[] | .claim_id'
+    """
+    from edi.ack_view import ack_dict, ack_lines, read_ack_path
+
+    name = display_name(file)
+    with stdin_inputs([file]) as (path,), user_errors():
+        assert path is not None
+        kind, acks = read_ack_path(path, name)
+    doc = ack_dict(name, kind, acks)
+    if as_json:
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        for line in ack_lines(doc):
+            click.echo(shown(line))
 
 
 @click.command("status", epilog=EXIT_EPILOG)
