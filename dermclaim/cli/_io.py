@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -81,7 +82,7 @@ def stdin_inputs(paths: Sequence[str | Path | None]) -> Iterator[list[Path | Non
     copy = folder / STDIN
     try:
         with copy.open("wb") as out:
-            shutil.copyfileobj(click.get_binary_stream("stdin"), out)
+            shutil.copyfileobj(sys.stdin.buffer, out)
         _ALIASES[str(copy.resolve())] = STDIN
         _ALIASES[str(copy)] = STDIN
         try:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -63,7 +64,7 @@ def correct_cmd(causes: tuple[str, ...], output: Path, practice: Path,
         res = correct_denials(output, practice_in, db, causes or CORRECTABLE,
                               encounters=[e for e in encounters_in if e is not None],
                               requests_dir=requests_dir,
-                              stream=click.get_binary_stream("stdout") if to_stdout
+                              stream=sys.stdout.buffer if to_stdout
                               else None)
     for line in res.recovered:
         click.echo(f"recovered: {line}", err=True)

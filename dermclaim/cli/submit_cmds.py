@@ -126,7 +126,7 @@ def _claims(encounters: list[Path | None], practice_path: Path | None, output: s
         with _validation_bar(len(coded)) as progress:
             result = submit_claims(coded, practice, output, url=db, now=now, newlines=newlines,
                                    progress=progress,
-                                   stream=click.get_binary_stream("stdout") if to_stdout
+                                   stream=sys.stdout.buffer if to_stdout
                                    else None)
     for line in result.recovered:
         echo_err(f"recovered: {line}")
