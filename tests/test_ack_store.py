@@ -164,7 +164,7 @@ def test_answers_for_claims_never_sent_are_kept_apart(answered) -> None:  # type
                       when=datetime(2026, 4, 2))
     (folder / "c.277").write_text(text)
     out = _run("ack", "load", str(folder / "c.277"), "--db", url).output
-    assert "1 answers match nothing sent" in out
+    assert "1 answer matches nothing sent" in out
     assert "NOT-OURS" not in _status(url)
 
 

@@ -26,7 +26,7 @@ from dermclaim.cli._common import (
     user_errors,
 )
 from dermclaim.cli._io import EXIT_EPILOG, display_name, open_store, shown, stdin_inputs
-from dermclaim.cli._text import money_json
+from dermclaim.cli._text import money_json, plural
 from edi.x835.export import adjustment_text, money, remark_text, to_dict
 from edi.x835.model import ClaimPayment, ClaimStatus, RemittanceHeader, RemittanceTrailer
 from edi.x835.reader import iter_835_path
@@ -137,8 +137,9 @@ def _trailer_lines(t: RemittanceTrailer) -> Iterator[str]:
         items = "; ".join(f"{i.reason} {i.reference} {money(i.amount)}".replace("  ", " ")
                           + f" ({plb_meaning(i.reason).split(' (')[0]})" for i in plb.items)
         yield f"  provider adjustment {plb.provider_id} {plb.fiscal_period_end or ''}: {items}"
-    yield (f"  totals: {t.claim_count} claims, {t.line_count} lines, paid {money(t.total_paid)},"
-           f" adjusted {money(t.total_adjusted)}, {t.segment_count} segments")
+    yield (f"  totals: {plural(t.claim_count, 'claim')}, {plural(t.line_count, 'line')}, "
+           f"paid {money(t.total_paid)}, adjusted {money(t.total_adjusted)}, "
+           f"{plural(t.segment_count, 'segment')}")
     if not t.findings:
         yield "  findings: none"
         return

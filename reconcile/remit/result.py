@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from attrs import define, field, frozen
 
+from edi.wording import money_text as m
 from reconcile.ledger.totals import Totals
 from reconcile.remit.payments import plb_meaning
 
@@ -135,13 +136,13 @@ class LoadSummary:
                    f"unmatched: {self._sum('lines_unmatched')}"
                    + (f"  predeterminations (no payment): {t.predeterminations}"
                       if t.predeterminations else ""))
-        out.append(f"billed: {t.billed:.2f}  paid (claims): {t.paid:.2f}  "
-                   f"provider adjustments (PLB): {t.plb:.2f}  deposit (paid - PLB): "
-                   f"{t.deposit_expected:.2f}  received (BPR02): {t.received:.2f}")
+        out.append(f"billed: {m(t.billed)}  paid (claims): {m(t.paid)}  "
+                   f"provider adjustments (PLB): {m(t.plb)}  deposit (paid - PLB): "
+                   f"{m(t.deposit_expected)}  received (BPR02): {m(t.received)}")
         for reason, (n, amount) in t.plb_by_reason.items():
-            out.append(f"  PLB {reason} {plb_meaning(reason)}: {n} ({amount:.2f})")
-        out.append(f"denials: {t.denied_lines} ({t.denied:.2f})")
-        out.extend(f"  {cause}: {n} ({amount:.2f})"
+            out.append(f"  PLB {reason} {plb_meaning(reason)}: {n} ({m(amount)})")
+        out.append(f"denials: {t.denied_lines} ({m(t.denied)})")
+        out.extend(f"  {cause}: {n} ({m(amount)})"
                    for cause, (n, amount) in t.denied_by_cause.items())
         out.append(f"out-of-balance findings: {t.out_of_balance}"
                    + (" (listed per file above)" if t.out_of_balance else ""))
