@@ -79,9 +79,9 @@ def appeal_cmd(denial_ids: tuple[int, ...], out_dir: Path, practice: Path, sent:
             click.echo(f"moved to appealed: denials {', '.join(map(str, result.moved))}")
         elif result.letters:
             click.echo("drafts: no status changed (use --sent when the letters go out)")
-        for r in result.refused:
-            click.echo(f"denial {r.denial_id} (claim {r.claim_id}, {r.cause}): {r.reason}")
-        for f in result.findings:
-            echo_err(f"warning: {f}")
+    for r in result.refused:  # refusals and warnings on stderr, whatever the format
+        echo_err(f"refused: denial {r.denial_id} (claim {r.claim_id}, {r.cause}): {r.reason}")
+    for f in result.findings:
+        echo_err(f"warning: {f}")
     if result.refused:
         raise SystemExit(EXIT_FINDINGS)
