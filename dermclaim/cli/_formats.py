@@ -42,9 +42,10 @@ def chosen(fmt: str | None, as_json: bool) -> str:
 
 def emit_list(rows: Sequence[Any], items: Callable[[Sequence[Any]], list[dict[str, Any]]],
               table: Callable[[Sequence[Any]], str], fmt: str | None, as_json: bool,
-              limit: int | None, noun: str = "row") -> None:
+              limit: int | None, noun: str = "row", columns: Sequence[str] = ()) -> None:
     """Print `rows` (their first `limit`) as the format asks: `items` turns rows into JSON
-    objects (also the CSV cells), `table` into the terminal table."""
+    objects (also the CSV cells), `table` into the terminal table; `columns`: the CSV
+    header when there is no row to take it from."""
     from dermclaim.cli._text import plural
 
     kind = chosen(fmt, as_json)
@@ -62,9 +63,9 @@ def emit_list(rows: Sequence[Any], items: Callable[[Sequence[Any]], list[dict[st
         from reconcile.reports.csv_export import csv_text
 
         objects = items(shown)
-        columns = list(objects[0]) if objects else []
+        header = list(objects[0]) if objects else list(columns)
         cells = [{k: _cell(v) for k, v in o.items()} for o in objects]
-        click.echo(csv_text(columns, cells), nl=False)
+        click.echo(csv_text(header, cells), nl=False)
 
 
 def _cell(value: Any) -> str:

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
 from dermclaim.cli import main
@@ -179,8 +180,10 @@ def claims_status(status: str | None, payer: str | None, since: str | None,
         return _table([(r.claim_id, r.status, str(r.since or ""), r.payer, r.reason)
                        for r in part], ("claim", "status", "since", "payer", "reason"))
 
+    from reconcile.acks.status import ClaimState
+
     emit_list(rows, lambda part: [r.public() for r in part], table, fmt, as_json, limit,
-              "claim")
+              "claim", [f.name for f in attrs.fields(ClaimState) if f.name != "row_id"])
 
 
 @main.command("rejections")
@@ -223,8 +226,10 @@ def rejections(payer: str | None, since: str | None, until: str | None, fmt: str
                 out.append(f"    fix: {r.fix}")
         return "\n".join(out)
 
+    from reconcile.acks.status import RejectionRow
+
     emit_list(rows, lambda part: [r.public() for r in part], table, fmt, as_json, limit,
-              "rejection")
+              "rejection", [f.name for f in attrs.fields(RejectionRow)])
 
 
 def _known_payer(payer: str | None, db: str | None) -> str | None:

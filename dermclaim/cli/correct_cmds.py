@@ -69,8 +69,10 @@ def correct_cmd(causes: tuple[str, ...], output: Path, practice: Path,
     for line in res.recovered:
         click.echo(f"recovered: {line}", err=True)
 
+    on_stdout = to_stdout and res.out_path is not None  # the 837P took stdout
+
     def say(text: str) -> None:  # results on stdout, unless stdout carries the 837P
-        click.echo(text, err=to_stdout)
+        click.echo(text, err=on_stdout)
 
     if as_json:
         say(json_module.dumps(res.as_json(), indent=2))

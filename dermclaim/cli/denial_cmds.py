@@ -121,5 +121,7 @@ def denials_cmd(by: str | None, status: str | None, payer: str | None, cause: st
                                   f.since, f.until)
         rows = analytics.denial_rows(db, filters=f)
         out = analytics.group_rows(rows, by.lower()) if by else rows
+    columns = (("key", "lines", "denied_amount", "overturned", "recovered_amount",
+                "overturn_rate") if by else analytics.DENIAL_FIELDS)
     emit_list(out, lambda part: json.loads(analytics.as_json(part)), analytics.as_table,
-              fmt, as_json, limit, "row")
+              fmt, as_json, limit, "row", columns)

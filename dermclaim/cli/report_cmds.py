@@ -68,7 +68,9 @@ def worklist_cmd(output: Path | None, status: str | None, payer: str | None,
             s = write_worklist(output, db, today=today, filters=f,
                                include_expired=include_expired)
     if output is None:
-        emit_list(w.rows, _items, _table, fmt, as_json, limit, "denied line")
+        from reconcile.reports.worklist import COLUMNS
+
+        emit_list(w.rows, _items, _table, fmt, as_json, limit, "denied line", COLUMNS)
         return
     to_stdout = is_stdout(output)
     if as_json:

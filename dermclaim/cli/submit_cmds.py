@@ -135,8 +135,8 @@ def _claims(encounters: list[Path | None], practice_path: Path | None, output: s
         echo_err(f"held: {message}")
     for warning in result.warnings:
         echo_err(f"warning: {warning.describe('written')}")
-    if as_json:
-        _echo_result(claims_json(result, held), to_stdout)
+    if as_json:  # on stdout, unless the 837P went there
+        _echo_result(claims_json(result, held), to_stdout and result.out_path is not None)
     if result.out_path is None:
         which = "its encounter was" if len(held) == 1 else f"all {len(held)} encounters were"
         raise CliError(f"nothing written to {display_name(output)}: {which} held",

@@ -102,6 +102,7 @@ class WrittenLetter:
     late: bool
     address_missing: bool  # no usable address: none, or the guide's placeholder
     address_placeholder: bool = False  # the guide's example address (PO BOX 0000 ...)
+    total_denied: Decimal | None = None  # the money the letter asks back
 
 
 @frozen
@@ -117,7 +118,9 @@ class AppealResult:
                          "denial_ids": list(x.denial_ids), "html": x.html, "text": x.text,
                          "deadline": x.deadline.isoformat() if x.deadline else None,
                          "late": x.late, "address_missing": x.address_missing,
-                         "address_placeholder": x.address_placeholder}
+                         "address_placeholder": x.address_placeholder,
+                         "total_denied": (None if x.total_denied is None
+                                          else f"{x.total_denied:.2f}")}
                         for x in self.letters],
             "refused": [{"denial_id": r.denial_id, "claim_id": r.claim_id, "cause": r.cause,
                          "reason": r.reason} for r in self.refused],
@@ -315,7 +318,7 @@ def write_appeals(url: str | None, denial_ids: Sequence[int], out_dir: str | Pat
             written.append(WrittenLetter(
                 ctx["claim_id"], ctx["level"], tuple(m[0].d.id or 0 for m in members),
                 str(base) + ".html", str(base) + ".txt", ctx["deadline"], ctx["late"],
-                ctx["address_missing"], ctx["address_placeholder"]))
+                ctx["address_missing"], ctx["address_placeholder"], ctx["total_denied"]))
         moved: list[int] = []
         if sent:
             levels = {m[0].d.id or 0: m[2].name for *_, members in letters for m in members}
