@@ -95,9 +95,10 @@ def _999(a: Ack999) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ 277CA
 
 def _status(s: Status) -> dict[str, Any]:
+    codes: list[Any] = list(s.codes)  # read-only attrs: describe() reads them only
     return {"codes": [{"code": c.text(), "category": c.category, "status": c.status or None,
                        "entity": c.entity or None, "meaning": ack_codes.describe(c)}
-                      for c in s.codes],
+                      for c in codes],
             "rejected": s.rejected, "effective": _d(s.effective), "action": s.action or None,
             "charge": _m(s.charge), "paid": _m(s.paid), "message": s.message or None,
             "segment_number": s.segment_number}

@@ -74,9 +74,8 @@ def stdin_inputs(paths: Sequence[str | Path | None]) -> Iterator[list[Path | Non
     if not dashes:
         try:
             yield [None if p is None else Path(p) for p in paths]
-        except click.ClickException as exc:
-            exc.message = shown(exc.message)
-            raise
+        except CliError as exc:
+            raise CliError(shown(exc.message), exc.exit_code) from None
         return
     folder = Path(tempfile.mkdtemp(prefix="dermclaim-stdin-"))
     copy = folder / STDIN
@@ -87,9 +86,8 @@ def stdin_inputs(paths: Sequence[str | Path | None]) -> Iterator[list[Path | Non
         _ALIASES[str(copy)] = STDIN
         try:
             yield [None if p is None else copy if str(p) == DASH else Path(p) for p in paths]
-        except click.ClickException as exc:
-            exc.message = shown(exc.message)
-            raise
+        except CliError as exc:
+            raise CliError(shown(exc.message), exc.exit_code) from None
     finally:
         _ALIASES.pop(str(copy), None)
         _ALIASES.pop(str(copy.resolve()), None)

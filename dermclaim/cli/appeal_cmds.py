@@ -64,6 +64,7 @@ def appeal_cmd(denial_ids: tuple[int, ...], out_dir: Path, practice: Path, sent:
         raise CliError("--on, --by and --note go with --sent (they describe the mailing)",
                        EXIT_BAD_INPUT)
     with stdin_inputs([practice]) as (practice_in,), user_errors():
+        assert practice_in is not None
         require_store(db)  # no store: said as every reading command says it
         result = write_appeals(db, denial_ids, out_dir, practice_in, sent=sent, by=by, note=note,
                                on=parse_date("--on", on), as_of=parse_date("--as-of", as_of))
