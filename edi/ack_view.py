@@ -24,6 +24,7 @@ from typing import Any
 from edi import ack_codes
 from edi.acks import AckEnvelope, AckFinding
 from edi.errors import EdiError
+from edi.wording import money_text
 from edi.x277.model import Ack277, LineAck, Party, Status
 from edi.x999.model import Ack999, ElementError, SegmentError, TransactionSetAck
 
@@ -187,7 +188,7 @@ def read_ack_path(path: str | Path, source: str | None = None
 def _stc_text(statuses: list[dict[str, Any]]) -> Iterator[str]:
     for s in statuses:
         when = f" on {s['effective']}" if s["effective"] else ""
-        money = f" charge {s['charge']}" if s["charge"] else ""
+        money = f" charge {money_text(Decimal(s['charge']))}" if s["charge"] else ""
         for c in s["codes"]:
             yield f"{c['code']}{when}{money}: {c['meaning']}"
         if s["message"]:

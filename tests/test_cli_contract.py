@@ -275,6 +275,10 @@ def test_exit_code_classes(store: tuple[str, Path], tmp_path: Path) -> None:
     no_store = run("denials", "--db", f"sqlite:///{tmp_path / 'none.db'}")
     assert no_store.exit_code == 2 and f"no store at {tmp_path / 'none.db'}" in no_store.stderr
     assert run("denials", "--db", "mysql://u:pw@h/x").exit_code == 2
+    bad_url = run("claims", ENCOUNTERS[0], "--practice", PRACTICE, "-o", "-", "--db",
+                  "mysql://u:pw@h/x")
+    assert bad_url.exit_code == 2 and "warning" not in bad_url.stderr  # refused up front
+    assert "pw" not in bad_url.stderr
     missing = run("remit", "load", str(REMIT), "--db",
                   f"sqlite:///{tmp_path / 'no' / 'folder' / 's.db'}")
     assert missing.exit_code == 2 and "cannot create the store" in missing.stderr

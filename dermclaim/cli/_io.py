@@ -26,8 +26,9 @@ import click
 from dermclaim.cli._common import EXIT_BAD_INPUT, CliError
 from dermclaim.cli._exits import EXIT_EPILOG
 
-__all__ = ["EXIT_EPILOG", "STDIN", "STDOUT", "display_name", "guide_options", "is_stdout",
-           "open_store", "pick_guide", "refuse_dash", "shown", "stdin_inputs"]
+__all__ = ["EXIT_EPILOG", "STDIN", "STDOUT", "check_store_url", "display_name",
+           "guide_options", "is_stdout", "open_store", "pick_guide", "refuse_dash", "shown",
+           "stdin_inputs"]
 
 STDIN = "<stdin>"
 STDOUT = "<stdout>"
@@ -107,6 +108,17 @@ def safe_url(url: str) -> str:
     return u.render_as_string(hide_password=True)
 
 
+def check_store_url(db: str | None) -> None:
+    """A store URL dermclaim cannot use is exit 2 before any work (nothing is opened)."""
+    from reconcile.errors import StoreError
+    from reconcile.store.database import check_url, resolve_url
+
+    try:
+        check_url(resolve_url(db))
+    except StoreError as exc:
+        raise CliError(str(exc), EXIT_BAD_INPUT) from None
+
+
 def open_store(db: str | None, *, create: bool) -> None:
     """Open the store before the work. A store that cannot be used is exit 2 (a reading
     command given no store, a bad URL, a missing folder); a store this run creates is named
@@ -157,11 +169,16 @@ def pick_guide(guide: str | None, payer_alias: str | None) -> str | None:
     """The guide asked for (a known guide name, any case), from --guide or the old --payer."""
     from dermclaim.cli._filters import guide_names, known
 
+    def checked(option: str, value: str | None) -> str | None:
+        if value is not None and (value.endswith(".toml") or "/" in value):
+            return value  # a guide file of your own: read (and checked) as the guide
+        return known(option, value, guide_names())
+
     if payer_alias is None:
-        return known("--guide", guide, guide_names())
+        return checked("--guide", guide)
     click.echo("dermclaim: warning: --payer here is deprecated, use --guide (--payer filters "
                "reports; --guide chooses the companion guide)", err=True)
     if guide is not None and guide != payer_alias:
         raise CliError(f"--guide {guide!r} and --payer {payer_alias!r} disagree: give --guide "
                        "only", EXIT_BAD_INPUT)
-    return known("--payer", payer_alias, guide_names())
+    return checked("--payer", payer_alias)

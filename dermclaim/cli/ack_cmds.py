@@ -94,6 +94,8 @@ def ack_load(files: tuple[Path, ...], as_json: bool, db: str | None) -> None:
                 click.echo(f.line())
                 for m in f.findings:
                     click.echo(f"  finding: {m}")
+    if summary.unreadable:
+        raise CliError("some files could not be read (see above)", EXIT_BAD_INPUT)
     if not summary.ok:
         raise CliError("some files were not loaded (see above)", EXIT_BAD_INPUT)
 

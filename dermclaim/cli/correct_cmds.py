@@ -17,7 +17,8 @@ from dermclaim.cli._text import plural as _n
 @main.command("correct", epilog=EXIT_EPILOG)
 @click.option("--cause", "causes", multiple=True,
               type=click.Choice(["missing_25", "count", "bundling", "modifier",
-                                 "missing_information", "medical_necessity"]),
+                                 "missing_information", "medical_necessity"],
+                                case_sensitive=False),
               help="Only these causes (repeatable; default all).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="837P file for the replacement claims and new originals ('-': stdout).")

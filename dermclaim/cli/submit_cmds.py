@@ -18,6 +18,7 @@ from dermclaim.cli import main
 from dermclaim.cli._common import EXIT_BAD_INPUT, EXIT_FINDINGS, CliError, echo_err, user_errors
 from dermclaim.cli._io import (
     EXIT_EPILOG,
+    check_store_url,
     display_name,
     guide_options,
     is_stdout,
@@ -71,6 +72,7 @@ def claims(encounters: tuple[str, ...], practice_path: str, output: str, db: str
     """
     payer = pick_guide(guide, payer_alias)
     now = _parse_now(now_text)
+    check_store_url(db)
     with stdin_inputs([practice_path, *encounters]) as (practice_in, *encounter_in):
         _claims(encounter_in, practice_in, output, db, now, no_newlines, payer, as_json)
 
