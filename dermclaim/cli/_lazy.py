@@ -36,8 +36,8 @@ class LazyGroup(click.Group):
         return sorted({*self.commands, *self.lazy})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands and cmd_name in self.lazy:
-            for module in modules(self.lazy[cmd_name]):
+        if cmd_name in self.lazy:  # every module of the row: `validate` may have loaded
+            for module in modules(self.lazy[cmd_name]):  # `claims` without `claims status`
                 importlib.import_module(f"{PACKAGE}.{module}")
         return with_exit_table(super().get_command(ctx, cmd_name))
 

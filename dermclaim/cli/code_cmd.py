@@ -18,6 +18,7 @@ from companion_guides import get_guide
 from dermclaim.cli import main
 from dermclaim.cli._common import EXIT_FINDINGS, echo_err, user_errors
 from dermclaim.cli._io import EXIT_EPILOG, guide_options, pick_guide, stdin_inputs
+from dermclaim.cli._text import money_text
 
 __all__ = ["code", "claim_to_json", "plain"]
 
@@ -142,7 +143,7 @@ def _table(claim: CodedClaim) -> str:
         if line.drug:
             drug = f" [NDC {line.drug.ndc} {plain(line.drug.quantity)} {line.drug.unit}]"
         rows.append((str(line.line), line.code, "-".join(line.modifiers) or "-", str(line.units),
-                     "-" if line.charge is None else str(line.charge),
+                     money_text(line.charge),
                      ",".join(map(str, line.diagnosis_pointers)), line.rationale + drug))
     if len(rows) == 1:
         out.append("(no lines to bill the payer)")
@@ -152,7 +153,7 @@ def _table(claim: CodedClaim) -> str:
             cells = "  ".join(c.ljust(w) for c, w in zip(r[:6], widths, strict=True))
             out.append(f"{cells}  {r[6]}")
     if claim.total_charge is not None and claim.lines:
-        out.append(f"total charge {claim.total_charge}")
+        out.append(f"total charge {money_text(claim.total_charge)}")
     if claim.findings:
         out.append("")
         out.append("findings:")

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from companion_guides import GuideError, get_guide
+from edi.wording import money_text
 from reconcile.store.ack_models import AckAnswer, AckFile, ClaimResubmission
 from reconcile.store.database import session_scope
 from reconcile.store.models import Interchange, SubmittedClaim
@@ -193,8 +194,8 @@ def _state(sub: SubmittedClaim, control: int, answers: Sequence[AckAnswer],
             if a.outcome == "rejected" and a.fix:
                 reason += f"; fix: {a.fix}"
     for rc, paid_on in remits:
-        result = f"{_result(rc, rc.id in denied)}: paid {rc.paid or 0:.2f} of " \
-                 f"{rc.charge or 0:.2f}"
+        result = f"{_result(rc, rc.id in denied)}: paid {money_text(rc.paid or 0)} of " \
+                 f"{money_text(rc.charge or 0)}"
         history.append(Event(paid_on, "adjudicated", "835", result))
         current, since, reason = "adjudicated", paid_on or since, f"835 {result}"
         pcn = rc.payer_claim_number or pcn
