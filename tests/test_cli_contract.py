@@ -5,6 +5,7 @@ or store unusable), results on stdout and failures on stderr."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -15,11 +16,12 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner, Result
+from sqlmodel import select
 
 from dermclaim.cli import COMMANDS, REMIT_COMMANDS, main
 from edi.x999.writer import accept, answer_group, render_999
 from reconcile.store.database import dispose_all, session_scope
-from reconcile.store.models import Interchange
+from reconcile.store.models import Interchange, SubmittedClaim
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -76,11 +78,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]
 
 def test_stdout_837_is_recorded_by_hash_with_no_path(store: tuple[str, Path]) -> None:
     url, folder = store
-    import hashlib
-
     data = (folder / "claims.837").read_bytes()
     with session_scope(url) as s:
-        rows = list(s.exec(__import__("sqlmodel").select(Interchange)))
+        rows = list(s.exec(select(Interchange)))
     assert len(rows) == 1
     assert rows[0].file_name == "<stdout>" and rows[0].file_path is None
     assert rows[0].staged_path is None and rows[0].state == "written"
@@ -161,10 +161,6 @@ def test_every_reading_json_matches_its_schema(store: tuple[str, Path]) -> None:
 def _999(url: str) -> str:
     """A 999 accepting the one transaction set the store sent."""
     with session_scope(url) as s:
-        from sqlmodel import select
-
-        from reconcile.store.models import SubmittedClaim
-
         c = s.exec(select(SubmittedClaim)).first()
         assert c is not None
         group, st02 = str(c.group_control_number), c.transaction_control_number
@@ -320,3 +316,20 @@ def test_top_level_help_is_not_cut() -> None:
     assert "..." not in commands and "…" not in commands
     assert "replacement claims, or a Medicare reopening request / new claim" in " ".join(
         out.split())
+
+
+def test_correct_writes_its_837_to_stdout(tmp_path: Path) -> None:
+    """The sample corrections (issue 9's routes) with `-o -`: the replacement claims on
+    stdout, recorded by hash, the reopening requests in their folder, the JSON on stderr."""
+    url = _store(tmp_path)
+    r = run("correct", *AMENDED, "-o", "-", "--practice", PRACTICE, "--requests",
+            str(tmp_path / "requests"), "--json", "--db", url)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("ISA*") and "CLM*DC-1003*" in r.stdout
+    doc = valid("correct", r.stderr[r.stderr.index("{"):])
+    assert doc["out_path"] == "<stdout>"
+    assert sorted(p.name for p in (tmp_path / "requests").iterdir()) == sorted(
+        Path(c["document"]).name for c in doc["corrected"] if c["route"] == "reopening")
+    with session_scope(url) as s:
+        names = [i.file_name for i in s.exec(select(Interchange))]
+    assert names == ["<stdout>", "<stdout>"]
