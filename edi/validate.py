@@ -20,6 +20,7 @@ import logging
 import multiprocessing
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -264,7 +265,8 @@ def _pyx12_once(text: str, ack: io.StringIO | None = None,
 
 
 def validate_path(path: str | Path, ack_path: str | Path | None = None) -> ValidationReport:
-    """Validate a file; with `ack_path`, write pyx12's 999 there (atomically)."""
+    """Validate a file; with `ack_path`, write pyx12's 999 there (atomically; "-" is
+    standard output)."""
     p = Path(path)
     try:
         with open(p, encoding="utf-8-sig", newline="") as fd:
@@ -279,7 +281,11 @@ def validate_path(path: str | Path, ack_path: str | Path | None = None) -> Valid
     result = validate_text(text, str(p), ack=ack)
     if not ack.getvalue():
         raise EdiError(f"{p}: pyx12 produced no 999 acknowledgment for this file")
-    _write_atomically(Path(ack_path), ack.getvalue())
+    if str(ack_path) == "-":
+        sys.stdout.write(ack.getvalue())
+        sys.stdout.flush()
+    else:
+        _write_atomically(Path(ack_path), ack.getvalue())
     return result
 
 

@@ -41,13 +41,13 @@ def test_text_summary(remit_file: Path) -> None:
     code, out, err = run("remit", "show", str(remit_file))
     assert code == 0, err
     assert "claim E1  4 denied" in out
-    assert "CO-97 150.00  included in the allowance for another service" in out
+    assert "CO-97 $150.00  included in the allowance for another service" in out
     assert "remark M15 (separately billed services bundled" in out
     assert "claim E0  22 reversal" in out
     # each PLB item with its meaning (reconcile/remit/data/plb_reasons.csv, the TR3 PLB03-1 list)
-    assert ("provider adjustment 1234567893 2026-12-31: WO X1 5.00 (overpayment recovery); "
-            "L6 -1.00 (interest owed)") in out
-    assert "totals: 2 claims, 1 lines, paid -80.00, adjusted 150.00" in out
+    assert ("provider adjustment 1234567893 2026-12-31: WO X1 $5.00 (overpayment recovery); "
+            "L6 -$1.00 (interest owed)") in out
+    assert "totals: 2 claims, 1 line, paid -$80.00, adjusted $150.00" in out
     assert "findings: none" in out
 
 

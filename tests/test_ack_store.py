@@ -117,7 +117,7 @@ def test_silent_claims_become_overdue_after_the_guides_days(store_url: str,
     five = _status(store_url, "--as-of", (SENT + timedelta(days=5)).date().isoformat())
     assert {r["status"] for r in five.values()} == {"sent"}
     six = _status(store_url, "--as-of", (SENT + timedelta(days=6)).date().isoformat())
-    assert {r["status"] for r in six.values()} == {"overdue"}
+    assert {r["status"] for r in six.values()} == {"late"}
     some = next(iter(six.values()))
     dos = date.fromisoformat(some["date_of_service"])
     timely = 365 if some["payer"] == "medicare" else 180  # the guides' timely_filing_days
@@ -131,7 +131,7 @@ def test_accepted_but_no_835_after_the_turnaround_is_overdue(answered) -> None: 
     ok = sets["accepted_set"][1].claim_id
     assert _status(url, "--as-of", "2026-05-01")[ok]["status"] == "acknowledged"  # day 30
     late = _status(url, "--as-of", "2026-05-02")[ok]  # day 31 > remit_turnaround_days 30
-    assert late["status"] == "overdue" and "no 835 31 days after" in late["reason"]
+    assert late["status"] == "late" and "no 835 31 days after" in late["reason"]
     rejected = sets["rejected_set"][0].claim_id
     assert _status(url, "--as-of", "2026-05-02")[rejected]["status"] == "rejected"
 
@@ -164,7 +164,7 @@ def test_answers_for_claims_never_sent_are_kept_apart(answered) -> None:  # type
                       when=datetime(2026, 4, 2))
     (folder / "c.277").write_text(text)
     out = _run("ack", "load", str(folder / "c.277"), "--db", url).output
-    assert "1 answers match nothing sent" in out
+    assert "1 answer matches nothing sent" in out
     assert "NOT-OURS" not in _status(url)
 
 
@@ -199,15 +199,15 @@ def test_the_report_pipeline_counts_each_state_and_the_top_reasons(answered) -> 
     url, _, sets = answered
     first, second = sets["accepted_set"], sets["rejected_set"]
     p = pipeline(url, as_of=date(2026, 4, 3))
-    assert (p.sent, p.rejected, p.accepted, p.adjudicated, p.overdue) == (
+    assert (p.sent, p.rejected, p.accepted, p.adjudicated, p.late) == (
         len(first) + len(second), len(second) + 1, len(first) - 1, 0, 0)
     (top, n_top), (npi, n_npi) = p.top_reasons
     assert n_top == len(second) and top.startswith("999 IK5*R*5") and "NM1" in top
     assert n_npi == 1 and npi.startswith("277CA A7:562:85")
     late = pipeline(url, as_of=date(2026, 5, 2))
-    assert late.overdue == len(first) - 1 and late.accepted == 0
+    assert late.late == len(first) - 1 and late.accepted == 0
     html = pipeline_html(late, limit=3)
-    assert "Claims pipeline" in html and f"{late.overdue - 3} more not shown" in html
+    assert "Claims pipeline" in html and f"{late.late - 3} more not shown" in html
     assert pipeline(url, since=date(2026, 4, 2), as_of=date(2026, 4, 3)).sent == 0
 
 

@@ -43,7 +43,7 @@ def _run(*args: str, code: int = 0) -> str:
     r = CliRunner().invoke(main, list(args))
     assert r.exit_code == code, r.output
     assert "Traceback" not in r.output
-    return r.output
+    return r.stdout if "--json" in args else r.output  # JSON on stdout, warnings on stderr
 
 
 def _submit(url: str, name: str, claim_id: str, **changes: dict) -> object:  # type: ignore[type-arg]
@@ -176,12 +176,24 @@ def test_letters_argue_each_cause_with_its_rule(store_url: str, tmp_path: Path) 
     assert "RARC N383" in t and "CO-96 " in t
     assert "bleeding and irritated by the waistband" in t and "L35498" in t
     assert "ATTN: PROVIDER APPEALS" in t and "PO BOX 0000" in t
+    # ... which is the guide's example: flagged in the letter (highlighted in the HTML)
+    assert "is the companion guide's example, not the payer's" in t
+    html = (out / "AP-3-first_level.html").read_text()
+    assert '<span class="missing">[The address above is the companion guide' in html
+    assert "companion guide's example" not in _flat(out / "AP-1-redetermination.txt")
     assert "Member ID:" in t and "Medicare number" not in t
     assert "clinical photos of the lesion before removal" in t
     assert "PROVIDER APPEAL - FIRST LEVEL" in t
     # drafts: nothing moved
     rows = json.loads(_run("denials", "--status", "all", "--json", "--db", store_url))
     assert {r["status"] for r in rows} == {"open"}
+    # and --json says so: the placeholder address is no usable address
+    r = CliRunner().invoke(main, ["appeal", str(ids[cosmetic.removeprefix("cause:")]), "-o",
+                                  str(tmp_path / "again"), "--practice", str(PRACTICE),
+                                  "--as-of", AS_OF, "--db", store_url, "--json"])
+    assert r.exit_code == 0 and "example (placeholder)" in r.stderr
+    letter = json.loads(r.stdout)["letters"][0]
+    assert letter["address_placeholder"] is True and letter["address_missing"] is True
 
 
 def test_sent_moves_to_appealed_and_a_second_level_follows_upheld(tmp_path: Path) -> None:
@@ -298,8 +310,8 @@ def test_no_store_is_exit_2_and_creates_nothing(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/none.db"
     r = CliRunner().invoke(main, ["appeal", "1", "-o", str(tmp_path / "l"), "--practice",
                                   str(PRACTICE), "--db", url])
-    # exit 1 and "no store at ...", as denials, worklist and report say it
-    assert r.exit_code == 1 and "no store at" in r.output and "Traceback" not in r.output
+    # exit 2 (store unusable) and "no store at ...", as denials, worklist and report say it
+    assert r.exit_code == 2 and "no store at" in r.output and "Traceback" not in r.output
     assert not (tmp_path / "none.db").exists() and not (tmp_path / "l").exists()
 
 

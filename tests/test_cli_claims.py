@@ -156,7 +156,7 @@ def test_no_newlines_flag(tmp_path: Path) -> None:
     [
         (["--practice", "missing.toml"], "missing.toml: cannot read practice file"),
         (["--now", "yesterday"], "--now: 'yesterday' is not an ISO date-time"),
-        (["--payer", "acme"], "unknown payer 'acme'"),
+        (["--guide", "acme"], "--guide 'acme' is not known"),
         (["-o", "a.json/x.837"], "a.json is not a folder"),
     ],
 )

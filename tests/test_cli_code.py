@@ -69,11 +69,14 @@ def test_payer_option_overrides_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, data)
     _, out, _ = run(path, "--json")
     assert json.loads(out)["lines"][0]["modifiers"] == []
-    _, out, _ = run(path, "--payer", "commercial", "--json")
+    _, out, _ = run(path, "--guide", "commercial", "--json")
     parsed = json.loads(out)
     assert parsed["payer"] == "commercial" and parsed["lines"][0]["modifiers"] == ["LT"]
-    code, _, err = run(path, "--payer", "nosuch")
-    assert code == 2 and "unknown payer" in err
+    code, _, err = run(path, "--guide", "nosuch")
+    assert code == 2 and "--guide 'nosuch' is not known" in err
+    # the old spelling still works, with a warning on stderr
+    code, out, err = run(path, "--payer", "Commercial", "--json")
+    assert code == 0 and json.loads(out)["payer"] == "commercial" and "deprecated" in err
 
 
 def test_error_finding_exits_1(tmp_path: Path) -> None:

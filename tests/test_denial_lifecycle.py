@@ -204,5 +204,5 @@ def test_superseded_only_by_a_reversal(tmp_path: Path) -> None:
 def test_reading_commands_never_create_a_store(tmp_path: Path, cmd: list[str]) -> None:
     url = f"sqlite:///{tmp_path}/none.db"
     r = CliRunner().invoke(main, [*cmd[:1], *cmd[1:], "--db", url])
-    assert r.exit_code == 1 and "no store at" in r.output
+    assert r.exit_code == 2 and "no store at" in r.output
     assert not (tmp_path / "none.db").exists()

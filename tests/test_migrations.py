@@ -184,7 +184,7 @@ def test_a_store_behind_is_refused_naming_the_upgrade_command(store_url: str) ->
     with pytest.raises(StoreError, match="dermclaim db upgrade"):
         get_engine(store_url)
     result = CliRunner().invoke(main, ["denials", "--db", store_url])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a store this dermclaim cannot use: the exit table
     assert "dermclaim db upgrade" in result.output
     assert "Traceback" not in result.output
 

@@ -112,4 +112,18 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
 def test_report_cli(tmp_path: Path) -> None:
     url = _store(tmp_path)
     r = CliRunner().invoke(main, ["report", "-o", str(tmp_path / "r.html"), "--db", url])
-    assert r.exit_code == 0 and "denied 285.00" in r.output
+    assert r.exit_code == 0 and "denied $285.00" in r.output
+
+
+def test_print_styles_fit_letter_paper(tmp_path: Path) -> None:
+    """On Letter paper the worklist table wraps its cells in fixed columns (its Action
+    column is not cut off) and the charts stack: the print rules are in the report."""
+    url = _store(tmp_path)
+    out = tmp_path / "report.html"
+    write_report(out, url)
+    html = out.read_text()
+    media = html[html.index("@media print{"):html.index("</style>")]
+    assert "@page{size:letter;margin:0.5in}" in media
+    assert "table{table-layout:fixed" in media and "overflow-wrap:anywhere" in media
+    assert ".grid{grid-template-columns:1fr}" in media  # 660px charts would overflow 720px
+    assert "thead{display:table-header-group}" in media

@@ -248,7 +248,7 @@ def test_claims_status_follows_the_crossover(walk: dict[str, object]) -> None:
     assert early["status"] == "crossed_over"
     assert "crossed over to MEDIGAP SUPPLEMENT PLAN" in early["reason"]
     # 38 days after Medicare's remittance, past the Medigap guide's 30
-    assert late["status"] == "overdue" and "no 835" in late["reason"]
+    assert late["status"] == "late" and "no 835" in late["reason"]
 
 
 def test_secondary_835_posts_and_each_share_is_counted_once(walk: dict[str, object],

@@ -42,7 +42,7 @@ def _no_traceback(r: Result) -> None:
 def test_a_url_dermclaim_cannot_use_is_named(url: str, message: str) -> None:
     r = run("denials", "--db", url)
     _no_traceback(r)
-    assert r.exit_code == 1 and message in r.output
+    assert r.exit_code == 2 and message in r.output  # the store is unusable
     assert "secret" not in r.output
 
 
@@ -52,7 +52,7 @@ def test_a_file_that_is_not_a_store_is_named(tmp_path: Path) -> None:
     for args in (["denials"], ["remit", "load", str(SAMPLES / "remit.835")]):
         r = run(*args, "--db", f"sqlite:///{other}")
         _no_traceback(r)
-        assert r.exit_code == 1
+        assert r.exit_code == 2
         assert f"{other}: is not a dermclaim store (not an SQLite database file)" in r.output
     assert other.read_text() == "shopping list\n"
 
@@ -65,7 +65,7 @@ def test_a_reading_command_says_there_is_no_store_and_creates_none(
     monkeypatch.chdir(tmp_path)
     r = run(*command, "--db", f"sqlite:///{tmp_path / 'dermclaim.db'}")
     _no_traceback(r)
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     assert f"no store at {tmp_path / 'dermclaim.db'}: nothing has been sent or loaded there " \
            "yet" in r.output
     assert list(tmp_path.iterdir()) == []
@@ -98,7 +98,7 @@ def test_a_read_only_store_can_be_read_and_refuses_writes_plainly(tmp_path: Path
     other.write_bytes((SAMPLES / "remit.835").read_bytes() + b"\n")  # other bytes: a new file
     r = run("remit", "load", str(other), "--db", ro)
     _no_traceback(r)
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     assert "the store is read-only for you: only commands that read it can run" in r.output
 
 
@@ -127,6 +127,6 @@ def test_a_server_that_never_answers_does_not_hang(tmp_path: Path) -> None:
         srv.close()
         for c in held:
             c.close()
-    assert r.returncode == 1, r.stderr
+    assert r.returncode == 2, r.stderr
     assert "cannot open database postgresql+psycopg://biller:***@127.0.0.1:" in r.stderr
     assert "timeout" in r.stderr and "Traceback" not in r.stderr

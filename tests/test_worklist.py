@@ -79,7 +79,7 @@ def test_worklist_deadlines_and_order(store_url: str, tmp_path: Path) -> None:
     assert deadlines == sorted(deadlines)
     assert s.denied_amount == Decimal("300.00")
     # recoverable: missing_25 120 + count 15 (cosmetic and timely filing are not)
-    assert s.recoverable_amount == Decimal("135.00") and s.overdue == 0
+    assert s.recoverable_amount == Decimal("135.00") and s.past_deadline == 0
 
 
 def test_denials_json_rows_groups_and_since(store_url: str, tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ def test_bad_since_and_bad_db_are_clear_errors(tmp_path: Path) -> None:
     r = run(main, ["denials", "--since", "yesterday", "--db", f"sqlite:///{tmp_path}/s.db"])
     assert r.exit_code == 2 and "--since" in r.output and "Traceback" not in r.output
     r = run(main, ["denials", "--db", "nosuchdb://x"])
-    assert r.exit_code == 1 and "cannot use database URL" in r.output
+    assert r.exit_code == 2 and "cannot use database URL" in r.output
 
 
 def test_load_cli_reports_broken_file_and_exits_non_zero(tmp_path: Path) -> None:
@@ -121,8 +121,8 @@ def test_load_cli_reports_broken_file_and_exits_non_zero(tmp_path: Path) -> None
     bad = tmp_path / "bad.835"
     bad.write_text(files[0].read_text()[:200])
     r = CliRunner().invoke(main, ["remit", "load", str(bad), *map(str, files), "--db", url])
-    assert r.exit_code == 1
-    assert "bad.835" in r.output and "not loaded" in r.output and "Traceback" not in r.output
+    assert r.exit_code == 2  # an unreadable file is input unusable; the others load
+    assert "bad.835" in r.stderr and "not loaded" in r.stderr and "Traceback" not in r.output
     assert "files: 2 loaded, 0 already loaded, 1 failed" in r.output
     again = _load(url, files)
     assert "already loaded" in again
@@ -137,7 +137,7 @@ def test_group_rows_rejects_unknown_key() -> None:
 def test_worklist_to_missing_directory_is_an_oserror(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/s.db"
     r = CliRunner().invoke(main, ["worklist", "-o", str(tmp_path / "w.csv"), "--db", url])
-    assert r.exit_code == 1 and "no store at" in r.output and not (tmp_path / "s.db").exists()
+    assert r.exit_code == 2 and "no store at" in r.output and not (tmp_path / "s.db").exists()
     _load(url, _files(url, tmp_path))
     r = CliRunner().invoke(main, ["worklist", "-o", str(tmp_path / "no" / "w.csv"), "--db", url])
     assert r.exit_code == 2 and "no" in r.output and "Traceback" not in r.output
@@ -157,7 +157,7 @@ def test_as_of_counts_days_from_the_given_date(tmp_path: Path) -> None:
     out = tmp_path / "w.csv"
     r = CliRunner().invoke(main, ["worklist", "-o", str(out), "--as-of", "2027-12-31",
                                   "--db", url])
-    assert r.exit_code == 0 and "4 overdue" in r.output and "0.00 recoverable" in r.output
+    assert r.exit_code == 0 and "4 past deadline" in r.output and "$0.00 recoverable" in r.output
     assert all(int(row["days_left"]) < 0 for row in csv.DictReader(out.open()))
     r = CliRunner().invoke(main, ["report", "-o", str(tmp_path / "r.html"), "--as-of", "soon",
                                   "--db", url])

@@ -12,6 +12,7 @@ import click
 
 from dermclaim import __version__
 from dermclaim.cli._crash import SafeGroup
+from dermclaim.cli._exits import EXIT_EPILOG
 from dermclaim.cli._lazy import LazyGroup, Row
 
 # command name -> (module(s) in dermclaim/cli that define it, one line for `dermclaim --help`).
@@ -33,7 +34,8 @@ COMMANDS: dict[str, Row] = {
                "cause/payer/code/month, top worklist rows."),
     "correct": ("correct_cmds", "Correct fixable denials by the payer's route: "
                 "replacement claims, or a Medicare reopening request / new claim."),
-    "db": ("db_cmds", "The store itself: schema version and upgrades."),
+    "db": ("db_cmds", "The store itself: where it is, what it holds, schema version and "
+           "upgrades."),
     "appeal": ("appeal_cmds", "Write appeal letters for denials (HTML and text), one per claim "
                "and level; --sent marks them appealed."),
     "denial": ("denial_cmds", "One denial: show it (line, evidence, history) or move its "
@@ -58,10 +60,17 @@ REMIT_COMMANDS: dict[str, Row] = {
 
 
 class MainGroup(LazyGroup, SafeGroup):
-    """Lazy command loading, and the last-resort error handler of `_crash`."""
+    """Lazy command loading, and the last-resort error handler of `_crash`. Bare
+    `dermclaim` prints the help and exits 0 (asking for help is not an error)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args:
+            click.echo(ctx.get_help())
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
 
 
-@click.group(cls=MainGroup, lazy=COMMANDS,
+@click.group(cls=MainGroup, lazy=COMMANDS, epilog=EXIT_EPILOG,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dermclaim")
 def main() -> None:
@@ -75,7 +84,7 @@ def main() -> None:
     """
 
 
-@main.group(cls=LazyGroup, lazy=REMIT_COMMANDS)
+@main.group(cls=LazyGroup, lazy=REMIT_COMMANDS, epilog=EXIT_EPILOG)
 def remit() -> None:
     """Payer 835 remittances: show a file, load files into the store.
 

@@ -15,11 +15,9 @@ import click
 
 from coding.errors import CodingError, EncounterError
 from companion_guides import GuideError
+from dermclaim.cli._exits import EXIT_BAD_INPUT, EXIT_FINDINGS
 from edi.errors import EdiError
 from reconcile.errors import StoreError
-
-EXIT_FINDINGS = 1  # the work ran, and found errors (a held claim, an invalid file)
-EXIT_BAD_INPUT = 2  # an input could not be read at all
 
 
 class CliError(click.ClickException):
@@ -61,9 +59,9 @@ def is_tty() -> bool:
 def reading_store(db: str | None) -> None:
     """For a command that only reads the store: open it without creating it, so that a
     wrong --db or folder says "no store at ..." instead of showing an empty new store."""
-    from reconcile.store.database import get_engine
+    from dermclaim.cli._io import open_store
 
-    get_engine(db, create=False)
+    open_store(db, create=False)
 
 
 DB_OPTION = click.option("--db", "db", metavar="URL", default=None,

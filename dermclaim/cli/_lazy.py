@@ -15,6 +15,8 @@ from typing import Any
 
 import click
 
+from dermclaim.cli._exits import EXIT_EPILOG
+
 __all__ = ["LazyGroup", "Row", "modules"]
 
 PACKAGE = "dermclaim.cli"
@@ -34,10 +36,10 @@ class LazyGroup(click.Group):
         return sorted({*self.commands, *self.lazy})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands and cmd_name in self.lazy:
-            for module in modules(self.lazy[cmd_name]):
+        if cmd_name in self.lazy:  # every module of the row: `validate` may have loaded
+            for module in modules(self.lazy[cmd_name]):  # `claims` without `claims status`
                 importlib.import_module(f"{PACKAGE}.{module}")
-        return super().get_command(ctx, cmd_name)
+        return with_exit_table(super().get_command(ctx, cmd_name))
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The Commands section of --help, from the table for commands not loaded yet."""
@@ -45,11 +47,23 @@ class LazyGroup(click.Group):
                  if n in self.lazy or not self.commands[n].hidden]
         if not names:
             return
-        limit = formatter.width - 6 - max(len(n) for n in names)
         rows = []
         for name in names:
-            # a command not loaded yet is shortened like click shortens a loaded one
-            cmd = self.commands.get(name) or click.Command(name, help=self.lazy[name][1])
-            rows.append((name, cmd.get_short_help_str(limit)))
+            # the summary in full (wrapped, never cut with "..."): from the table when the
+            # command is not loaded, else the command's own short help or first sentence
+            if name in self.lazy:
+                rows.append((name, self.lazy[name][1]))
+            else:
+                rows.append((name, self.commands[name].get_short_help_str(10_000)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+def with_exit_table(cmd: click.Command | None) -> click.Command | None:
+    """Every command's --help ends with the exit-code table (sub-commands included)."""
+    if cmd is not None and not cmd.epilog:
+        cmd.epilog = EXIT_EPILOG
+    if isinstance(cmd, click.Group):
+        for sub in cmd.commands.values():
+            with_exit_table(sub)
+    return cmd

@@ -18,17 +18,19 @@ from dermclaim.cli._common import (
     user_errors,
 )
 from dermclaim.cli._filters import parse_date
+from dermclaim.cli._io import EXIT_EPILOG, refuse_dash, stdin_inputs
 
 
-@main.command("appeal")
+@main.command("appeal", epilog=EXIT_EPILOG)
 @click.argument("denial_ids", nargs=-1, required=True, type=int, metavar="DENIAL_ID...")
 @click.option("-o", "--out", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the letters: <claim>-<level>.html and .txt (created if absent).")
+              help="Folder for the letters: <claim>-<level>.html and .txt (created if absent; "
+                   "several files, so not '-').")
 @click.option("--practice", "practice", required=True,
               type=click.Path(dir_okay=False, path_type=Path),
-              help="The practice file: provider name, NPI, address; its [letters] table may "
-                   "name your own letter templates and signature block.")
+              help="The practice file ('-': stdin): provider name, NPI, address; its "
+                   "[letters] table may name your own letter templates and signature block.")
 @click.option("--sent", is_flag=True,
               help="The letters are being mailed now: move each denial to appealed (level and "
                    "date in its history). Without it the letters are drafts and no status "
@@ -57,12 +59,14 @@ def appeal_cmd(denial_ids: tuple[int, ...], out_dir: Path, practice: Path, sent:
     """
     from reconcile.appeals.letters import write_appeals
 
+    refuse_dash("-o", out_dir, "appeal letters")
     if not sent and (on or by or note):
         raise CliError("--on, --by and --note go with --sent (they describe the mailing)",
                        EXIT_BAD_INPUT)
-    with user_errors():
+    with stdin_inputs([practice]) as (practice_in,), user_errors():
+        assert practice_in is not None
         require_store(db)  # no store: said as every reading command says it
-        result = write_appeals(db, denial_ids, out_dir, practice, sent=sent, by=by, note=note,
+        result = write_appeals(db, denial_ids, out_dir, practice_in, sent=sent, by=by, note=note,
                                on=parse_date("--on", on), as_of=parse_date("--as-of", as_of))
     if as_json:
         click.echo(result.as_json())
@@ -76,9 +80,9 @@ def appeal_cmd(denial_ids: tuple[int, ...], out_dir: Path, practice: Path, sent:
             click.echo(f"moved to appealed: denials {', '.join(map(str, result.moved))}")
         elif result.letters:
             click.echo("drafts: no status changed (use --sent when the letters go out)")
-        for r in result.refused:
-            click.echo(f"denial {r.denial_id} (claim {r.claim_id}, {r.cause}): {r.reason}")
-        for f in result.findings:
-            echo_err(f"warning: {f}")
+    for r in result.refused:  # refusals and warnings on stderr, whatever the format
+        echo_err(f"refused: denial {r.denial_id} (claim {r.claim_id}, {r.cause}): {r.reason}")
+    for f in result.findings:
+        echo_err(f"warning: {f}")
     if result.refused:
         raise SystemExit(EXIT_FINDINGS)

@@ -18,23 +18,24 @@ from coding.validation import dotted
 from companion_guides import get_guide
 from dermclaim.cli import main
 from dermclaim.cli._common import EXIT_FINDINGS, echo_err, user_errors
+from dermclaim.cli._io import EXIT_EPILOG, guide_options, pick_guide, stdin_inputs
+from dermclaim.cli._text import money_text
 
 __all__ = ["code", "claim_to_json", "plain"]
 
 
-@main.command("code")
+@main.command("code", epilog=EXIT_EPILOG)
 @click.argument("encounter_file", metavar="ENCOUNTER.json",
                 type=click.Path(dir_okay=False, path_type=str))
-@click.option("--payer", metavar="NAME", help="Companion guide to code for (overrides the "
-              "file's payer), e.g. medicare or commercial.")
+@guide_options("coding")
 @click.option("--practice", metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
               help="Practice TOML file whose [fees] price the lines (charges are null without).")
 @click.option("--db", metavar="URL", help="Store whose recorded claims give the patient's "
               "earlier services (global periods: 24/58/78/79); default $DERMCLAIM_DB, else "
               "sqlite:///dermclaim.db when that file exists. Never created, only read.")
 @click.option("--json", "as_json", is_flag=True, help="Print the coded claim(s) as JSON.")
-def code(encounter_file: str, payer: str | None, practice: str | None, db: str | None,
-         as_json: bool) -> None:
+def code(encounter_file: str, guide: str | None, payer_alias: str | None, practice: str | None,
+         db: str | None, as_json: bool) -> None:
     """Code an encounter file into claim lines with modifiers, units and findings.
 
     Exit status: 0 when no finding is an error, 1 when one is (the claim must not go out),
@@ -46,16 +47,20 @@ def code(encounter_file: str, payer: str | None, practice: str | None, db: str |
       dermclaim code samples/encounters/06-stelara-injection-commercial.json \\
           --practice samples/practice.toml --json
       dermclaim code visit.json --db sqlite:///dermclaim.db   # with the patient's history
+      cat visit.json | dermclaim code - --guide commercial
     """
-    with user_errors():
+    payer = pick_guide(guide, payer_alias)
+    with stdin_inputs([encounter_file, practice]) as (encounter_path, practice_path), \
+            user_errors():
+        assert encounter_path is not None
         fees = None
-        if practice is not None:
+        if practice_path is not None:
             from edi.practice import load_practice  # edi is only needed for pricing
 
-            fees = load_practice(practice).fee_schedule
+            fees = load_practice(practice_path).fee_schedule
         if payer is not None:
             get_guide(payer)  # unknown payer → GuideError naming the known guides
-        encounters = load_encounters(encounter_file, payer=payer)
+        encounters = load_encounters(encounter_path, payer=payer)
         # a batch file (one patient's visits): each visit with the earlier ones as history,
         # the same function as `dermclaim claims` (58/78/79/24 inside a global period)
         claims = code_batch(encounters, fees=fees, stored=lambda enc: _history(db, enc))
@@ -148,7 +153,7 @@ def _table(claim: CodedClaim) -> str:
         if line.description:
             drug += f" [SV101-7: {line.description}]"
         rows.append((str(line.line), line.code, "-".join(line.modifiers) or "-", str(line.units),
-                     "-" if line.charge is None else str(line.charge),
+                     money_text(line.charge),
                      ",".join(map(str, line.diagnosis_pointers)), line.rationale + drug))
     if len(rows) == 1:
         out.append("(no lines to bill the payer)")
@@ -158,7 +163,7 @@ def _table(claim: CodedClaim) -> str:
             cells = "  ".join(c.ljust(w) for c, w in zip(r[:6], widths, strict=True))
             out.append(f"{cells}  {r[6]}")
     if claim.total_charge is not None and claim.lines:
-        out.append(f"total charge {claim.total_charge}")
+        out.append(f"total charge {money_text(claim.total_charge)}")
     if claim.findings:
         out.append("")
         out.append("findings:")

@@ -4,11 +4,15 @@ status move with who and why."""
 
 from __future__ import annotations
 
+import json
+
 import click
 
 from dermclaim.cli import main
 from dermclaim.cli._common import DB_OPTION, require_store, user_errors
 from dermclaim.cli._filters import filter_options, filters_from, parse_date
+from dermclaim.cli._formats import emit_list, list_options
+from dermclaim.cli._text import money_json
 
 MOVE_CHOICES = ("open", "corrected", "appealed", "overturned", "upheld", "written_off")
 
@@ -46,7 +50,7 @@ def show_cmd(denial_id: int, as_json: bool, db: str | None) -> None:
 
 @denial.command("set")
 @click.argument("denial_id", type=int)
-@click.option("--status", required=True, type=click.Choice(MOVE_CHOICES),
+@click.option("--status", required=True, type=click.Choice(MOVE_CHOICES, case_sensitive=False),
               help="The new status (moves are checked: see reconcile/data/"
                    "denial_status_moves.csv).")
 @click.option("--note", default=None, help="Why (required for write-offs, reopenings, "
@@ -58,9 +62,11 @@ def show_cmd(denial_id: int, as_json: bool, db: str | None) -> None:
 @click.option("--on", "on", metavar="DATE", default=None,
               help="The day the appeal or correction was sent (default: today).")
 @click.option("--owner", default=None, help="Who works this denial from now on.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the denial's new state as JSON (see the README's JSON shapes).")
 @DB_OPTION
 def set_cmd(denial_id: int, status: str, note: str | None, by: str | None, level: str | None,
-            on: str | None, owner: str | None, db: str | None) -> None:
+            on: str | None, owner: str | None, as_json: bool, db: str | None) -> None:
     """Move a denial to a new status, kept as a history row (when, what, who, note).
 
     \b
@@ -74,35 +80,48 @@ def set_cmd(denial_id: int, status: str, note: str | None, by: str | None, level
         require_store(db)
         d = set_status(db, denial_id, status, note=note, by=by, level=level,
                        on=parse_date("--on", on), owner=owner)
+    if as_json:
+        click.echo(json.dumps({
+            "denial_id": d.id, "status": d.status, "appeal_level": d.appeal_level or None,
+            "appealed_on": d.appealed_on.isoformat() if d.appealed_on else None,
+            "owner": d.owner or None, "claim_id": d.claim_id,
+            "line_control_number": d.line_control_number,
+            "denied_amount": money_json(d.amount)}, indent=2))
+        return
     level_text = f" ({d.appeal_level})" if d.status == "appealed" and d.appeal_level else ""
     click.echo(f"denial {d.id}: {d.status}{level_text}")
 
 
 @main.command("denials")
-@click.option("--by", type=click.Choice(["cause", "payer", "code", "month"]), default=None,
+@click.option("--by", type=click.Choice(["cause", "payer", "code", "month"],
+                                        case_sensitive=False), default=None,
               help="Totals per key (lines, denied, overturned, recovered), largest first.")
 @filter_options()
-@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@list_options
 @DB_OPTION
 def denials_cmd(by: str | None, status: str | None, payer: str | None, cause: str | None,
-                code: str | None, since: str | None, until: str | None, as_json: bool,
-                db: str | None) -> None:
+                code: str | None, since: str | None, until: str | None, fmt: str | None,
+                as_json: bool, limit: int | None, db: str | None) -> None:
     """Denied lines with status, cause, CARC/RARC evidence, amount and action, or totals by
     a key with the overturn rate and the money recovered. Lists the open work by default.
+    --since/--until filter by the remittance date (the day the denial reached you).
 
     \b
     Example:
       dermclaim denials --by cause
       dermclaim denials --status all --payer medicare --since 2026-10-01 --json > denials.json
+      dermclaim denials --format csv --limit 100 > first100.csv
     """
     from reconcile.reports import analytics
 
     with user_errors():
-        f = filters_from(status, payer, cause, code, since, until)
-        require_store(db)
+        f = filters_from(status, payer, cause, code, since, until, db)
         if by and status is None:  # totals: every denial, so the overturn rate means something
             f = analytics.Filters(analytics.ALL_STATUSES[:-1], f.payer, f.cause, f.code,
                                   f.since, f.until)
         rows = analytics.denial_rows(db, filters=f)
-        out = analytics.group_rows(rows, by) if by else rows
-        click.echo(analytics.as_json(out) if as_json else analytics.as_table(out))
+        out = analytics.group_rows(rows, by.lower()) if by else rows
+    columns = (("key", "lines", "denied_amount", "overturned", "recovered_amount",
+                "overturn_rate") if by else analytics.DENIAL_FIELDS)
+    emit_list(out, lambda part: json.loads(analytics.as_json(part)), analytics.as_table,
+              fmt, as_json, limit, "row", columns)

@@ -12,11 +12,21 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
 from dermclaim.cli import remit
-from dermclaim.cli._common import DB_OPTION, EXIT_FINDINGS, CliError, user_errors
+from dermclaim.cli._common import (
+    DB_OPTION,
+    EXIT_BAD_INPUT,
+    EXIT_FINDINGS,
+    CliError,
+    echo_err,
+    user_errors,
+)
+from dermclaim.cli._io import EXIT_EPILOG, display_name, open_store, shown, stdin_inputs
+from dermclaim.cli._text import money_json, plural
 from edi.x835.export import adjustment_text, money, remark_text, to_dict
 from edi.x835.model import ClaimPayment, ClaimStatus, RemittanceHeader, RemittanceTrailer
 from edi.x835.reader import iter_835_path
@@ -24,7 +34,7 @@ from edi.x835.reader import iter_835_path
 _STATUS = {s.value: s.name.lower().replace("_", " ") for s in ClaimStatus}
 
 
-@remit.command("show")
+@remit.command("show", epilog=EXIT_EPILOG)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (money as strings, ISO dates).")
 @click.option("--strict", is_flag=True,
@@ -37,20 +47,23 @@ def show(file: Path, as_json: bool, strict: bool) -> None:
     Example:
       dermclaim remit show samples/remit.835
       dermclaim remit show samples/remit.835 --json | jq '.transactions[0].claims[0]'
+      cat answers/today.835 | dermclaim remit show -
     """
-    with user_errors():
-        items = iter_835_path(file, strict=strict)
-        chunks = _json_chunks(file, items) if as_json else _text_lines(file, items)
+    name = display_name(file)
+    with stdin_inputs([file]) as (path,), user_errors():
+        assert path is not None
+        items = iter_835_path(path, strict=strict)
+        chunks = _json_chunks(name, items) if as_json else _text_lines(name, items)
         try:
             for chunk in chunks:
-                click.echo(chunk, nl=not as_json)
+                click.echo(shown(chunk), nl=not as_json)
             if as_json:
                 click.echo()
         except BrokenPipeError:  # `remit show big.835 | head`: the reader left, stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _json_chunks(file: Path, items: Iterator[object]) -> Iterator[str]:
+def _json_chunks(file: str, items: Iterator[object]) -> Iterator[str]:
     """One JSON document written as the file streams: {"file", "transactions": [...]}."""
     yield '{"file": ' + json.dumps(str(file)) + ', "transactions": ['
     first_transaction = True
@@ -68,7 +81,7 @@ def _json_chunks(file: Path, items: Iterator[object]) -> Iterator[str]:
     yield "]}"
 
 
-def _text_lines(file: Path, items: Iterator[object]) -> Iterator[str]:
+def _text_lines(file: str, items: Iterator[object]) -> Iterator[str]:
     yield f"{file}"
     for item in items:
         if isinstance(item, RemittanceHeader):
@@ -124,8 +137,9 @@ def _trailer_lines(t: RemittanceTrailer) -> Iterator[str]:
         items = "; ".join(f"{i.reason} {i.reference} {money(i.amount)}".replace("  ", " ")
                           + f" ({plb_meaning(i.reason).split(' (')[0]})" for i in plb.items)
         yield f"  provider adjustment {plb.provider_id} {plb.fiscal_period_end or ''}: {items}"
-    yield (f"  totals: {t.claim_count} claims, {t.line_count} lines, paid {money(t.total_paid)},"
-           f" adjusted {money(t.total_adjusted)}, {t.segment_count} segments")
+    yield (f"  totals: {plural(t.claim_count, 'claim')}, {plural(t.line_count, 'line')}, "
+           f"paid {money(t.total_paid)}, adjusted {money(t.total_adjusted)}, "
+           f"{plural(t.segment_count, 'segment')}")
     if not t.findings:
         yield "  findings: none"
         return
@@ -136,26 +150,38 @@ def _trailer_lines(t: RemittanceTrailer) -> Iterator[str]:
         yield f"    [{f.kind.value}] {where}{claim}: {f.message}"
 
 
-@remit.command("load")
+@remit.command("load", epilog=EXIT_EPILOG)
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what was loaded as JSON (see the README's JSON shapes).")
 @DB_OPTION
-def load_cmd(files: tuple[Path, ...], db: str | None) -> None:
+def load_cmd(files: tuple[Path, ...], as_json: bool, db: str | None) -> None:
     """Load 835 files into the store: matched to what was sent, denials classified.
 
-    Each file loads in one transaction (all or nothing) and only once; a broken file is
-    reported and skipped while the others load (exit 1).
+    Each file loads in one transaction (all or nothing) and only once: the same file again
+    is reported as already loaded and changes nothing (exit 0). A file that cannot be read
+    as an 835 is reported on stderr and skipped while the others load (exit 2); payments
+    whose trace number was already posted differently need your decision (exit 1). FILE
+    '-' reads stdin.
 
     \b
     Example:
       dermclaim remit load samples/remit.835 --db sqlite:///dermclaim.db
+      cat answers/today.835 | dermclaim remit load - --json
     """
+    with stdin_inputs(list(files)) as paths:
+        _load([p for p in paths if p is not None], as_json, db)
+
+
+def _load(files: list[Path], as_json: bool, db: str | None) -> None:
     from reconcile.remit.load import LoadProgress, load_remittance_files
 
     sizes = {str(f): (f.stat().st_size if f.is_file() else 0) for f in files}
     total = sum(sizes.values())
     done_before = {"bytes": 0}
     show = total > 2_000_000  # a bar only when the load takes more than a moment
+    open_store(db, create=True)
     with user_errors(), click.progressbar(length=max(total, 1), label="loading 835",
                                           file=sys.stderr,
                                           hidden=not show) as bar:
@@ -169,10 +195,37 @@ def load_cmd(files: tuple[Path, ...], db: str | None) -> None:
             last["pos"] = max(pos, last["pos"])
 
         summary = load_remittance_files(list(files), db, progress=progress)
-    for line in summary.lines():
-        click.echo(line)
+    for line in summary.failure_lines():
+        echo_err(shown(line))
+    if as_json:
+        click.echo(json.dumps(remit_load_json(summary), indent=2))
+    else:
+        for line in summary.lines(failures=False):
+            click.echo(shown(line))
     if not summary.ok:
-        raise CliError("some files were not loaded (see above)", EXIT_FINDINGS)
+        raise CliError("some files were not loaded (see above)", EXIT_BAD_INPUT)
     if summary.needs_attention:
         raise CliError("payments with a trace number already posted differently need your "
                        "decision (see above)", EXIT_FINDINGS)
+
+
+def remit_load_json(summary: Any) -> dict[str, Any]:
+    """`remit load --json`: each file's outcome and the totals over the files loaded."""
+    items = []
+    for f in summary.files:
+        items.append({
+            "file": shown(f.path), "status": f.status, "message": shown(f.message) or None,
+            "transactions": f.transactions, "claims": f.claims, "lines": f.lines,
+            "lines_matched": f.lines_matched, "lines_unmatched": f.lines_unmatched,
+            "denials": dict(sorted(f.denials.items())),
+            "denied_amount": money_json(f.denied_amount), "paid": money_json(f.paid),
+            "plb": money_json(f.plb), "received": money_json(f.received),
+            "findings": ([{"kind": "duplicate_payment", "message": m} for m in f.duplicates]
+                         + [{"kind": "trace_conflict", "message": m} for m in f.conflicts]
+                         + [{"kind": "out_of_balance", "message": m}
+                            for m in f.out_of_balance]),
+        })
+    totals = summary.totals.as_dict() if summary.totals is not None else None
+    return {"items": items, "totals": totals,
+            "counts": {s: sum(f.status == s for f in summary.files)
+                       for s in ("loaded", "already_loaded", "failed")}}

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from edi.codes import carc_meaning, group_meaning, rarc_meaning
+from edi.wording import money_text
 from edi.x835.model import ClaimPayment, RemittanceHeader, RemittanceTrailer
 
 Item = RemittanceHeader | ClaimPayment | RemittanceTrailer
@@ -55,7 +56,8 @@ def to_dict(item: Item) -> dict[str, Any]:
 
 
 def money(value: Decimal | None) -> str:
-    return "-" if value is None else f"{value:,.2f}"
+    """Money for people (`edi.wording.money_text`): `$1,234.56`."""
+    return money_text(value)
 
 
 def adjustment_text(group: str, reason: str, amount: Decimal) -> str:

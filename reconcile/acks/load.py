@@ -32,6 +32,7 @@ from sqlmodel import Session, col
 
 from edi import ack_codes
 from edi.errors import EdiError
+from edi.wording import plural
 from edi.x12.tokenizer import X12Tokenizer
 from edi.x277.model import REJECTED, Ack277, ClaimAck
 from edi.x999.model import Ack999, SegmentError, TransactionSetAck
@@ -60,10 +61,11 @@ class AckFileResult:
         head = f"{self.path}: "
         if self.status != "loaded":
             return head + f"{self.status.replace('_', ' ')}: {self.message}"
-        text = (head + f"{self.kind} loaded: {self.answered} claims answered "
+        text = (head + f"{self.kind} loaded: {plural(self.answered, 'claim')} answered "
                 f"({self.accepted} accepted, {self.rejected} rejected)")
         if self.unmatched:
-            text += f"; {self.unmatched} answers match nothing sent from this store"
+            text += (f"; {plural(self.unmatched, 'answer')} "
+                     f"match{'es' if self.unmatched == 1 else ''} nothing sent from this store")
         return text
 
 

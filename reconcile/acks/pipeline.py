@@ -1,5 +1,5 @@
 """The report's claims-pipeline section: of the claims sent in the period, how many were
-accepted, rejected (with the top reasons), adjudicated and overdue (with the days left
+accepted, rejected (with the top reasons), adjudicated and late (with the days left
 before their timely filing limit), from `reconcile.acks.status`.
 
     p = pipeline(url, since=date(2026, 4, 1), as_of=date(2026, 5, 15))
@@ -31,13 +31,13 @@ class Pipeline:
     until: date | None
     as_of: date
     sent: int
-    accepted: int  # 999 accepted or 277CA acknowledged, no 835 yet, not overdue
+    accepted: int  # 999 accepted or 277CA acknowledged, no 835 yet, not late
     rejected: int
     adjudicated: int
-    overdue: int
-    still_sent: int  # sent, no answer yet, not overdue
+    late: int
+    still_sent: int  # sent, no answer yet, not late
     top_reasons: tuple[tuple[str, int], ...]  # (codes and meaning, claims)
-    overdue_rows: tuple[ClaimState, ...]  # fewest days left first
+    late_rows: tuple[ClaimState, ...]  # fewest days left first
 
 
 def pipeline(url: str | None, *, since: date | None = None, until: date | None = None,
@@ -55,12 +55,12 @@ def pipeline(url: str | None, *, since: date | None = None, until: date | None =
         if (rej.claim_id, key) not in seen:
             seen.add((rej.claim_id, key))
             reasons[key] += 1
-    overdue = sorted((r for r in rows if r.status == "overdue"),
+    late = sorted((r for r in rows if r.status == "late"),
                      key=lambda r: (r.days_left if r.days_left is not None else 10**6))
     return Pipeline(since, until, today, len(rows),
                     counts["accepted"] + counts["acknowledged"], counts["rejected"],
-                    counts["adjudicated"], counts["overdue"], counts["sent"],
-                    tuple(reasons.most_common(TOP_REASONS)), tuple(overdue))
+                    counts["adjudicated"], counts["late"], counts["sent"],
+                    tuple(reasons.most_common(TOP_REASONS)), tuple(late))
 
 
 def _first(meaning: str) -> str:
@@ -76,7 +76,7 @@ def pipeline_html(p: Pipeline, *, limit: int = TOP_OVERDUE) -> str:
         else "all claims sent"
     cards = [("Sent", p.sent), ("Waiting for a first answer", p.still_sent),
              ("Accepted, waiting for the 835", p.accepted), ("Rejected", p.rejected),
-             ("Adjudicated", p.adjudicated), ("Overdue", p.overdue)]
+             ("Adjudicated", p.adjudicated), ("Late", p.late)]
     out = ['<section class="pipeline"><h2>Claims pipeline</h2>',
            f"<p>{escape(period)}; as of {p.as_of}. Rejected claims never reached "
            "adjudication: fix and send them again as new originals (they are not denials).</p>",
@@ -92,9 +92,9 @@ def pipeline_html(p: Pipeline, *, limit: int = TOP_OVERDUE) -> str:
         out.append("</tbody></table>")
     else:
         out.append("<p>no rejections</p>")
-    shown: Sequence[ClaimState] = p.overdue_rows[:limit]
-    more = len(p.overdue_rows) - len(shown)
-    out.append(f"<h3>Overdue: {p.overdue} claims with no answer in time (fewest days left "
+    shown: Sequence[ClaimState] = p.late_rows[:limit]
+    more = len(p.late_rows) - len(shown)
+    out.append(f"<h3>Late: {p.late} claims with no answer in time (fewest days left "
                "before the timely filing limit first)"
                + (f"; {more} more not shown" if more > 0 else "") + "</h3>")
     if shown:

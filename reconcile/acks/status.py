@@ -1,5 +1,5 @@
 """Where every claim sent stands, with its history: sent -> accepted / rejected (999) ->
-acknowledged / rejected (277CA) -> adjudicated (an 835 answered it), or overdue.
+acknowledged / rejected (277CA) -> adjudicated (an 835 answered it), or late.
 
     rows = claim_states(url, as_of=date(2026, 4, 30))   # one row per claim id (CLM01)
     rows[0].status, rows[0].since, rows[0].reason
@@ -13,7 +13,7 @@ Rules (from the store, nothing cached):
 - `crossed_over`: the payer's 835 says it forwarded the claim to the supplemental payer
   (CLP02 19/20/21, MA18, N89) and no 835 from that payer is posted yet; the reason reads
   "crossed over to <payer>"; an 835 from the next payer makes it `adjudicated` again;
-- `overdue` (computed as of a date): crossed over and no 835 from the next payer after its
+- `late` (computed as of a date): crossed over and no 835 from the next payer after its
   guide's `crossover_wait_days`; sent and no 999/277CA after the payer's
   `ack_overdue_days`, or accepted/acknowledged and no 835 after its
   `remit_turnaround_days` (companion guide settings with sources), with the days left
@@ -35,6 +35,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from companion_guides import GuideError, get_guide
+from edi.wording import money_text
 from reconcile.store.ack_models import AckAnswer, AckFile, ClaimResubmission
 from reconcile.store.database import session_scope
 from reconcile.store.models import Interchange, SubmittedClaim
@@ -44,7 +45,7 @@ __all__ = ["STATUSES", "ClaimState", "Event", "RejectionRow", "claim_states",
            "rejection_rows"]
 
 STATUSES = ("sent", "accepted", "acknowledged", "rejected", "adjudicated", "crossed_over",
-            "overdue")
+            "late")
 # Medicare forwarded the claim to the supplemental payer (COBA crossover): CLP02 19/20/21,
 # or remark MA18 / N89 (reference/cob-and-fee-schedule.md)
 FORWARDED_STATUSES = frozenset({"19", "20", "21"})
@@ -213,8 +214,8 @@ def _state(sub: SubmittedClaim, control: int, answers: Sequence[AckAnswer],
                 reason += f"; fix: {a.fix}"
     crossed: tuple[str, date | None] | None = None  # (to whom, when) awaiting its 835
     for rc, paid_on in remits:
-        result = f"{_result(rc, rc.id in denied)}: paid {rc.paid or 0:.2f} of " \
-                 f"{rc.charge or 0:.2f}"
+        result = f"{_result(rc, rc.id in denied)}: paid {money_text(rc.paid or 0)} of " \
+                 f"{money_text(rc.charge or 0)}"
         if rc.payer != sub.payer:  # the next payer's answer (a crossover's included)
             result = f"from {rc.payer}, {result}"
             crossed = None
@@ -237,19 +238,19 @@ def _state(sub: SubmittedClaim, control: int, answers: Sequence[AckAnswer],
             f": waiting for its 835 (expected within {wait} days)"
         history.append(Event(on, "crossed_over", "835", f"forwarded to {to}"))
         if on is not None and (today - on).days > wait:
-            current = "overdue"
+            current = "late"
             reason = (f"crossed over to {to} on {on} but no 835 from it "
                       f"{(today - on).days} days later (expected within {wait}): ask "
                       f"{to} whether it received the crossover, else bill it directly")
     if current == "sent" and waited > ack_days:
-        current, since = "overdue", sent_on
+        current, since = "late", sent_on
         reason = (f"no 999 or 277CA {waited} days after it was sent (expected within "
                   f"{ack_days}); {days_left} days left before the timely filing limit")
     elif current in ("accepted", "acknowledged") and waited > turnaround:
         reason = (f"{current} but no 835 {waited} days after it was sent (the payer usually "
                   f"answers within {turnaround}); {days_left} days left before the timely "
                   "filing limit")
-        current = "overdue"
+        current = "late"
     return ClaimState(
         claim_id=sub.claim_id, status=current, since=since, reason=reason, payer=sub.payer,
         date_of_service=sub.date_of_service, sent_on=sent_on, interchange=f"{control:09d}",

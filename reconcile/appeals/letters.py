@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -81,6 +82,15 @@ class Refusal:
     reason: str
 
 
+# An address a guide ships as an example, not a payer's: "PO BOX 0000", "(example address"
+PLACEHOLDER_ADDRESS = re.compile(r"\bBOX\s+0+\b|\bexample address\b", re.IGNORECASE)
+
+
+def is_placeholder_address(address: str) -> bool:
+    """True for a guide's example appeal address (a letter must not go there)."""
+    return bool(PLACEHOLDER_ADDRESS.search(address))
+
+
 @frozen
 class WrittenLetter:
     claim_id: str
@@ -90,7 +100,9 @@ class WrittenLetter:
     text: str
     deadline: date | None
     late: bool
-    address_missing: bool
+    address_missing: bool  # no usable address: none, or the guide's placeholder
+    address_placeholder: bool = False  # the guide's example address (PO BOX 0000 ...)
+    total_denied: Decimal | None = None  # the money the letter asks back
 
 
 @frozen
@@ -105,7 +117,10 @@ class AppealResult:
             "letters": [{"claim_id": x.claim_id, "level": x.level,
                          "denial_ids": list(x.denial_ids), "html": x.html, "text": x.text,
                          "deadline": x.deadline.isoformat() if x.deadline else None,
-                         "late": x.late, "address_missing": x.address_missing}
+                         "late": x.late, "address_missing": x.address_missing,
+                         "address_placeholder": x.address_placeholder,
+                         "total_denied": (None if x.total_denied is None
+                                          else f"{x.total_denied:.2f}")}
                         for x in self.letters],
             "refused": [{"denial_id": r.denial_id, "claim_id": r.claim_id, "cause": r.cause,
                          "reason": r.reason} for r in self.refused],
@@ -303,7 +318,7 @@ def write_appeals(url: str | None, denial_ids: Sequence[int], out_dir: str | Pat
             written.append(WrittenLetter(
                 ctx["claim_id"], ctx["level"], tuple(m[0].d.id or 0 for m in members),
                 str(base) + ".html", str(base) + ".txt", ctx["deadline"], ctx["late"],
-                ctx["address_missing"]))
+                ctx["address_missing"], ctx["address_placeholder"], ctx["total_denied"]))
         moved: list[int] = []
         if sent:
             levels = {m[0].d.id or 0: m[2].name for *_, members in letters for m in members}
@@ -401,6 +416,12 @@ def _letter(s: Session, practice: Practice, key: tuple[str, str],
     address = guide.appeal_address if guide and guide.appeal_address else None
     payer_name = first.payer_835 or (guide.receiver_name if medicare and guide else
                                      (guide.payer_name if guide else d0.payer))
+    placeholder = address is not None and is_placeholder_address(address)
+    if placeholder:
+        findings.append(f"claim {claim_id} {level.name}: the payer's appeal address is the "
+                        "companion guide's example (placeholder): replace it with the address "
+                        "in the payer's provider manual before mailing (appeal_address in the "
+                        "guide)")
     if address is None:
         findings.append(f"claim {claim_id} {level.name}: no appeal address: "
                         + ("add the Medicare contractor's address from its remittance notice "
@@ -422,7 +443,8 @@ def _letter(s: Session, practice: Practice, key: tuple[str, str],
                                        if m[0].d.payer_claim_number}),
         "payer_name": payer_name,
         "to_lines": address.splitlines() if address else [payer_name],
-        "address_missing": address is None,
+        "address_missing": address is None or placeholder,
+        "address_placeholder": placeholder,
         "beneficiary_name": (_person_name(insured.first_name, insured.last_name) if insured
                              else fallback_name),
         "member_id": insured.member_id if insured else d0.patient_id,

@@ -45,6 +45,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 import attrs
 from attrs import frozen
@@ -125,9 +126,11 @@ class CorrectionResult:
 def correct_denials(out_path: str | Path, practice_path: str | Path, url: str | None = None,
                     causes: Sequence[str] = CORRECTABLE, now: datetime | None = None,
                     encounters: Sequence[str | Path] = (),
-                    requests_dir: str | Path | None = None) -> CorrectionResult:
+                    requests_dir: str | Path | None = None,
+                    stream: BinaryIO | None = None) -> CorrectionResult:
     """Correct the fixable denials by their payer's route; list the others with reasons.
-    `encounters`: files with amended documentation (by claim id) to correct from."""
+    `encounters`: files with amended documentation (by claim id) to correct from; `stream`:
+    write the 837P there (standard output) instead of `out_path` (see `submit_claims`)."""
     bad = [c for c in causes if c not in CORRECTABLE]
     if bad:
         raise StoreError(f"--cause {bad[0]!r}: corrections cover {', '.join(CORRECTABLE)}")
@@ -150,7 +153,7 @@ def correct_denials(out_path: str | Path, practice_path: str | Path, url: str | 
     corrected: list[CorrectedClaim] = []
     result = None
     if to_send:
-        result, sent_plans, held = _send(to_send, practice, out_path, url, when)
+        result, sent_plans, held = _send(to_send, practice, out_path, url, when, stream)
         corrected += [_corrected(p) for p in sent_plans]
         for p, reasons in held:
             not_corrected += [NotCorrected(p.claim.claim_id, f.line_control_number, f.code,
@@ -256,7 +259,7 @@ def _claim_to_send(p: Planned) -> CodedClaim:
 
 
 def _send(plans: list[Planned], practice: Practice, out_path: str | Path, url: str | None,
-          when: datetime
+          when: datetime, stream: BinaryIO | None = None
           ) -> tuple[SubmitResult, list[Planned], list[tuple[Planned, tuple[str, ...]]]]:
     by_id = {p.claim.claim_id: p for p in plans}
     outgoing = [_claim_to_send(p) for p in plans]
@@ -298,7 +301,7 @@ def _send(plans: list[Planned], practice: Practice, out_path: str | Path, url: s
                               + "; ".join(f.change for f, _d in p.fixes))
 
     result = submit_claims(outgoing, practice, out_path, url=url, now=when,
-                           before_check=release, before_commit=answered)
+                           before_check=release, before_commit=answered, stream=stream)
     held = [(by_id[h.claim_id], h.reasons) for h in result.held if h.claim_id in by_id]
     held_ids = {p.claim.claim_id for p, _r in held}
     return result, [p for p in plans if p.claim.claim_id not in held_ids], held

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+import attrs
 from attrs import define, frozen
 from sqlmodel import Session, col
 
@@ -67,7 +68,7 @@ class CobFigures:
     patient_owes: Decimal = ZERO  # after every payer that answered
 
     def as_dict(self) -> dict[str, str]:
-        return {k: f"{v:.2f}" for k, v in self.__dict__.items()}
+        return {k: f"{v:.2f}" for k, v in attrs.asdict(self).items()}
 
 
 @frozen

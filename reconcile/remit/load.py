@@ -111,6 +111,12 @@ def file_sha256(path: Path) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
+def recorded_name(path: Path) -> str:
+    """The file name the store keeps: the path, or `<stdin>` for standard input (the CLI
+    hands it over as a temporary file of that name)."""
+    return path.name if path.name == "<stdin>" else str(path)
+
+
 def load_remittance_files(paths: Sequence[str | Path], url: str | None = None,
                           progress: Callable[[LoadProgress], None] | None = None,
                           batch_claims: int = BATCH_CLAIMS,
@@ -139,7 +145,7 @@ def load_remittance_files(paths: Sequence[str | Path], url: str | None = None,
                     result.status = "already_loaded"
                     result.message = "same content as a file loaded before; nothing written"
                 else:
-                    load_items(session, read(path), sha=sha, file_name=str(path),
+                    load_items(session, read(path), sha=sha, file_name=recorded_name(path),
                                size=size, result=result, tick=tick, batch_claims=batch_claims)
         except EdiError as exc:
             result.status, result.message = "failed", f"{exc}; file not loaded"

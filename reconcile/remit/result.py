@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from attrs import define, field, frozen
 
+from edi.wording import money_text as m
 from reconcile.ledger.totals import Totals
 from reconcile.remit.payments import plb_meaning
 
@@ -93,11 +94,25 @@ class LoadSummary:
                 total.update(f.denials)
         return total
 
-    def lines(self) -> list[str]:
-        """The human summary the CLI prints."""
+    def failure_lines(self) -> list[str]:
+        """One line per file not loaded (the CLI prints them on stderr)."""
+        return [self._file_line(f) for f in self.files if f.status == "failed"]
+
+    @staticmethod
+    def _file_line(f: FileResult) -> str:
+        status = f.status.replace("_", " ")
+        if f.message.startswith(f.path):  # the reader's errors already name the file
+            return f"{status}: {f.message}"
+        return f"{f.path}: {status}" + (f": {f.message}" if f.message else "")
+
+    def lines(self, failures: bool = True) -> list[str]:
+        """The human summary the CLI prints (without the failed files' lines when
+        `failures` is False: they are `failure_lines`)."""
         loaded = [f for f in self.files if f.status == "loaded"]
         out = []
         for f in self.files:
+            if f.status == "failed" and not failures:
+                continue
             status = f.status.replace("_", " ")
             if f.message.startswith(f.path):  # the reader's errors already name the file
                 out.append(f"{status}: {f.message}")
@@ -121,21 +136,21 @@ class LoadSummary:
                    f"unmatched: {self._sum('lines_unmatched')}"
                    + (f"  predeterminations (no payment): {t.predeterminations}"
                       if t.predeterminations else ""))
-        out.append(f"billed: {t.billed:.2f}  paid (claims): {t.paid:.2f}  "
-                   f"provider adjustments (PLB): {t.plb:.2f}  deposit (paid - PLB): "
-                   f"{t.deposit_expected:.2f}  received (BPR02): {t.received:.2f}")
+        out.append(f"billed: {m(t.billed)}  paid (claims): {m(t.paid)}  "
+                   f"provider adjustments (PLB): {m(t.plb)}  deposit (paid - PLB): "
+                   f"{m(t.deposit_expected)}  received (BPR02): {m(t.received)}")
         for reason, (n, amount) in t.plb_by_reason.items():
-            out.append(f"  PLB {reason} {plb_meaning(reason)}: {n} ({amount:.2f})")
+            out.append(f"  PLB {reason} {plb_meaning(reason)}: {n} ({m(amount)})")
         cob = t.cob
         if cob.paid_by_later_payers or cob.billed_to_secondary or cob.awaiting_crossover \
                 or cob.to_bill_secondary:
-            out.append(f"next payers: billed to secondary {cob.billed_to_secondary:.2f}  "
-                       f"awaiting crossover {cob.awaiting_crossover:.2f}  to bill to "
-                       f"secondary {cob.to_bill_secondary:.2f}  paid by later payers "
-                       f"{cob.paid_by_later_payers:.2f}  patient owes after every payer "
-                       f"{cob.patient_owes:.2f}")
-        out.append(f"denials: {t.denied_lines} ({t.denied:.2f})")
-        out.extend(f"  {cause}: {n} ({amount:.2f})"
+            out.append(f"next payers: billed to secondary {m(cob.billed_to_secondary)}  "
+                       f"awaiting crossover {m(cob.awaiting_crossover)}  to bill to "
+                       f"secondary {m(cob.to_bill_secondary)}  paid by later payers "
+                       f"{m(cob.paid_by_later_payers)}  patient owes after every payer "
+                       f"{m(cob.patient_owes)}")
+        out.append(f"denials: {t.denied_lines} ({m(t.denied)})")
+        out.extend(f"  {cause}: {n} ({m(amount)})"
                    for cause, (n, amount) in t.denied_by_cause.items())
         out.append(f"out-of-balance findings: {t.out_of_balance}"
                    + (" (listed per file above)" if t.out_of_balance else ""))

@@ -20,6 +20,7 @@ from typing import Any
 
 from attrs import asdict, frozen
 
+from edi.wording import money_text
 from reconcile.denials.lifecycle import WORK
 from reconcile.errors import StoreError
 from reconcile.store.remit_read import iter_live_denials
@@ -224,23 +225,23 @@ def as_table(rows: Sequence[DenialRow] | Sequence[GroupRow]) -> str:
     if isinstance(rows[0], GroupRow):
         groups = [g for g in rows if isinstance(g, GroupRow)]
         head = ["key", "lines", "denied", "overturned", "recovered"]
-        body = [[g.key, str(g.lines), f"{g.denied_amount:.2f}",
-                 f"{g.overturned} ({g.overturn_rate}%)", f"{g.recovered_amount:.2f}"]
+        body = [[g.key, str(g.lines), money_text(g.denied_amount),
+                 f"{g.overturned} ({g.overturn_rate}%)", money_text(g.recovered_amount)]
                 for g in groups]
         z = Decimal("0")
         everything = GroupRow("total", sum(g.lines for g in groups),
                               sum((g.denied_amount for g in groups), z),
                               sum(g.overturned for g in groups),
                               sum((g.recovered_amount for g in groups), z))
-        body.append(["total", str(everything.lines), f"{everything.denied_amount:.2f}",
+        body.append(["total", str(everything.lines), money_text(everything.denied_amount),
                      f"{everything.overturned} ({everything.overturn_rate}%)",
-                     f"{everything.recovered_amount:.2f}"])
+                     money_text(everything.recovered_amount)])
     else:
         head = ["id", "status", "claim", "line", "payer", "dos", "code", "mods", "cause",
                 "carc", "rarc", "denied", "action"]
         body = [[str(r.denial_id), r.status, r.claim_id, r.line_control_number or "-", r.payer,
                  r.date_of_service.isoformat() if r.date_of_service else "-", r.code or "-",
-                 r.modifiers or "-", r.cause, r.carc, r.rarc or "-", f"{r.denied_amount:.2f}",
+                 r.modifiers or "-", r.cause, r.carc, r.rarc or "-", money_text(r.denied_amount),
                  _cut(r.action, 60)] for r in rows if isinstance(r, DenialRow)]
     widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
     right = {"id", "lines", "denied", "overturned", "recovered"}

@@ -216,7 +216,7 @@ def render(rows: Sequence[DenialRow], t: Totals, today: date,
     work = []
     for r in open_rows[:TOP_ROWS]:
         left = (r.appeal_deadline - today).days if r.appeal_deadline else None
-        work.append({"overdue": left is not None and left < 0, "cells": [
+        work.append({"past_deadline": left is not None and left < 0, "cells": [
             str(r.denial_id), r.appeal_deadline.isoformat() if r.appeal_deadline else "",
             "" if left is None else str(left), r.status, r.claim_id, r.payer_claim_number,
             r.payer, r.patient_name, r.date_of_service.isoformat() if r.date_of_service else "",

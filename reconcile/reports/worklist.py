@@ -12,10 +12,11 @@ status, owner and last note, the patient's name and member id, the payer's claim
 and action, the CARC/RARC evidence, and the appeal deadline = remittance date (BPR16, else
 DTM*405) + the payer's first appeal window (`reconcile.denials.payers`).
 
-Identifiers made of digits (payer claim numbers, member ids, traces) are written as
-`="…"` so spreadsheet tools keep leading zeros and do not turn a 14-digit number into
-2.0261E+13; the file is written atomically (temporary file renamed into place), or to
-stdout for `-o -`.
+Cells carry raw values (a payer claim number is its digits, not a formula that a data tool
+would read literally); only a cell a spreadsheet would run as a formula is neutralised
+(`reconcile.reports.csv_export`). A workbook that keeps identifiers as text and money as
+numbers is `reconcile.reports.workbook` (`-o worklist.xlsx`). The file is written atomically
+(temporary file renamed into place), or to stdout for `-o -`.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 from attrs import frozen
 
 from edi.atomic import write_atomically
 from reconcile.denials.lifecycle import last_notes
 from reconcile.reports.analytics import DenialRow, Filters, denial_rows
-from reconcile.reports.csv_export import csv_text, keep_leading_zeros
+from reconcile.reports.csv_export import csv_text
 from reconcile.store.database import session_scope
 
 COLUMNS = ("denial_id", "section", "status", "owner", "last_note", "appeal_deadline",
@@ -51,7 +53,7 @@ class WorklistSummary:
     rows: int
     denied_amount: Decimal
     recoverable_amount: Decimal
-    overdue: int  # rows whose deadline has passed (written or left out)
+    past_deadline: int  # rows whose appeal deadline has passed (written or left out)
     left_out: int = 0  # past-deadline rows not written (include_expired=False)
     underpaid: int = 0  # underpaid lines written (with a practice file)
     short_amount: Decimal = Decimal("0")
@@ -75,10 +77,6 @@ def ordered(rows: Sequence[DenialRow], today: date | None = None) -> list[Denial
         return (rank[s], when if s == "live" else -when, not r.recoverable, -r.denied_amount,
                 r.claim_id, r.line_control_number or "", r.denial_id)
     return sorted(rows, key=key)
-
-
-def _ident(value: str) -> str:
-    return keep_leading_zeros(value)
 
 
 def _money(v: Decimal | None) -> str:
@@ -107,18 +105,24 @@ def worklist_rows(rows: Sequence[DenialRow], today: date,
             "payment_date": r.payment_date.isoformat() if r.payment_date else "",
             "appeal_level": r.appeal_level, "evidence": r.evidence, "underpayment_id": "",
         }
-        for k in IDENTIFIERS:
-            row[k] = _ident(row[k])
         out.append(row)
     return out
 
 
-def write_worklist(path: str | Path, url: str | None = None, since: date | None = None,
+@frozen
+class Worklist:
+    """The worklist's rows (raw text values, in order) and its totals."""
+
+    rows: list[dict[str, str]]
+    summary: WorklistSummary
+
+
+def build_worklist(url: str | None = None, since: date | None = None,
                    today: date | None = None, filters: Filters | None = None,
                    include_expired: bool = False, practice: str | Path | None = None
-                   ) -> WorklistSummary:
-    """Write the worklist CSV atomically (or to stdout for "-"); return its totals. With a
-    practice file, the underpaid lines follow (section underpaid)."""
+                   ) -> Worklist:
+    """The worklist rows and totals, written nowhere. With a practice file, the underpaid
+    lines follow (section underpaid)."""
     today = today or date.today()
     every = denial_rows(url, since, filters)
     rows = [r for r in every if include_expired or section(r, today) != "expired"]
@@ -133,19 +137,36 @@ def write_worklist(path: str | Path, url: str | None = None, since: date | None 
         extra = [r for r in underpaid_rows(check_for(url, practice, filters), filters, today)
                  if include_expired or not r["appeal_deadline"]
                  or r["appeal_deadline"] >= today.isoformat()]
-        out += [{**r, **{k: _ident(r[k]) for k in IDENTIFIERS}} for r in extra]
-    text = csv_text(COLUMNS, out)  # formula cells neutralised
-    if str(path) == "-":
-        sys.stdout.write(text)
-        target = "-"
-    else:
-        target = str(write_atomically(path, text))
-    return WorklistSummary(
-        path=target, rows=len(rows),
+        out += extra
+    summary = WorklistSummary(
+        path="", rows=len(rows),
         denied_amount=sum((r.denied_amount for r in rows), Decimal("0")),
         recoverable_amount=sum((r.denied_amount for r in rows if r.recoverable
                                 and (r.appeal_deadline is None or r.appeal_deadline >= today)),
                                Decimal("0")),
-        overdue=sum(1 for r in every if r.appeal_deadline and r.appeal_deadline < today),
+        past_deadline=sum(1 for r in every if r.appeal_deadline and r.appeal_deadline < today),
         left_out=len(every) - len(rows), underpaid=len(extra),
         short_amount=sum((Decimal(r["denied_amount"]) for r in extra), Decimal("0")))
+    return Worklist(out, summary)
+
+
+def write_worklist(path: str | Path, url: str | None = None, since: date | None = None,
+                   today: date | None = None, filters: Filters | None = None,
+                   include_expired: bool = False, practice: str | Path | None = None
+                   ) -> WorklistSummary:
+    """Write the worklist atomically, CSV (or to stdout for "-"), or an Excel workbook when
+    the name ends in .xlsx; return its totals. With a practice file, the underpaid lines
+    follow (section underpaid)."""
+    w = build_worklist(url, since, today, filters, include_expired, practice)
+    if str(path).lower().endswith(".xlsx"):
+        from reconcile.reports.workbook import worklist_workbook
+
+        target = str(write_atomically(path, worklist_workbook(COLUMNS, w.rows)))
+    else:
+        text = csv_text(COLUMNS, w.rows)  # formula cells neutralised
+        if str(path) == "-":
+            sys.stdout.write(text)
+            target = "-"
+        else:
+            target = str(write_atomically(path, text))
+    return attrs.evolve(w.summary, path=target)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from attrs import frozen
 from sqlalchemy import insert, select, update
@@ -252,7 +252,8 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
                   url: str | None = None, now: datetime | None = None,
                   newlines: bool = True, before_commit: BeforeCommit | None = None,
                   before_check: BeforeCheck | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> SubmitResult:
+                  progress: Callable[[int, int], None] | None = None,
+                  stream: BinaryIO | None = None) -> SubmitResult:
     """Write `coded` claims (originals, replacements with frequency 7 + REF*F8, voids 8) as
     one 837P at `out_path`, validated by pyx12 and our checks, with control numbers from
     the store, and record the interchange, claims and lines. Claims already sent are held
@@ -261,9 +262,11 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
     any point leaves the file in place and recorded, or nothing recorded, once the next
     submission has settled it (`reconcile.store.recovery`). Same claims + same store state
     + same `now` -> same bytes. `progress(segments validated, segments in all)` follows the
-    validation."""
+    validation. With `stream` (standard output) the 837P goes there instead of to a file:
+    recorded by its content hash under the name `<stdout>`, with no path; it is written
+    after the records commit, and a failed write takes the records back."""
     when = utc(now)
-    out = Path(out_path)
+    out = Path(STDOUT_NAME) if stream is not None else Path(out_path)
     engine = get_engine(url)
     with Session(engine, expire_on_commit=False) as session:
         pending: AtomicFile | None = None
@@ -290,6 +293,18 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
             except UnicodeEncodeError as exc:
                 raise EdiError(f"{out}: the 837P has a character X12 does not allow at "
                                f"offset {exc.start}") from None
+            if stream is not None:
+                interchange = record_interchange(session, control=control,
+                                                 file_name=STDOUT_NAME, data=data,
+                                                 created_at=when, claims=rendered.claims)
+                if before_commit is not None:
+                    before_commit(session, control.isa13,
+                                  frozenset(w.part.claim.claim_id for w in rendered.claims))
+                session.commit()
+                _to_stream(engine, interchange, stream, data)
+                return SubmitResult(out, control.isa13, rendered.claims, prepared.held,
+                                    file_sha256(data), rendered.segment_count,
+                                    prepared.warnings, recovered)
             # Order: temp file written and synced -> rows committed as "writing" -> rename
             # -> "written". A crash between commit and rename leaves rows that name the
             # synced temporary: the next run finishes the rename (recovery).
@@ -331,3 +346,21 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
         pass  # the file is in place and recorded; the next run confirms it (recovery)
     return SubmitResult(out, control.isa13, rendered.claims, prepared.held, file_sha256(data),
                         rendered.segment_count, prepared.warnings, recovered)
+
+
+STDOUT_NAME = "<stdout>"  # the file name recorded for an 837P written to standard output
+
+
+def _to_stream(engine: Any, interchange: Interchange, stream: BinaryIO, data: bytes) -> None:
+    """Write a recorded 837P to a stream; a failed write (a closed pipe) takes its record
+    back, so the store never says a file went out that nobody received."""
+    assert interchange.id is not None
+    try:
+        stream.write(data)
+        stream.flush()
+    except (OSError, ValueError) as exc:
+        with Session(engine) as session:
+            forget_interchange(session, interchange.id)
+            session.commit()
+        raise EdiError(f"{STDOUT_NAME}: not written: {getattr(exc, 'strerror', None) or exc} "
+                       "(its store record was removed; its control numbers stay used)") from None
