@@ -228,8 +228,8 @@ def test_word_filters_match_without_regard_to_case(store: tuple[str, Path]) -> N
                            "--status", "Open", "--json", "--db", url).stdout)
     assert lower and lower == [r for r in lower if r["payer"] == "medicare"] == upper
     r = run("code", ENCOUNTERS[0], "--guide", "medicar")
-    assert r.exit_code == 2 and "--guide 'medicar' is not known: did you mean medicare or medigap?" \
-        in r.stderr
+    assert r.exit_code == 2
+    assert "--guide 'medicar' is not known: did you mean medicare or medigap?" in r.stderr
 
 
 # --------------------------------------------------------------------------- formats

@@ -25,8 +25,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
 import attrs
+import sqlalchemy as sa
 from attrs import define, frozen
 from sqlmodel import Session, col
 
