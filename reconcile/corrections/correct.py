@@ -157,7 +157,10 @@ def correct_denials(out_path: str | Path, practice_path: str | Path, url: str | 
                                            f.cause, "correction held: " + "; ".join(reasons))
                               for f, _d in p.fixes]
     requests = [p for p in plans if p.route == "reopening"]
-    written = write_requests(requests, practice, out_dir, url, when) if requests else []
+    written, refused = (write_requests(requests, practice, out_dir, url, when) if requests
+                        else ([], []))
+    not_corrected += [NotCorrected(p.claim.claim_id, f.line_control_number, f.code, f.cause, why)
+                      for p, why in refused for f, _d in p.fixes]
     corrected += [attrs.evolve(_corrected(p), document=path) for p, path in written]
     corrected.sort(key=lambda c: (c.claim_id, c.route))
     return CorrectionResult(

@@ -193,6 +193,15 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
             raise
 
 
+def write_lock(session: Session) -> None:
+    """Take the store's write lock now, before reading what a change depends on, so the
+    check and the write are one step: SQLite BEGIN IMMEDIATE (a second writer waits, then
+    reads what the first committed); on PostgreSQL the caller reads its rows FOR UPDATE.
+    Call it first in a session (SQLite cannot upgrade a transaction already begun)."""
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def new_engine(url: str | None = None) -> Engine:
     """An engine for the URL with the store's pragmas, and NO schema check or creation
     (for `dermclaim db upgrade`, which must open a store that is behind)."""
