@@ -16,7 +16,7 @@ import click
 from coding.errors import CodingError, EncounterError
 from companion_guides import GuideError
 from edi.errors import EdiError
-from reconcile.errors import StoreError
+from reconcile.errors import StoreError, hide_passwords
 
 EXIT_FINDINGS = 1  # the work ran, and found errors (a held claim, an invalid file)
 EXIT_BAD_INPUT = 2  # an input could not be read at all
@@ -31,7 +31,8 @@ class CliError(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]
 
     def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
-        click.echo(f"dermclaim: error: {self.format_message()}", err=True)
+        # a message may quote a store URL: never its password
+        click.echo(f"dermclaim: error: {hide_passwords(self.format_message())}", err=True)
 
 
 @contextmanager

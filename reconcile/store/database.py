@@ -31,7 +31,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlmodel import Session, create_engine
 
 from edi.atomic import create_private
-from reconcile.errors import StoreError
+from reconcile.errors import StoreError, hide_passwords
 from reconcile.store import migrate
 
 DEFAULT_URL = "sqlite:///dermclaim.db"
@@ -235,9 +235,4 @@ def dispose_all() -> None:
 
 def _safe(url: str) -> str:
     """The URL without its password, for messages."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}"
-    return url
+    return hide_passwords(url)
