@@ -16,10 +16,10 @@ import click
 from coding.errors import CodingError, EncounterError
 from companion_guides import GuideError
 from edi.errors import EdiError
-from reconcile.errors import StoreError, hide_passwords
+from reconcile.errors import StoreError, StoreUnusable, hide_passwords
 
 EXIT_FINDINGS = 1  # the work ran, and found errors (a held claim, an invalid file)
-EXIT_BAD_INPUT = 2  # an input could not be read at all
+EXIT_BAD_INPUT = 2  # an input could not be read at all, or the store cannot be used
 
 
 class CliError(click.ClickException):
@@ -43,6 +43,8 @@ def user_errors() -> Iterator[None]:
     except EncounterError as exc:
         raise CliError(str(exc), EXIT_BAD_INPUT) from None
     except (CodingError, GuideError, EdiError) as exc:
+        raise CliError(str(exc), EXIT_BAD_INPUT) from None
+    except StoreUnusable as exc:  # read-only, permission, full, locked, unreachable
         raise CliError(str(exc), EXIT_BAD_INPUT) from None
     except StoreError as exc:
         raise CliError(str(exc), EXIT_FINDINGS) from None

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from dermclaim.cli import remit
-from dermclaim.cli._common import DB_OPTION, EXIT_FINDINGS, CliError, user_errors
+from dermclaim.cli._common import DB_OPTION, EXIT_BAD_INPUT, EXIT_FINDINGS, CliError, user_errors
 from edi.x835.export import adjustment_text, money, remark_text, to_dict
 from edi.x835.model import ClaimPayment, ClaimStatus, RemittanceHeader, RemittanceTrailer
 from edi.x835.reader import iter_835_path
@@ -171,6 +171,8 @@ def load_cmd(files: tuple[Path, ...], db: str | None) -> None:
         summary = load_remittance_files(list(files), db, progress=progress)
     for line in summary.lines():
         click.echo(line)
+    if summary.stopped:
+        raise CliError(f"{summary.stopped}; the load stopped there", EXIT_BAD_INPUT)
     if not summary.ok:
         raise CliError("some files were not loaded (see above)", EXIT_FINDINGS)
     if summary.needs_attention:

@@ -298,7 +298,6 @@ def write_appeals(url: str | None, denial_ids: Sequence[int], out_dir: str | Pat
     if not letters:
         return AppealResult((), tuple(refused), tuple(findings), ())
     folder = Path(out_dir)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
     written: list[WrittenLetter] = []
     # the claim id encoded (unique, reversible), the level as the guide names it (a word)
@@ -313,6 +312,8 @@ def write_appeals(url: str | None, denial_ids: Sequence[int], out_dir: str | Pat
             for suffix in (".html", ".txt"))
     except FileNameClash as exc:
         raise StoreError(str(exc)) from None
+    made = not folder.exists()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         for base, (ctx, html, text, members) in zip(bases, letters, strict=True):
             for suffix, content in ((".html", html), (".txt", text)):
@@ -337,6 +338,8 @@ def write_appeals(url: str | None, denial_ids: Sequence[int], out_dir: str | Pat
     finally:
         for tmp, _target in staged:
             tmp.unlink(missing_ok=True)
+        if made and not any(folder.iterdir()):  # refused: not even an empty folder stays
+            folder.rmdir()
     return AppealResult(tuple(written), tuple(refused), tuple(findings), tuple(moved))
 
 

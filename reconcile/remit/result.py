@@ -30,7 +30,7 @@ FIRST_FEW = 3  # findings of each kind shown per file; `remit show FILE` lists a
 @define
 class FileResult:
     path: str
-    status: str  # loaded, already_loaded, failed
+    status: str  # loaded, already_loaded, failed, not_tried (the store stopped the run)
     message: str = ""
     file_id: int | None = None
     transactions: int = 0
@@ -72,6 +72,7 @@ class FileResult:
 class LoadSummary:
     files: list[FileResult] = field(factory=list)
     totals: Totals | None = None  # `reconcile.ledger.totals` over the files this run loaded
+    stopped: str | None = None  # a store-wide fault (read-only, full...) ended the run
 
     def _sum(self, attr: str) -> int:
         return sum(getattr(f, attr) for f in self.files if f.status == "loaded")
@@ -107,7 +108,9 @@ class LoadSummary:
                 out.extend(f.finding_lines())
         out.append(f"files: {len(loaded)} loaded, "
                    f"{sum(f.status == 'already_loaded' for f in self.files)} already loaded, "
-                   f"{sum(f.status == 'failed' for f in self.files)} failed")
+                   f"{sum(f.status == 'failed' for f in self.files)} failed"
+                   + (f", {sum(f.status == 'not_tried' for f in self.files)} not tried"
+                      if self.stopped else ""))
         t = self.totals
         if t is None:
             return out

@@ -18,6 +18,7 @@ command. A store file the user can only read is opened read-only (reading comman
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import warnings
@@ -31,7 +32,16 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlmodel import Session, create_engine
 
 from edi.atomic import create_private
-from reconcile.errors import StoreError, hide_passwords
+from reconcile.errors import (
+    StoreError,
+    StoreFull,
+    StoreLocked,
+    StorePermission,
+    StoreReadOnly,
+    StoreUnreachable,
+    StoreUnusable,
+    hide_passwords,
+)
 from reconcile.store import migrate
 
 DEFAULT_URL = "sqlite:///dermclaim.db"
@@ -68,19 +78,92 @@ def lock_timeout() -> float:
     return _seconds("DERMCLAIM_LOCK_TIMEOUT", 60)
 
 
+# PostgreSQL SQLSTATE classes and codes -> the kind of fault (PostgreSQL docs, appendix A)
+_PG_STATES: tuple[tuple[str, type[StoreUnusable]], ...] = (
+    ("42501", StoreReadOnly),  # insufficient_privilege: a SELECT-only role writing
+    ("25006", StoreReadOnly),  # read_only_sql_transaction: a hot standby, a read-only session
+    ("53", StoreFull),  # insufficient resources: disk_full, out_of_memory, too_many_connections
+    ("58030", StoreFull),  # io_error
+    ("55P03", StoreLocked), ("40P01", StoreLocked),  # lock_not_available, deadlock_detected
+    ("57014", StoreUnreachable),  # query_canceled: the statement timeout
+    ("57P", StoreUnreachable), ("08", StoreUnreachable),  # shut down; connection exceptions
+    ("3D000", StoreUnreachable),  # invalid_catalog_name: no such database
+    ("28", StorePermission),  # invalid authorization: wrong password, role refused
+)
+# SQLite (and driver) message fragments -> the kind of fault
+_TEXTS: tuple[tuple[str, type[StoreUnusable]], ...] = (
+    ("readonly database", StoreReadOnly), ("read-only", StoreReadOnly),
+    ("database or disk is full", StoreFull), ("no space left", StoreFull),
+    ("disk i/o error", StoreFull),
+    ("database is locked", StoreLocked), ("database table is locked", StoreLocked),
+    ("lock timeout", StoreLocked),
+    ("unable to open database file", StorePermission), ("permission denied", StorePermission),
+    ("statement timeout", StoreUnreachable), ("could not connect", StoreUnreachable),
+    ("connection refused", StoreUnreachable), ("connection failed", StoreUnreachable),
+    ("server closed the connection", StoreUnreachable), ("timeout expired", StoreUnreachable),
+)
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    found: list[type[BaseException]] = [DBAPIError, sqlite3.Error]
+    try:
+        import psycopg
+    except ImportError:
+        return tuple(found)
+    return (*found, psycopg.Error)
+
+
+DB_ERRORS = _driver_errors()
+
+
+def _fault_kind(exc: BaseException) -> type[StoreUnusable] | None:
+    orig = getattr(exc, "orig", None) or exc
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if state:
+        for prefix, kind in _PG_STATES:
+            if str(state).startswith(prefix):
+                return kind
+    low = str(orig).lower()
+    return next((kind for text, kind in _TEXTS if text in low), None)
+
+
 def describe_error(exc: BaseException) -> str:
     """A store failure in one plain sentence (a lock held by another run named as such)."""
     orig = getattr(exc, "orig", None) or exc
     text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-    low = text.lower()
-    if "database is locked" in low or "lock timeout" in low or "database table is locked" in low:
+    kind = _fault_kind(exc)
+    if kind is StoreLocked:
         return (f"another dermclaim run is writing to the store (waited {lock_timeout():g} s "
                 "for it): try again when it has finished")
-    if "readonly database" in low or "read-only" in low:
+    if kind is StoreReadOnly:
         return "the store is read-only for you: only commands that read it can run"
-    if "statement timeout" in low:
+    if kind is StoreFull:
+        return ("the store's disk is full (or failing): nothing was written; free some space "
+                "and run the command again")
+    if kind is StorePermission and "unable to open database file" in text.lower():
+        return ("the store's file or its folder cannot be written by you (SQLite keeps its "
+                "journal beside the store): only commands that read it can run")
+    if kind is StoreUnreachable and "timeout" in text.lower() and "connect" not in text.lower():
         return "the store did not answer in time (statement timeout)"
-    return text
+    return hide_passwords(text)
+
+
+def store_fault(exc: BaseException, url: str | None = None) -> StoreUnusable | None:
+    """The typed error for a database exception that makes the store unusable for this
+    command (read-only, permission, full, locked, unreachable), or None for any other (a
+    constraint, a bug). Its message is one sentence naming the store, never a password."""
+    kind = _fault_kind(exc)
+    if kind is None:
+        return None
+    where = f"{_safe(resolve_url(url))}: " if kind is not StoreLocked else ""
+    return kind(f"{where}{describe_error(exc)}")
+
+
+def as_store_error(exc: BaseException, prefix: str = "") -> StoreError:
+    """`exc` as the StoreError a user sees: typed (exit 2) when it makes the store unusable,
+    plain otherwise; `prefix` says what was being done."""
+    kind = _fault_kind(exc) or StoreError
+    return kind(f"{prefix}{describe_error(exc)}")
 
 
 def get_engine(url: str | None = None, *, create: bool = True) -> Engine:
@@ -100,7 +183,10 @@ def get_engine(url: str | None = None, *, create: bool = True) -> Engine:
         try:
             create_private(path)
         except OSError as exc:
-            raise StoreError(f"cannot create the store {path}: {exc.strerror}") from None
+            kind = (StoreFull if exc.errno in (errno.ENOSPC, errno.EDQUOT) else
+                    StorePermission if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+                    else StoreUnusable)
+            raise kind(f"cannot create the store {path}: {exc.strerror}") from None
     engine = new_engine(resolved)
     try:
         if not create:
@@ -111,8 +197,8 @@ def get_engine(url: str | None = None, *, create: bool = True) -> Engine:
         migrate.prepare(engine, url_hint=_safe(url) if url else "")
     except (OperationalError, DBAPIError) as exc:
         engine.dispose()
-        raise StoreError(f"cannot open database {_safe(resolved)}: "
-                         f"{describe_error(exc)}") from None
+        kind = _fault_kind(exc) or StoreUnusable
+        raise kind(f"cannot open database {_safe(resolved)}: {describe_error(exc)}") from None
     except StoreError:
         engine.dispose()
         raise
@@ -188,6 +274,12 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except DB_ERRORS as exc:  # raw driver errors too (bulk inserts use the cursor)
+            session.rollback()
+            typed = store_fault(exc, url)
+            if typed is None:
+                raise
+            raise typed from None
         except BaseException:
             session.rollback()
             raise

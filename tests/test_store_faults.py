@@ -1,0 +1,145 @@
+"""A store that cannot take a change (issue 21): read-only (a file opened read-only, as
+SQLite opens a file you cannot write), full, locked by another run. Every writing command
+says so in one sentence with exit status 2 (never "internal error ... a bug"), and leaves no
+file behind that the store did not record; a multi-file `remit load` goes on after a broken
+file and stops at a store-wide fault, saying which files were not tried."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from dermclaim.cli import main
+from reconcile.store import database
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+ENCOUNTERS = sorted(str(p) for p in (SAMPLES / "encounters").glob("*.json"))
+AMENDED = sorted(str(p) for p in (SAMPLES / "corrections").glob("*.json"))
+PRACTICE = str(SAMPLES / "practice.toml")
+
+
+def _run(*args: str, code: int = 0) -> Result:
+    r = CliRunner().invoke(main, list(args))
+    assert r.exit_code == code, r.output
+    assert "bug" not in r.output and "Traceback" not in r.output
+    return r
+
+
+@pytest.fixture
+def loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("DERMCLAIM_LOG_DIR", str(tmp_path / "logs"))
+    db = tmp_path / "store.db"
+    url = f"sqlite:///{db}"
+    _run("claims", *ENCOUNTERS, "--practice", PRACTICE, "-o", str(tmp_path / "claims.837"),
+         "--db", url)
+    _run("remit", "load", str(SAMPLES / "remit.835"), "--db", url)
+    database.dispose_all()
+    yield db
+    database.dispose_all()
+    assert not (tmp_path / "logs").exists(), "a crash log was written"
+
+
+def _open_denials(url: str) -> list[dict]:  # type: ignore[type-arg]
+    return json.loads(_run("denials", "--json", "--db", url).output)
+
+
+def test_writes_on_a_read_only_store_are_refused_plainly(loaded: Path, tmp_path: Path) -> None:
+    ro = f"sqlite:///file:{loaded}?mode=ro&uri=true"
+    denials = _open_denials(ro)  # reading works
+    first = denials[0]["denial_id"]
+    r = _run("denial", "set", str(first), "--status", "written_off", "--note", "x", "--db", ro,
+             code=2)
+    assert "read-only" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+    letters = tmp_path / "letters"
+    appealable = [str(d["denial_id"]) for d in denials if d["cause"] == "bundling"]
+    r = _run("appeal", *appealable, "-o", str(letters), "--practice", PRACTICE, "--sent",
+             "--db", ro, code=2)
+    assert "read-only" in r.stderr and "practice" not in r.stderr
+    assert not letters.exists()
+
+    out = tmp_path / "corr" / "corrected.837"
+    r = _run("correct", *AMENDED, "-o", str(out), "--practice", PRACTICE, "--db", ro, code=2)
+    assert "read-only" in r.stderr
+    left = sorted(p.name for p in out.parent.iterdir()) if out.parent.exists() else []
+    assert left == [], left  # no 837, no reopening request
+    assert _open_denials(ro) == denials  # nothing moved
+
+
+def test_correct_takes_back_its_reopening_requests_when_the_store_refuses(
+        loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The replacement 837 goes out (its own transaction), then the store fills up before
+    the reopening requests are recorded: no request is left that the store does not know."""
+    url = f"sqlite:///{loaded}"
+    from sqlalchemy.exc import OperationalError
+
+    from reconcile.corrections import reopening
+
+    def full(*args: object, **kwargs: object) -> int:  # as SQLite answers a write
+        raise OperationalError("UPDATE denial", {}, sqlite3.OperationalError(
+            "database or disk is full"))
+
+    monkeypatch.setattr(reopening, "record_moves", full)
+    out = tmp_path / "corr" / "corrected.837"
+    r = _run("correct", *AMENDED, "-o", str(out), "--practice", PRACTICE, "--db", url, code=2)
+    assert "disk is full" in r.stderr
+    assert not list(out.parent.glob("*reopening*")), list(out.parent.iterdir())
+
+
+def _fill_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every new connection sees a disk with no room: SQLite's page limit set to the
+    store's current size (SQLITE_FULL, "database or disk is full", on the next write)."""
+    real = database._sqlite_pragmas
+
+    def pragmas(dbapi_conn, record):  # type: ignore[no-untyped-def]
+        real(dbapi_conn, record)
+        cur = dbapi_conn.cursor()
+        pages = cur.execute("PRAGMA page_count").fetchone()[0]
+        cur.execute(f"PRAGMA max_page_count = {pages}")
+        cur.close()
+
+    database.dispose_all()
+    monkeypatch.setattr(database, "_sqlite_pragmas", pragmas)
+
+
+def test_load_goes_on_after_a_broken_file_and_stops_when_the_store_is_full(
+        loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{loaded}"
+    broken = tmp_path / "broken.835"
+    broken.write_text("ISA*this is not an 835~")
+    text = (SAMPLES / "remit.835").read_text()
+    second = tmp_path / "second.835"  # other content: another payment (trace changed)
+    second.write_text(text.replace("TRN*1*", "TRN*1*X"))
+    third = tmp_path / "third.835"
+    third.write_text(text.replace("TRN*1*", "TRN*1*Y"))
+    assert second.read_text() != text and third.read_text() != text
+    _fill_up(monkeypatch)
+    r = _run("remit", "load", str(broken), str(second), str(third), "--db", url, code=2)
+    out = r.stdout
+    assert f"{broken}" in out and "failed" in out.split(str(second))[0]
+    assert f"{second}: failed" in out and f"{third}: not tried" in out
+    assert "disk is full" in r.stderr and "stopped" in r.stderr
+    assert "1 not tried" in out
+
+
+def test_a_locked_store_is_named_as_such(loaded: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{loaded}"
+    denial = _open_denials(url)[0]["denial_id"]
+    monkeypatch.setenv("DERMCLAIM_LOCK_TIMEOUT", "0.2")
+    database.dispose_all()
+    holder = sqlite3.connect(loaded)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        r = _run("denial", "set", str(denial), "--status", "written_off", "--note", "x",
+                 "--db", url, code=2)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert "another dermclaim run is writing to the store" in r.stderr
