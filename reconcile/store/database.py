@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import sqlite3
 import warnings
 from collections.abc import Iterator
@@ -180,13 +181,7 @@ def get_engine(url: str | None = None, *, create: bool = True) -> Engine:
             raise NoStore(f"no store at {path}: nothing has been sent or loaded there yet "
                           "(run `dermclaim claims` or `dermclaim remit load` first, or name "
                           "the store with --db or DERMCLAIM_DB)")
-        try:
-            create_private(path)
-        except OSError as exc:
-            kind = (StoreFull if exc.errno in (errno.ENOSPC, errno.EDQUOT) else
-                    StorePermission if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
-                    else StoreUnusable)
-            raise kind(f"cannot create the store {path}: {exc.strerror}") from None
+        _build_new_store(path)
     engine = new_engine(resolved)
     try:
         if not create:
@@ -204,6 +199,50 @@ def get_engine(url: str | None = None, *, create: bool = True) -> Engine:
         raise
     _ENGINES[resolved] = engine
     return engine
+
+
+def _os_fault(exc: OSError) -> type[StoreUnusable]:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StoreFull
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StorePermission
+    return StoreUnusable
+
+
+def _build_new_store(path: Path) -> None:
+    """Build a new SQLite store whole or not at all: in a hidden owner-only file beside it,
+    every revision run, then linked into place (never over a store another run has just
+    built: that one is used). Through a symlink, the file the link names is built, 0600
+    like any store. A failure (a full disk) leaves no store and no temporary behind."""
+    target = Path(os.path.realpath(path))
+    tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.building")
+    try:
+        create_private(tmp)
+        engine = new_engine(f"sqlite:///{tmp}")
+        try:
+            migrate.prepare(engine)
+        finally:
+            engine.dispose()
+        try:
+            os.link(tmp, target)  # fails if a store appeared meanwhile: keep that one
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV):
+                raise
+            if not target.exists():  # a file system without hard links
+                os.replace(tmp, target)
+    except OSError as exc:
+        raise _os_fault(exc)(f"cannot create the store {path}: {exc.strerror or exc}; "
+                             "nothing was created") from None
+    except DB_ERRORS as exc:
+        raise as_store_error(exc, f"cannot create the store {path}: ") from None
+    except StoreError as exc:
+        raise type(exc)(f"cannot create the store {path}: {exc}; nothing was created"
+                        ) from None
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
 
 
 def check_url(url: str) -> Path | None:
