@@ -177,4 +177,5 @@ def load_cmd(files: tuple[Path, ...], db: str | None) -> None:
         raise CliError("some files were not loaded (see above)", EXIT_FINDINGS)
     if summary.needs_attention:
         raise CliError("payments with a trace number already posted differently need your "
-                       "decision (see above)", EXIT_FINDINGS)
+                       "decision (see above; `dermclaim remit void` removes the wrong one)",
+                       EXIT_FINDINGS)
