@@ -143,3 +143,41 @@ def test_a_locked_store_is_named_as_such(loaded: Path,
         holder.rollback()
         holder.close()
     assert "another dermclaim run is writing to the store" in r.stderr
+
+
+def test_a_denial_appealed_meanwhile_stops_its_reopening_request(
+        loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race (issue 21): `correct` planned a reopening request for a denial that `appeal
+    --sent` moved to appealed before the request was recorded; `correct` wrote and reported
+    it, and the store silently skipped the move. The move is now checked under the write
+    lock that records it: that claim's request is refused with why, the others go out."""
+    from reconcile.corrections import correct as correct_mod
+    from reconcile.corrections import reopening
+    from reconcile.denials.lifecycle import set_status
+
+    url = f"sqlite:///{loaded}"
+    real = reopening.write_requests
+    moved: list[str] = []
+
+    def appeal_first(plans, practice, out_dir, url_, when):  # type: ignore[no-untyped-def]
+        p = next(p for p in plans if p.claim.claim_id == "DC-1001")
+        for _f, d in p.fixes:  # another run sends its appeal now
+            set_status(url_, d.denial_id, "appealed", note="appeal sent", by="other run")
+            moved.append(str(d.denial_id))
+        return real(plans, practice, out_dir, url_, when)
+
+    monkeypatch.setattr(correct_mod, "write_requests", appeal_first)
+    out = tmp_path / "corr" / "corrected.837"
+    r = _run("correct", *AMENDED, "-o", str(out), "--practice", PRACTICE, "--db", url,
+             "--json")
+    res = json.loads(r.stdout)
+    documents = [c["document"] for c in res["corrected"] if c["document"]]
+    assert not any("DC-1001" in d for d in documents)
+    assert any("DC-1005-reopening" in d for d in documents)  # the other claim went out
+    refusal = [n["line_control_number"] for n in res["not_corrected"]
+               if "is appealed now (moved by another run)" in n["reason"]]
+    assert refusal == ["DC-1001-2"]  # the line the amended diagnosis would have corrected
+    assert not list(out.parent.glob("DC-1001-reopening*"))
+    rows = {str(d["denial_id"]): d["status"] for d in
+            json.loads(_run("denials", "--status", "all", "--json", "--db", url).output)}
+    assert moved and all(rows[i] == "appealed" for i in moved)
