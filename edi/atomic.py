@@ -5,6 +5,10 @@ patient names, birth dates and member ids, so each is created 0600 (owner read/w
 whatever the umask: the mode is set on the open file, not left to the umask. A billing team
 that shares files does so on purpose (chmod, a shared folder), not by accident.
 
+Only regular files are replaced: a device or pipe named as the output (`-o /dev/null`,
+`-o /dev/stdout`, often run as root in containers) is written through as a stream, and a
+socket or a file of /proc or /sys is refused.
+
 The content goes to a hidden temporary file beside the target (`.<name>.<pid>-<tag>.tmp`),
 is flushed to disk (fsync), then replaces the target in one rename, and the folder is
 synced so the rename survives a power cut. A reader never sees half a file; a failure
@@ -15,16 +19,18 @@ temporary, which the next write to the same target removes (its process is gone)
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
 import secrets
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 __all__ = ["OWNER_ONLY", "FileNameClash", "check_unique_targets", "create_private",
            "original_text", "put_in_place", "put_or_take_back", "remove_stale_temporaries",
-           "safe_file_name", "stage", "write_atomically"]
+           "safe_file_name", "stage", "write_atomically", "write_through"]
 
 OWNER_ONLY = 0o600
 
@@ -65,11 +71,52 @@ def remove_stale_temporaries(target: str | Path) -> list[Path]:
     return removed
 
 
+def _kind(target: Path) -> str:
+    """What is at `target` (symlinks followed): "absent", "file" (a regular file dermclaim
+    may replace), "stream" (a terminal, /dev/null, a pipe: written through, never
+    replaced) or "other" (a socket, a block device, a file of /proc or /sys: refused)."""
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        return "absent"
+    except OSError:
+        return "absent"  # the write itself names the problem
+    if stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode):
+        return "stream"
+    if stat.S_ISREG(st.st_mode):
+        real = os.path.realpath(target)
+        return "other" if real.startswith(("/proc/", "/sys/")) else "file"
+    return "other"
+
+
+def _refuse_special(target: Path) -> None:
+    kind = _kind(target)
+    if kind in ("stream", "other"):
+        raise OSError(errno.EINVAL, "not a regular file: dermclaim writes its outputs to "
+                      "regular files (replaced whole) or to stdout with '-', and never "
+                      "replaces a device, pipe or system file", str(target))
+
+
+def write_through(target: Path, data: bytes) -> Path:
+    """Write `data` into the device or pipe at `target` as a stream (no temporary, no
+    rename: the device stays what it is)."""
+    fd = os.open(target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+    return target
+
+
 def stage(target: str | Path, data: bytes) -> Path:
     """Write `data` to a new hidden temporary beside `target` (0600, synced to disk) and
     return its path; `put_in_place` finishes the write. Raises FileNotFoundError naming the
-    folder when it does not exist."""
+    folder when it does not exist, and OSError when `target` is not a regular file's place
+    (a device, a pipe, a file of /proc or /sys: never replaced)."""
     path = Path(target)
+    _refuse_special(path)
     folder = _folder(path)
     remove_stale_temporaries(path)
     tmp = folder / f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
@@ -93,6 +140,7 @@ def put_in_place(tmp: Path, target: str | Path) -> Path:
     """Rename a staged temporary over `target` (atomic on one file system) and sync the
     folder so the new name is on disk."""
     path = Path(target)
+    _refuse_special(path)  # a device may have appeared since the staging
     os.replace(tmp, path)
     _sync_folder(_folder(path))
     return path
@@ -232,6 +280,8 @@ def write_atomically(path: str | Path, content: str | bytes, *, encoding: str = 
     else:
         data = content
     target = Path(path)
+    if _kind(target) == "stream":  # `-o /dev/null`, `-o /dev/stdout`: through, not over
+        return write_through(target, data)
     tmp = stage(target, data)
     try:
         return put_in_place(tmp, target)
