@@ -27,8 +27,9 @@ def test_symbols_are_never_spelled_out(name: str) -> None:
         assert word not in folded.replace("OKAFOR", "").replace("LEE", ""), folded
 
 
-@pytest.mark.parametrize(("name", "x12"), [("Müller", "Muller"), ("Ødegård", "Odegard"),
-                                           ("O\u2019Brien", "O'Brien"), ("Ruth\u00a0Ann", "Ruth Ann")])
+@pytest.mark.parametrize(("name", "x12"), [
+    ("Müller", "Muller"), ("Ødegård", "Odegard"), ("O\u2019Brien", "O'Brien"),
+    ("Ruth\u00a0Ann", "Ruth Ann")])
 def test_latin_letters_and_punctuation_still_fold(name: str, x12: str) -> None:
     assert not unmapped(name) and fold(name) == x12
 
