@@ -25,7 +25,8 @@ from dermclaim.cli._common import (
 
 DB_OPTION = click.option("--db", "db", metavar="URL", default=None,
                          help="Store URL (default: $DERMCLAIM_DB, else sqlite:///dermclaim.db).")
-STATUS_CHOICES = ("sent", "accepted", "acknowledged", "rejected", "adjudicated", "overdue")
+STATUS_CHOICES = ("sent", "accepted", "acknowledged", "rejected", "predetermined",
+                  "adjudicated", "overdue")
 
 
 def _date(option: str, value: str | None) -> date | None:
@@ -89,7 +90,8 @@ def ack_load(files: tuple[Path, ...], db: str | None) -> None:
 def claims_status(status: str | None, payer: str | None, since: str | None,
                   until: str | None, as_of: str | None, as_json: bool, db: str | None) -> None:
     """Where each claim sent stands: sent, accepted / rejected (999), acknowledged /
-    rejected (277CA), adjudicated (835), or overdue (no answer in time), with the reason.
+    rejected (277CA), predetermined (an 835 estimate only, CLP02 = 25), adjudicated (835),
+    or overdue (no answer in time), with the reason.
 
     \b
     Example:
