@@ -181,3 +181,44 @@ def test_a_denial_appealed_meanwhile_stops_its_reopening_request(
     rows = {str(d["denial_id"]): d["status"] for d in
             json.loads(_run("denials", "--status", "all", "--json", "--db", url).output)}
     assert moved and all(rows[i] == "appealed" for i in moved)
+
+
+def test_a_select_only_postgresql_role_is_read_only(store_url: str, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PostgreSQL half of the reproduction: a role granted SELECT only."""
+    if not store_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL role (the SQLite read-only file is tested above)")
+    import uuid
+
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    monkeypatch.setenv("DERMCLAIM_LOG_DIR", str(tmp_path / "logs"))
+    _run("remit", "load", str(SAMPLES / "remit.835"), "--db", store_url)
+    denial = _open_denials(store_url)[0]["denial_id"]
+    role, secret = f"ro_{uuid.uuid4().hex[:10]}", "S3cretPW-xyz"
+    schema = store_url.rsplit("search_path%3D", 1)[1]
+    admin = sa.create_engine(store_url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE ROLE {role} LOGIN PASSWORD '{secret}'"))
+        conn.execute(sa.text(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}'))
+        conn.execute(sa.text(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO {role}'))
+    url = make_url(store_url).set(username=role, password=secret).render_as_string(
+        hide_password=False)
+    try:
+        assert _open_denials(url)  # reading works
+        r = _run("denial", "set", str(denial), "--status", "written_off", "--note", "x",
+                 "--db", url, code=2)
+        assert "read-only" in r.stderr and secret not in r.output
+        letters = tmp_path / "letters"
+        r = _run("appeal", str(denial), "-o", str(letters), "--practice", PRACTICE, "--sent",
+                 "--db", url, code=2)
+        assert "read-only" in r.stderr and not letters.exists()
+    finally:
+        database.dispose_all()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'REVOKE ALL ON ALL TABLES IN SCHEMA "{schema}" FROM {role}'))
+            conn.execute(sa.text(f'REVOKE ALL ON SCHEMA "{schema}" FROM {role}'))
+            conn.execute(sa.text(f"DROP ROLE {role}"))
+        admin.dispose()
+    assert not (tmp_path / "logs").exists()
