@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -63,7 +64,7 @@ def downgrade() -> None:
     op.drop_table("payment_void")
 
 
-def _money(value: object, sqlite: bool) -> Decimal:
+def _money(value: Any, sqlite: bool) -> Decimal:
     if value is None:
         return Decimal("0.00")
     return (Decimal(int(value)) / 100 if sqlite else Decimal(str(value))).quantize(
@@ -87,16 +88,17 @@ def _in(ids: list[int]) -> str:
 
 def _remove_double_postings(sqlite: bool) -> None:
     conn = op.get_bind()
-    report: list[str] = op.get_context().config.attributes.setdefault("report", []) \
-        if op.get_context().config is not None else []
+    config = op.get_context().config
+    report: list[str] = (config.attributes.setdefault("report", []) if config is not None
+                         else [])
     rows = conn.execute(sa.text(
         "SELECT t.id, coalesce(nullif(trim(t.payer_id), ''), trim(t.payer_name)), "
         "trim(t.trace_number), t.payment_amount, t.credit_debit, "
         "coalesce(t.payment_date, t.production_date), f.file_name "
         "FROM remit_transaction t JOIN remit_file f ON f.id = t.file_id "
         "WHERE t.duplicate_of IS NULL AND trim(t.trace_number) <> '' ORDER BY t.id")).all()
-    first: dict[tuple[object, ...], int] = {}
-    copies: list[tuple[int, int, tuple[object, ...], str]] = []
+    first: dict[tuple[Any, ...], int] = {}
+    copies: list[tuple[int, int, tuple[Any, ...], str]] = []
     for tid, payer, trace, amount, cd, on, file_name in rows:
         signed = -_money(amount, sqlite) if cd == "D" else _money(amount, sqlite)
         key = (payer, trace, signed, str(on))
