@@ -173,3 +173,14 @@ def test_a_new_store_is_built_whole_or_not_at_all(tmp_path: Path,
         os.umask(old)
     assert stat.S_IMODE(store.stat().st_mode) == 0o600
     assert not list(tmp_path.glob(".*building*"))
+
+
+def test_an_old_store_reached_through_a_symlink_ends_owner_only(tmp_path: Path) -> None:
+    real = tmp_path / "real.db"
+    _restore(FIXTURES / "a51e00c.sql", real)
+    link = tmp_path / "store.db"
+    link.symlink_to(real)
+    _run("db", "upgrade", "--db", f"sqlite:///{link}")
+    assert link.is_symlink() and stat.S_IMODE(real.stat().st_mode) == 0o600
+    [backup] = tmp_path.glob("store.db.*.bak")
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600

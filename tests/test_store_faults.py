@@ -222,3 +222,31 @@ def test_a_select_only_postgresql_role_is_read_only(store_url: str, tmp_path: Pa
             conn.execute(sa.text(f"DROP ROLE {role}"))
         admin.dispose()
     assert not (tmp_path / "logs").exists()
+
+
+def test_appeal_sent_checks_the_move_under_the_lock_that_records_it(
+        loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The other side of the race: `appeal --sent` read the denial as open, another run
+    wrote it off before the appeal was recorded. The move is checked again under the write
+    lock: refused with why, no letter left, the denial as the other run left it."""
+    from reconcile.appeals import letters as letters_mod
+    from reconcile.denials.lifecycle import set_status
+
+    url = f"sqlite:///{loaded}"
+    bundled = next(d for d in _open_denials(url) if d["cause"] == "bundling")
+    real = letters_mod.record_appeals
+
+    def written_off_first(session, levels, **kwargs):  # type: ignore[no-untyped-def]
+        set_status(url, bundled["denial_id"], "written_off", note="small balance",
+                   by="other run")
+        return real(session, levels, **kwargs)
+
+    monkeypatch.setattr(letters_mod, "record_appeals", written_off_first)
+    out = tmp_path / "letters"
+    r = _run("appeal", str(bundled["denial_id"]), "-o", str(out), "--practice", PRACTICE,
+             "--sent", "--db", url, code=1)
+    assert "cannot move a denial from written_off to appealed" in r.stderr
+    assert not out.exists()
+    rows = json.loads(_run("denials", "--status", "all", "--json", "--db", url).output)
+    assert next(d for d in rows if d["denial_id"] == bundled["denial_id"])["status"] == \
+        "written_off"
