@@ -250,3 +250,22 @@ def test_appeal_sent_checks_the_move_under_the_lock_that_records_it(
     rows = json.loads(_run("denials", "--status", "all", "--json", "--db", url).output)
     assert next(d for d in rows if d["denial_id"] == bundled["denial_id"])["status"] == \
         "written_off"
+
+
+def test_ack_load_stops_at_a_read_only_store(loaded: Path, tmp_path: Path) -> None:
+    """`ack load` of several files on a store that refuses every write: the first file
+    fails naming the store, the others are not tried, exit 2 (as `remit load`)."""
+    from datetime import datetime
+
+    from ack_helpers import answer_999
+
+    url = f"sqlite:///{loaded}"
+    first, second = tmp_path / "a.999", tmp_path / "b.999"
+    first.write_text(answer_999(url, {}, when=datetime(2026, 4, 1, 13, 0)))
+    second.write_text(first.read_text().replace("ISA*00", "ISA*00", 1).replace(
+        "*000000001*", "*000000002*", 1))
+    database.dispose_all()
+    ro = f"sqlite:///file:{loaded}?mode=ro&uri=true"
+    r = _run("ack", "load", str(first), str(second), "--db", ro, code=2)
+    assert f"{first}: failed" in r.stdout and f"{second}: not tried" in r.stdout
+    assert "read-only" in r.stderr and "stopped" in r.stderr

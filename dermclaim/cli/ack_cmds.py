@@ -71,6 +71,8 @@ def ack_load(files: tuple[Path, ...], db: str | None) -> None:
         summary = load_ack_files(list(files), db)
     for line in summary.lines():
         click.echo(line)
+    if summary.stopped:
+        raise CliError(f"{summary.stopped}; the load stopped there", EXIT_BAD_INPUT)
     if summary.unreadable:
         raise CliError("some files could not be read (see above)", EXIT_BAD_INPUT)
     if not summary.ok:
