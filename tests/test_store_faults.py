@@ -268,3 +268,23 @@ def test_ack_load_stops_at_a_read_only_store(loaded: Path, tmp_path: Path) -> No
     r = _run("ack", "load", str(first), str(second), "--db", ro, code=2)
     assert f"{first}: failed" in r.stdout and f"{second}: not tried" in r.stdout
     assert "read-only" in r.stderr and "stopped" in r.stderr
+
+
+def test_a_refused_login_is_a_permission_fault(store_url: str, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wrong password (SQLSTATE 28P01): exit 2, one sentence, the password hidden."""
+    if not store_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL login")
+    from sqlalchemy.engine import make_url
+
+    from reconcile.errors import StorePermission
+
+    monkeypatch.setenv("DERMCLAIM_LOG_DIR", str(tmp_path / "logs"))
+    wrong = make_url(store_url).set(password="Wr0ngPW-xyz").render_as_string(
+        hide_password=False)
+    r = _run("remit", "load", str(SAMPLES / "remit.835"), "--db", wrong, code=2)
+    assert "Wr0ngPW" not in r.output and ":***@" in r.stderr
+    assert "password authentication failed" in r.stderr
+    database.dispose_all()
+    with pytest.raises(StorePermission):
+        database.get_engine(wrong)

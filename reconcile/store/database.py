@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import sqlite3
 import warnings
@@ -99,6 +100,9 @@ _TEXTS: tuple[tuple[str, type[StoreUnusable]], ...] = (
     ("database is locked", StoreLocked), ("database table is locked", StoreLocked),
     ("lock timeout", StoreLocked),
     ("unable to open database file", StorePermission), ("permission denied", StorePermission),
+    # a login refused: before the connection texts, which the same message carries
+    ("authentication failed", StorePermission), ("no pg_hba.conf entry", StorePermission),
+    ('" does not exist', StorePermission),  # role "x" (a database "x": below, unreachable)
     ("statement timeout", StoreUnreachable), ("could not connect", StoreUnreachable),
     ("connection refused", StoreUnreachable), ("connection failed", StoreUnreachable),
     ("server closed the connection", StoreUnreachable), ("timeout expired", StoreUnreachable),
@@ -120,11 +124,12 @@ DB_ERRORS = _driver_errors()
 def _fault_kind(exc: BaseException) -> type[StoreUnusable] | None:
     orig = getattr(exc, "orig", None) or exc
     state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-    if state:
-        for prefix, kind in _PG_STATES:
-            if str(state).startswith(prefix):
-                return kind
+    if state:  # the server said what it is: a state not listed is no store fault
+        return next((kind for prefix, kind in _PG_STATES if str(state).startswith(prefix)),
+                    None)
     low = str(orig).lower()
+    if re.search(r'database ".*" does not exist', low):
+        return StoreUnreachable
     return next((kind for text, kind in _TEXTS if text in low), None)
 
 
