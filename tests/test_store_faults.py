@@ -288,3 +288,35 @@ def test_a_refused_login_is_a_permission_fault(store_url: str, tmp_path: Path,
     database.dispose_all()
     with pytest.raises(StorePermission):
         database.get_engine(wrong)
+
+
+def test_a_replacement_whose_denial_moved_meanwhile_is_not_sent(
+        loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The replacement route of the race: DC-1003's denial is written off by another run
+    after `correct` planned its frequency-7 claim. The move is checked in the transaction
+    that records the send: nothing is sent or recorded, the message says to run again, and
+    the run again leaves that denial out."""
+    from reconcile.corrections import correct as correct_mod
+    from reconcile.denials.lifecycle import set_status
+
+    url = f"sqlite:///{loaded}"
+    dc1003 = next(d for d in _open_denials(url) if d["claim_id"] == "DC-1003")
+    real = correct_mod.submit_claims
+
+    def written_off_first(*args, **kwargs):  # type: ignore[no-untyped-def]
+        set_status(url, dc1003["denial_id"], "written_off", note="small balance",
+                   by="other run")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(correct_mod, "submit_claims", written_off_first)
+    out = tmp_path / "corr" / "corrected.837"
+    r = _run("correct", *AMENDED, "-o", str(out), "--practice", PRACTICE, "--db", url,
+             code=1)
+    assert f"denial {dc1003['denial_id']} is written_off now (moved by another run)" in \
+        r.stderr
+    assert not out.exists() and not list(out.parent.glob("*reopening*"))
+    monkeypatch.setattr(correct_mod, "submit_claims", real)
+    again = json.loads(_run("correct", *AMENDED, "-o", str(out), "--practice", PRACTICE,
+                            "--db", url, "--json").output)
+    assert "DC-1003" not in {c["claim_id"] for c in again["corrected"]}
+    assert {c["claim_id"] for c in again["corrected"]} == {"DC-1001", "DC-1005"}
