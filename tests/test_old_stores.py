@@ -184,3 +184,47 @@ def test_an_old_store_reached_through_a_symlink_ends_owner_only(tmp_path: Path) 
     assert link.is_symlink() and stat.S_IMODE(real.stat().st_mode) == 0o600
     [backup] = tmp_path.glob("store.db.*.bak")
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+
+
+def test_double_postings_are_removed_on_every_backend(store_url: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The de-duplication on PostgreSQL too: a store at 0006 in which the sample payment
+    was posted twice, as releases before payment identity did (the identity check turned
+    off for the second load), upgrades to the totals of one posting."""
+    from alembic import command
+
+    from reconcile.ledger import totals
+    from reconcile.remit import payments
+    from reconcile.store import migrate
+    from reconcile.store.database import new_engine
+
+    sample = Path(__file__).resolve().parent.parent / "samples" / "remit.835"
+    _run("remit", "load", str(sample), "--db", store_url)
+    once = attrs_dict(totals.compute(store_url))
+    copy = tmp_path / "copy-crlf.835"
+    copy.write_bytes(sample.read_bytes().replace(b"~", b"~\r\n"))
+    monkeypatch.setattr(payments, "judge", lambda session, key: payments.Verdict("new"))
+    _run("remit", "load", str(copy), "--db", store_url)  # posted again
+    monkeypatch.undo()
+    twice = totals.compute(store_url)
+    assert twice.paid == 2 * once["paid"] and twice.payments == 2 * once["payments"]
+    dispose_all()
+    engine = new_engine(store_url)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(migrate._config(conn), "0006_submission_once")
+    finally:
+        engine.dispose()
+    dispose_all()
+    out = _run("db", "upgrade", "--db", store_url).output
+    assert (f"payments posted twice: {once['payments']} removed; paid "
+            f"{twice.paid:.2f} -> {once['paid']:.2f}") in out
+    dispose_all()
+    assert attrs_dict(totals.compute(store_url)) == {**once, "duplicate_payments":
+                                                     once["payments"]}
+
+
+def attrs_dict(t: object) -> dict[str, object]:
+    import attrs
+
+    return attrs.asdict(t)  # type: ignore[arg-type]
