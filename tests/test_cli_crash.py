@@ -69,3 +69,49 @@ def test_user_errors_are_not_reported_as_bugs(tmp_path: Path,
     assert result.exit_code == 2
     assert "bug" not in result.output
     assert not (tmp_path / "logs").exists()
+
+
+PHI = "Ruth Okafor DOB 1948-06-14 MBI 1EG4TE5MK73"
+URL = "postgresql+psycopg://roleak:S3cretPW-xyz@db.example/claims"
+
+
+def test_crash_log_keeps_the_command_name_and_no_value(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 21 reproduction: `--note <patient>` and `--db <url with password>` were written
+    into the log as "command words". Every argument, option value and environment value
+    carries patient data or the password; none may reach the log (nor stderr's password)."""
+    logs = tmp_path / "logs"
+    monkeypatch.setenv("DERMCLAIM_LOG_DIR", str(logs))
+    monkeypatch.setenv("DERMCLAIM_DB", URL)
+    monkeypatch.setenv("DERMCLAIM_NOTE", PHI)
+    group = click.Group("leak-test")
+
+    @group.command("go")
+    @click.argument("words", nargs=-1)
+    @click.option("--note")
+    @click.option("--db")
+    def _go(words: tuple[str, ...], note: str, db: str) -> None:
+        raise RuntimeError(f"{note} {db} {os.environ['DERMCLAIM_DB']}")
+
+    main.add_command(group)
+    try:
+        result = CliRunner().invoke(main, [
+            "leak-test", "go", PHI, URL, f"--note={PHI}", "--db", URL, "Okafor", "S3cretPW-xyz"])
+    finally:
+        main.commands.pop("leak-test")
+    assert result.exit_code == EXIT_BUG
+    assert "S3cretPW" not in result.output and "Okafor" not in result.output
+    [log] = list(logs.iterdir())
+    text = log.read_text()
+    assert "command: dermclaim leak-test go\n" in text
+    assert "RuntimeError" in text and "_go" in text
+    for value in ("Okafor", "1948-06-14", "1EG4TE5MK73", "S3cretPW", "roleak", "db.example",
+                  "--note", "--db"):
+        assert value not in text, value
+
+
+def test_passwords_are_hidden_in_user_messages(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["denials", "--db", "mysql://roleak:S3c@ret@db.example/x"])
+    assert result.exit_code != 0
+    assert "S3c" not in result.output and "ret@" not in result.output
+    assert "mysql://roleak:***@db.example/x" in result.stderr

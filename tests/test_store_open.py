@@ -98,7 +98,7 @@ def test_a_read_only_store_can_be_read_and_refuses_writes_plainly(tmp_path: Path
     other.write_bytes((SAMPLES / "remit.835").read_bytes() + b"\n")  # other bytes: a new file
     r = run("remit", "load", str(other), "--db", ro)
     _no_traceback(r)
-    assert r.exit_code == 2
+    assert r.exit_code == 2  # the store is unusable for writing (issue 21), not a finding
     assert "the store is read-only for you: only commands that read it can run" in r.output
 
 
@@ -127,6 +127,6 @@ def test_a_server_that_never_answers_does_not_hang(tmp_path: Path) -> None:
         srv.close()
         for c in held:
             c.close()
-    assert r.returncode == 2, r.stderr
+    assert r.returncode == 2, r.stderr  # the store unreachable: unusable (issue 21)
     assert "cannot open database postgresql+psycopg://biller:***@127.0.0.1:" in r.stderr
     assert "timeout" in r.stderr and "Traceback" not in r.stderr

@@ -56,6 +56,8 @@ REMIT_COMMANDS: dict[str, Row] = {
              "PLB and findings."),
     "load": ("remit_cmds", "Load 835 files into the store: matched to what was sent, "
              "denials classified."),
+    "payments": ("void_cmds", "List the payments posted, with the id `remit void` takes."),
+    "void": ("void_cmds", "Remove a posted payment and everything it posted (recorded)."),
 }
 
 

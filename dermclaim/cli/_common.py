@@ -17,7 +17,7 @@ from coding.errors import CodingError, EncounterError
 from companion_guides import GuideError
 from dermclaim.cli._exits import EXIT_BAD_INPUT, EXIT_FINDINGS
 from edi.errors import EdiError
-from reconcile.errors import StoreError
+from reconcile.errors import StoreError, StoreUnusable, hide_passwords
 
 
 class CliError(click.ClickException):
@@ -29,7 +29,8 @@ class CliError(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]
 
     def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
-        click.echo(f"dermclaim: error: {self.format_message()}", err=True)
+        # a message may quote a store URL: never its password
+        click.echo(f"dermclaim: error: {hide_passwords(self.format_message())}", err=True)
 
 
 @contextmanager
@@ -40,6 +41,8 @@ def user_errors() -> Iterator[None]:
     except EncounterError as exc:
         raise CliError(str(exc), EXIT_BAD_INPUT) from None
     except (CodingError, GuideError, EdiError) as exc:
+        raise CliError(str(exc), EXIT_BAD_INPUT) from None
+    except StoreUnusable as exc:  # read-only, permission, full, locked, unreachable
         raise CliError(str(exc), EXIT_BAD_INPUT) from None
     except StoreError as exc:
         raise CliError(str(exc), EXIT_FINDINGS) from None

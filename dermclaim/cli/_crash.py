@@ -7,9 +7,10 @@ only its owner can read, under the user's state directory:
 
     $DERMCLAIM_LOG_DIR, else $XDG_STATE_HOME/dermclaim, else ~/.local/state/dermclaim
 
-The log holds no patient data: it records the exception type and the frames (file, line,
-function, source line of dermclaim's own code), never the exception's message or a frame's
-local values, which may quote a value read from the file.
+The log holds no patient data and no password: it records the command's name (`remit load`,
+never its arguments or options: a note may name a patient, a --db URL carry a password),
+the exception type and the frames (file, line, function, source line of the code), never
+the exception's message, a frame's local values or any environment value.
 """
 
 from __future__ import annotations
@@ -53,8 +54,29 @@ def scrubbed_traceback(exc: BaseException) -> str:
     return "".join(out)
 
 
-def write_log(exc: BaseException, argv: list[str]) -> Path | None:
-    """Write the scrubbed traceback to a new owner-only file; its path, or None."""
+def command_name(group: click.Group, argv: list[str]) -> str:
+    """The command's name as the program knows it (`remit load`, `denial set`): the
+    leading words of `argv` that name a command or sub-command, and nothing else (an
+    argument or option value may be a patient's name or a password)."""
+    words: list[str] = []
+    current: click.Command = group
+    for arg in argv:
+        if arg.startswith("-") or not isinstance(current, click.Group):
+            break
+        known = current.commands if not hasattr(current, "lazy") else {
+            *current.commands, *current.lazy}
+        if arg not in known:
+            break
+        words.append(arg)
+        current = current.commands.get(arg, current)
+        if current is group:
+            break
+    return " ".join(words) or "(no command)"
+
+
+def write_log(exc: BaseException, command: str) -> Path | None:
+    """Write the scrubbed traceback to a new owner-only file; its path, or None. `command`
+    is the command's name only (`command_name`), never its arguments."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     folder = log_dir()
     path = folder / f"crash-{stamp}-{os.getpid()}.log"
@@ -63,9 +85,8 @@ def write_log(exc: BaseException, argv: list[str]) -> Path | None:
         folder.chmod(0o700)  # mkdir's mode is filtered by the umask
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.fchmod(fd, 0o600)  # whatever the umask
-        command = " ".join(a for a in argv if not Path(a).exists())  # options, not file names
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(f"dermclaim internal error at {stamp}\ncommand words: {command}\n"
+            fh.write(f"dermclaim internal error at {stamp}\ncommand: dermclaim {command}\n"
                      f"python {sys.version.split()[0]}\n\n")
             fh.write(scrubbed_traceback(exc))
     except OSError:
@@ -86,10 +107,10 @@ def input_files(args: list[str]) -> list[str]:
     return found
 
 
-def crash_message(exc: BaseException, args: list[str]) -> str:
+def crash_message(exc: BaseException, args: list[str], command: str = "") -> str:
     files = input_files(args)
     where = f" while reading {', '.join(files)}" if files else ""
-    log = write_log(exc, args)
+    log = write_log(exc, command or "(unknown)")
     told = (f"details are in {log}" if log is not None
             else f"no log could be written under {log_dir()}")
     return (f"dermclaim: internal error ({type(exc).__name__}){where}: this is a bug in "
@@ -112,5 +133,5 @@ class SafeGroup(click.Group):
         except Exception as exc:
             if not standalone_mode:
                 raise
-            click.echo(crash_message(exc, argv), err=True)
+            click.echo(crash_message(exc, argv, command_name(self, argv)), err=True)
             sys.exit(EXIT_BUG)

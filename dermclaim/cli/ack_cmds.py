@@ -31,8 +31,8 @@ from dermclaim.cli._io import EXIT_EPILOG, display_name, open_store, shown, stdi
 
 DB_OPTION = click.option("--db", "db", metavar="URL", default=None,
                          help="Store URL (default: $DERMCLAIM_DB, else sqlite:///dermclaim.db).")
-STATUS_CHOICES = ("sent", "accepted", "acknowledged", "rejected", "adjudicated", "crossed_over",
-                  "late")
+STATUS_CHOICES = ("sent", "accepted", "acknowledged", "rejected", "predetermined",
+                  "adjudicated", "crossed_over", "late")
 
 
 def _date(option: str, value: str | None) -> date | None:
@@ -85,16 +85,18 @@ def ack_load(files: tuple[Path, ...], as_json: bool, db: str | None) -> None:
             f.path = shown(f.path)
             f.message = shown(f.message)
     for f in summary.files:
-        if f.status in ("unreadable", "failed"):
+        if f.status in ("unreadable", "failed", "not_tried"):
             echo_err(f.line())
     if as_json:
         click.echo(json.dumps(ack_load_json(summary), indent=2))
     else:
         for f in summary.files:
-            if f.status not in ("unreadable", "failed"):
+            if f.status not in ("unreadable", "failed", "not_tried"):
                 click.echo(f.line())
                 for m in f.findings:
                     click.echo(f"  finding: {m}")
+    if summary.stopped:
+        raise CliError(f"{summary.stopped}; the load stopped there", EXIT_BAD_INPUT)
     if summary.unreadable:
         raise CliError("some files could not be read (see above)", EXIT_BAD_INPUT)
     if not summary.ok:
@@ -158,8 +160,9 @@ def claims_status(status: str | None, payer: str | None, since: str | None,
                   until: str | None, as_of: str | None, fmt: str | None, as_json: bool,
                   limit: int | None, db: str | None) -> None:
     """Where each claim sent stands: sent, accepted / rejected (999), acknowledged /
-    rejected (277CA), adjudicated (835), or late (no 999/277CA or 835 in the payer's time), with the
-    reason. --since/--until filter by the day the claim was sent.
+    rejected (277CA), predetermined (an 835 estimate only, CLP02 = 25), adjudicated (835),
+    crossed over (forwarded to the next payer), or late (no 999/277CA or 835 in the payer's
+    time), with the reason. --since/--until filter by the day the claim was sent.
 
     \b
     Example:

@@ -102,6 +102,8 @@ def upgrade_cmd(db: str | None) -> None:
         click.echo(f"new store created at schema revision {res.after}")
     else:
         click.echo(f"store upgraded from schema revision {res.before} to {res.after}")
+    for note in res.notes:
+        click.echo(note)
 
 
 def _sqlite_file(url: str) -> Path | None:

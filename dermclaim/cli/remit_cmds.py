@@ -202,11 +202,14 @@ def _load(files: list[Path], as_json: bool, db: str | None) -> None:
     else:
         for line in summary.lines(failures=False):
             click.echo(shown(line))
+    if summary.stopped:
+        raise CliError(f"{summary.stopped}; the load stopped there", EXIT_BAD_INPUT)
     if not summary.ok:
         raise CliError("some files were not loaded (see above)", EXIT_BAD_INPUT)
     if summary.needs_attention:
         raise CliError("payments with a trace number already posted differently need your "
-                       "decision (see above)", EXIT_FINDINGS)
+                       "decision (see above; `dermclaim remit void` removes the wrong one)",
+                       EXIT_FINDINGS)
 
 
 def remit_load_json(summary: Any) -> dict[str, Any]:

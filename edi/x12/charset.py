@@ -11,7 +11,11 @@ So:
   decomposition alone leaves ß, Ø, Ł, Æ, Œ, Đ, Þ unmapped);
 - a letter of another script (Cyrillic, Greek, CJK, Arabic...) is NOT romanized: a
   machine romanization would not match the payer's record, so the claim is held with a
-  finding asking for the name as on the card (`unmapped`).
+  finding asking for the name as on the card (`unmapped`);
+- a symbol or emoji (🏥, 😀, ♥, ©, №) has no transliteration at all: it is never spelled
+  out as a word (anyascii would write HOSPITAL, GRINNING, HEARTS into the name), the claim
+  is held with the same finding (`unmapped`). A variation selector or joiner that only
+  shapes an emoji goes with it.
 """
 
 from __future__ import annotations
@@ -36,9 +40,15 @@ def _fold_char(ch: str) -> str | None:
         return anyascii(ch)
     if category == "Nd":
         return str(unicodedata.digit(ch))
-    if category[0] in "PZS":  # punctuation, spaces, symbols: ’ – « » non-breaking space
+    if category[0] == "Z":  # a non-breaking or other space
+        return " "
+    if category[0] == "P":  # typographic punctuation: ’ – « »
         folded = anyascii(ch)
-        return folded if folded.isascii() else " "
+        # a mark, never a word: anyascii spells some punctuation out
+        return folded if folded.isascii() and not any(c.isalnum() for c in folded) else " "
+    # symbols (emoji, ♥, ©, №, €) and other numbers (½, ²): no standard transliteration.
+    # anyascii spells them out as words (🏥 -> "hospital", 😀 -> "grinning"), which would
+    # go out as the patient's name: held instead, with the finding asking for the name
     return None
 
 

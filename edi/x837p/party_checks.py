@@ -71,8 +71,9 @@ def _person_text(who: str, person: Person) -> list[str]:
                    ("address.city", address.city, True)]
     for name, value, required in fields:
         if unmapped(value):
-            out.append(f"{who}.{name} has letters outside the Latin alphabet, which an 837P "
-                       "cannot carry: write it as on the insurance card, in Latin letters")
+            out.append(f"{who}.{name} has letters outside the Latin alphabet (or a symbol "
+                       "or emoji), which an 837P cannot carry: write it as on the insurance "
+                       "card, in Latin letters")
         elif required and value and not any(c.isalnum() for c in fold(value)):
             out.append(f"{who}.{name} has no letter or digit an 837P can carry")
     return out

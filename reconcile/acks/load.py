@@ -36,9 +36,9 @@ from edi.wording import plural
 from edi.x12.tokenizer import X12Tokenizer
 from edi.x277.model import REJECTED, Ack277, ClaimAck
 from edi.x999.model import Ack999, SegmentError, TransactionSetAck
-from reconcile.errors import StoreError
+from reconcile.errors import StoreError, StoreUnusable
 from reconcile.store.ack_models import AckAnswer, AckFile
-from reconcile.store.database import get_engine, session_scope
+from reconcile.store.database import describe_error, get_engine, session_scope
 from reconcile.store.models import SubmittedClaim, SubmittedLine
 from reconcile.store.sent import release_rows
 
@@ -72,6 +72,7 @@ class AckFileResult:
 @define
 class AckLoadSummary:
     files: list[AckFileResult] = field(factory=list)
+    stopped: str | None = None  # a store-wide fault (read-only, full...) ended the run
 
     @property
     def unreadable(self) -> bool:
@@ -112,7 +113,7 @@ def load_ack_files(paths: Sequence[str | Path], url: str | None = None,
     get_engine(url)  # a bad URL is a StoreError before any file is touched
     when = now or datetime.now(UTC)
     summary = AckLoadSummary()
-    for raw in paths:
+    for index, raw in enumerate(paths):
         path = Path(raw)
         result = AckFileResult(str(path), "loaded")
         summary.files.append(result)
@@ -141,9 +142,15 @@ def load_ack_files(paths: Sequence[str | Path], url: str | None = None,
         except IntegrityError:  # loaded by another process meanwhile (sha256 unique)
             result.status = "already_loaded"
             result.message = "loaded by another run meanwhile; nothing written"
+        except StoreUnusable as exc:  # the store, not this file: the next file fails alike
+            result.status, result.message = "failed", "not loaded: the store refused it"
+            summary.files += [AckFileResult(str(p), "not_tried", "the store refused the run")
+                              for p in paths[index + 1:]]
+            summary.stopped = str(exc)
+            break
         except SQLAlchemyError as exc:
             result.status = "failed"
-            result.message = f"not loaded, the store failed: {getattr(exc, 'orig', exc)}"
+            result.message = f"not loaded, the store failed: {describe_error(exc)}"
         except StoreError as exc:
             result.status, result.message = "failed", str(exc)
     return summary

@@ -38,6 +38,7 @@ class Pipeline:
     still_sent: int  # sent, no answer yet, not late
     top_reasons: tuple[tuple[str, int], ...]  # (codes and meaning, claims)
     late_rows: tuple[ClaimState, ...]  # fewest days left first
+    predetermined: int = 0  # only a predetermination (CLP02 = 25) so far: not adjudicated
 
 
 def pipeline(url: str | None, *, since: date | None = None, until: date | None = None,
@@ -60,7 +61,8 @@ def pipeline(url: str | None, *, since: date | None = None, until: date | None =
     return Pipeline(since, until, today, len(rows),
                     counts["accepted"] + counts["acknowledged"], counts["rejected"],
                     counts["adjudicated"], counts["late"], counts["sent"],
-                    tuple(reasons.most_common(TOP_REASONS)), tuple(late))
+                    tuple(reasons.most_common(TOP_REASONS)), tuple(late),
+                    counts["predetermined"])
 
 
 def _first(meaning: str) -> str:
@@ -76,6 +78,7 @@ def pipeline_html(p: Pipeline, *, limit: int = TOP_OVERDUE) -> str:
         else "all claims sent"
     cards = [("Sent", p.sent), ("Waiting for a first answer", p.still_sent),
              ("Accepted, waiting for the 835", p.accepted), ("Rejected", p.rejected),
+             ("Predetermined, waiting for the claim's 835", p.predetermined),
              ("Adjudicated", p.adjudicated), ("Late", p.late)]
     out = ['<section class="pipeline"><h2>Claims pipeline</h2>',
            f"<p>{escape(period)}; as of {p.as_of}. Rejected claims never reached "

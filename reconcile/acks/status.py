@@ -7,6 +7,9 @@ acknowledged / rejected (277CA) -> adjudicated (an 835 answered it), or late.
 Rules (from the store, nothing cached):
 - `adjudicated` when a live 835 claim payment (not a reversal, not one a reversal took
   back) answers the submission: paid, partly paid (some lines denied) or denied;
+- `predetermined` when the only 835 answer is a predetermination (CLP02 = 25: what the
+  payer would pay, nothing paid): not adjudicated, and still followed (late like an
+  accepted claim when no adjudication comes in time);
 - else the latest acknowledgment decides, in the order received: 999 A/E `accepted`,
   999 R `rejected`; 277CA A0/A1/A2/A5 `acknowledged`, A3/A4/A6/A7/A8 `rejected`; other
   277 categories (pending, finalized) leave the state as it was;
@@ -44,8 +47,9 @@ from reconcile.store.remit_models import Denial, RemitClaim, RemitTransaction
 __all__ = ["STATUSES", "ClaimState", "Event", "RejectionRow", "claim_states",
            "rejection_rows"]
 
-STATUSES = ("sent", "accepted", "acknowledged", "rejected", "adjudicated", "crossed_over",
-            "late")
+STATUSES = ("sent", "accepted", "acknowledged", "rejected", "predetermined", "adjudicated",
+            "crossed_over", "late")
+PREDETERMINATION = "25"  # CLP02: an estimate of what would be paid, not an adjudication
 # Medicare forwarded the claim to the supplemental payer (COBA crossover): CLP02 19/20/21,
 # or remark MA18 / N89 (reference/cob-and-fee-schedule.md)
 FORWARDED_STATUSES = frozenset({"19", "20", "21"})
@@ -59,7 +63,7 @@ DEFAULT_TIMELY_DAYS = 365
 @frozen
 class Event:
     on: date | None
-    state: str  # sent, accepted, rejected, acknowledged, adjudicated, other
+    state: str  # sent, accepted, rejected, acknowledged, predetermined, adjudicated, other
     source: str  # 837, 999, 277CA, 835
     detail: str
 
@@ -214,6 +218,18 @@ def _state(sub: SubmittedClaim, control: int, answers: Sequence[AckAnswer],
                 reason += f"; fix: {a.fix}"
     crossed: tuple[str, date | None] | None = None  # (to whom, when) awaiting its 835
     for rc, paid_on in remits:
+        if rc.payer == sub.payer:
+            pcn = rc.payer_claim_number or pcn
+        if rc.status == PREDETERMINATION:  # an estimate, not the claim's adjudication
+            history.append(Event(paid_on, "predetermined", "835",
+                                 f"predetermination (CLP02 = 25): estimated "
+                                 f"{money_text(rc.paid or 0)} of {money_text(rc.charge or 0)}, "
+                                 "nothing paid"))
+            if current != "adjudicated":
+                current, since = "predetermined", paid_on or since
+                reason = ("835 predetermination only (CLP02 = 25): nothing paid; the claim "
+                          "itself is still to be adjudicated")
+            continue
         result = f"{_result(rc, rc.id in denied)}: paid {money_text(rc.paid or 0)} of " \
                  f"{money_text(rc.charge or 0)}"
         if rc.payer != sub.payer:  # the next payer's answer (a crossover's included)
@@ -221,12 +237,11 @@ def _state(sub: SubmittedClaim, control: int, answers: Sequence[AckAnswer],
             crossed = None
         history.append(Event(paid_on, "adjudicated", "835", result))
         current, since, reason = "adjudicated", paid_on or since, f"835 {result}"
-        if rc.payer == sub.payer:
-            pcn = rc.payer_claim_number or pcn
-            if rc.status in FORWARDED_STATUSES or \
-                    CROSSOVER_REMARKS & set((rc.remarks or "").split(":")):
-                crossed = (rc.crossover_payer or sub.next_payer or "the supplemental payer",
-                           paid_on)
+        if rc.payer == sub.payer and (
+                rc.status in FORWARDED_STATUSES
+                or CROSSOVER_REMARKS & set((rc.remarks or "").split(":"))):
+            crossed = (rc.crossover_payer or sub.next_payer or "the supplemental payer",
+                       paid_on)
     ack_days, turnaround, timely = _settings(sub.payer)
     days_left = (sub.date_of_service.toordinal() + timely) - today.toordinal()
     waited = (today - sent_on).days
@@ -246,10 +261,12 @@ def _state(sub: SubmittedClaim, control: int, answers: Sequence[AckAnswer],
         current, since = "late", sent_on
         reason = (f"no 999 or 277CA {waited} days after it was sent (expected within "
                   f"{ack_days}); {days_left} days left before the timely filing limit")
-    elif current in ("accepted", "acknowledged") and waited > turnaround:
-        reason = (f"{current} but no 835 {waited} days after it was sent (the payer usually "
-                  f"answers within {turnaround}); {days_left} days left before the timely "
-                  "filing limit")
+    elif current in ("accepted", "acknowledged", "predetermined") and waited > turnaround:
+        # a predetermination is followed like an accepted claim: the payment is still due
+        what = "835 adjudication" if current == "predetermined" else "835"
+        reason = (f"{current} but no {what} {waited} days after it was sent (the payer "
+                  f"usually answers within {turnaround}); {days_left} days left before the "
+                  "timely filing limit")
         current = "late"
     return ClaimState(
         claim_id=sub.claim_id, status=current, since=since, reason=reason, payer=sub.payer,

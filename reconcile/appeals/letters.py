@@ -46,7 +46,14 @@ from sqlmodel import Session, col, select
 from coding.encounter import parse_encounter
 from coding.errors import CodingError
 from companion_guides import AppealLevel, Guide, get_guide, guide_names
-from edi.atomic import put_in_place, safe_file_name, stage
+from edi.atomic import (
+    FileNameClash,
+    check_unique_targets,
+    put_in_place,
+    put_or_take_back,
+    safe_file_name,
+    stage,
+)
 from edi.codes import carc_meaning, rarc_meaning
 from edi.practice import Practice, load_practice
 from reconcile.appeals import facts as facts_mod
@@ -305,13 +312,24 @@ def write_appeals(url: str | None, denial_ids: Sequence[int], out_dir: str | Pat
     if not letters:
         return AppealResult((), tuple(refused), tuple(findings), ())
     folder = Path(out_dir)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
     written: list[WrittenLetter] = []
+    # the claim id encoded (unique, reversible), the level as the guide names it (a word)
+    bases = [folder / (f"{safe_file_name(ctx['claim_id'], 'claim')}-"
+                       + (ctx["level"] if re.fullmatch(r"\w+", ctx["level"], re.ASCII)
+                          else safe_file_name(ctx["level"])))
+             for ctx, *_ in letters]
     try:
-        for ctx, html, text, members in letters:
-            name = "-".join(safe_file_name(ctx[k], "claim") for k in ("claim_id", "level"))
-            base = folder / name
+        check_unique_targets(
+            (base.with_name(base.name + suffix), f"claim {ctx['claim_id']} {ctx['level']}")
+            for base, (ctx, *_) in zip(bases, letters, strict=True)
+            for suffix in (".html", ".txt"))
+    except FileNameClash as exc:
+        raise StoreError(str(exc)) from None
+    made = not folder.exists()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        for base, (ctx, html, text, members) in zip(bases, letters, strict=True):
             for suffix, content in ((".html", html), (".txt", text)):
                 target = base.with_name(base.name + suffix)
                 staged.append((stage(target, content.encode("utf-8")), target))
@@ -325,13 +343,17 @@ def write_appeals(url: str | None, denial_ids: Sequence[int], out_dir: str | Pat
             with session_scope(url) as s:
                 record_appeals(s, levels, on=on or today, actor=by or current_user(),
                                note=note or "appeal letter sent", now=now)
-                _put(staged)
+                s.flush()  # the store takes the change (or refuses it) before any letter
+                with put_or_take_back(staged):
+                    s.commit()
             moved = sorted(levels)
         else:
             _put(staged)
     finally:
         for tmp, _target in staged:
             tmp.unlink(missing_ok=True)
+        if made and not any(folder.iterdir()):  # refused: not even an empty folder stays
+            folder.rmdir()
     return AppealResult(tuple(written), tuple(refused), tuple(findings), tuple(moved))
 
 

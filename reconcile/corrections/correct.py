@@ -67,7 +67,7 @@ from reconcile.corrections.lines import (
     recoded_line,
 )
 from reconcile.corrections.reopening import ACTOR, write_requests
-from reconcile.denials.lifecycle import record_moves
+from reconcile.denials.lifecycle import record_moves, refused_moves
 from reconcile.errors import StoreError
 from reconcile.store.models import SubmittedClaim
 from reconcile.store.remit_read import correction_rows, submitted_lines
@@ -160,7 +160,10 @@ def correct_denials(out_path: str | Path, practice_path: str | Path, url: str | 
                                            f.cause, "correction held: " + "; ".join(reasons))
                               for f, _d in p.fixes]
     requests = [p for p in plans if p.route == "reopening"]
-    written = write_requests(requests, practice, out_dir, url, when) if requests else []
+    written, refused = (write_requests(requests, practice, out_dir, url, when) if requests
+                        else ([], []))
+    not_corrected += [NotCorrected(p.claim.claim_id, f.line_control_number, f.code, f.cause, why)
+                      for p, why in refused for f, _d in p.fixes]
     corrected += [attrs.evolve(_corrected(p), document=path) for p, path in written]
     corrected.sort(key=lambda c: (c.claim_id, c.route))
     return CorrectionResult(
@@ -294,6 +297,16 @@ def _send(plans: list[Planned], practice: Practice, out_path: str | Path, url: s
             if p is None:
                 continue
             ids = [d.denial_id for _f, d in p.fixes if d.denial_id]
+            # checked under the submission's lock, in the transaction that records it: a
+            # denial another run moved meanwhile (appealed, written off) stops the send
+            moved = refused_moves(session, ids, "corrected")
+            if moved:
+                raise StoreError(
+                    f"claim {claim_id}: " + "; ".join(
+                        f"denial {i} is {st} now (moved by another run)"
+                        for i, st in sorted(moved.items()))
+                    + ": nothing was sent or recorded; run `dermclaim correct` again (it "
+                    "leaves that denial out)")
             mark_corrected_in(session, ids, isa13)
             what = "replacement claim" if p.route == "replacement" else "new original claim"
             record_moves(session, ids, "corrected", actor=ACTOR, interchange=isa13, now=when,

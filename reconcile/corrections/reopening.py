@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from edi.atomic import safe_file_name, write_atomically
+from edi.atomic import FileNameClash, check_unique_targets, put_or_take_back, safe_file_name, stage
 from edi.practice import Practice
 from reconcile.corrections.lines import Planned
-from reconcile.denials.lifecycle import record_moves
+from reconcile.denials.lifecycle import record_moves, refused_moves
 from reconcile.errors import StoreError
-from reconcile.store.database import session_scope
+from reconcile.store.database import session_scope, write_lock
 from reconcile.templates.render import render
 
 # 42 CFR 405.980(b)(1): a contractor may reopen within 1 year from the date of the initial
@@ -24,28 +24,53 @@ ACTOR = "correct"
 
 
 def write_requests(plans: list[Planned], practice: Practice, out_dir: Path,
-                    url: str | None, when: datetime) -> list[tuple[Planned, Path]]:
-    """One reopening request per claim (plain text, owner-only), then the denials moved to
-    `corrected` in one transaction. A crash between the two leaves files a rerun writes
-    again, byte for byte; the store never says a request went out that was not written."""
-    written: list[tuple[Planned, Path]] = []
+                   url: str | None, when: datetime
+                   ) -> tuple[list[tuple[Planned, Path]], list[tuple[Planned, str]]]:
+    """One reopening request per claim (plain text, owner-only) and its denials moved to
+    `corrected`, together: under the store's write lock each claim's denials are checked
+    again (another run may have moved them meanwhile: that claim is refused, with why),
+    the moves are written, the files put in place, then the store commits; when the store
+    refuses, every file is taken back. Returns (written, refused)."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"{out_dir}: cannot make the folder for reopening requests: "
                          f"{exc.strerror or exc}") from None
-    for p in plans:
-        claim, icn = safe_file_name(p.claim.claim_id), safe_file_name(p.claim.payer_claim_number)
-        path = out_dir / f"{claim}-reopening-{icn}.txt"
-        write_atomically(path, render("reopening.txt", **request_context(p, practice, when)))
-        written.append((p, path))
-    with session_scope(url) as session:
-        for p, path in written:
-            record_moves(session, [d.denial_id for _f, d in p.fixes if d.denial_id], "corrected",
-                         actor=ACTOR, now=when,
-                         note=f"reopening request {path.name} written: "
-                              + "; ".join(f.change for f, _d in p.fixes))
-    return written
+    named = [(p, out_dir / (f"{safe_file_name(p.claim.claim_id)}-reopening-"
+                            f"{safe_file_name(p.claim.payer_claim_number)}.txt"))
+             for p in plans]
+    try:
+        check_unique_targets((path, f"claim {p.claim.claim_id} ({p.claim.payer_claim_number})")
+                             for p, path in named)
+    except FileNameClash as exc:
+        raise StoreError(str(exc)) from None
+    written: list[tuple[Planned, Path]] = []
+    refused: list[tuple[Planned, str]] = []
+    staged: list[tuple[Path, Path]] = []
+    try:
+        with session_scope(url) as session:
+            write_lock(session)
+            for p, path in named:
+                ids = [d.denial_id for _f, d in p.fixes if d.denial_id]
+                now_at = refused_moves(session, ids, "corrected")
+                if now_at:
+                    refused.append((p, "; ".join(
+                        f"denial {i} is {st} now (moved by another run): no reopening request "
+                        "written" for i, st in sorted(now_at.items()))))
+                    continue
+                text = render("reopening.txt", **request_context(p, practice, when))
+                staged.append((stage(path, text.encode("utf-8")), path))
+                record_moves(session, ids, "corrected", actor=ACTOR, now=when,
+                             note=f"reopening request {path.name} written: "
+                                  + "; ".join(f.change for f, _d in p.fixes))
+                written.append((p, path))
+            session.flush()  # the store takes the change (or refuses it) before any file
+            with put_or_take_back(staged):
+                session.commit()
+    finally:
+        for tmp, _path in staged:
+            tmp.unlink(missing_ok=True)
+    return written, refused
 
 
 def request_context(p: Planned, practice: Practice, when: datetime) -> dict[str, object]:

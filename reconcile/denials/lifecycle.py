@@ -27,7 +27,7 @@ from attrs import frozen
 from sqlmodel import Session, col, select
 
 from reconcile.errors import StoreError
-from reconcile.store.database import session_scope
+from reconcile.store.database import session_scope, write_lock
 from reconcile.store.denial_models import DenialEvent
 from reconcile.store.remit_models import Denial
 
@@ -86,7 +86,8 @@ def set_status(url: str | None, denial_id: int, to: str, *, note: str | None = N
                owner: str | None = None, now: datetime | None = None) -> Denial:
     """Move one denial by hand (checked), with its history row; return it as it now is."""
     with session_scope(url) as s:
-        d = s.get(Denial, denial_id)
+        write_lock(s)
+        d = s.get(Denial, denial_id, with_for_update=True)
         if d is None:
             raise StoreError(f"no denial {denial_id} in the store")
         check_move(d.status, to, note)
@@ -112,8 +113,9 @@ def record_appeals(session: Session, levels: dict[int, str], *, on: date, actor:
     caller's transaction, each move checked as a hand move (`dermclaim appeal --sent`);
     StoreError on the first that may not move, before anything is committed."""
     out = []
+    write_lock(session)
     for denial_id, level in sorted(levels.items()):
-        d = session.get(Denial, denial_id)
+        d = session.get(Denial, denial_id, with_for_update=True, populate_existing=True)
         if d is None:
             raise StoreError(f"no denial {denial_id} in the store")
         check_move(d.status, "appealed", note)
@@ -158,6 +160,21 @@ def _event(s: Session, d: Denial, to: str, *, actor: str, note: str = "",
     d.status = to
     if to == "superseded":
         d.superseded = True
+
+
+def refused_moves(session: Session, denial_ids: Iterable[int], to: str) -> dict[int, str]:
+    """The denials among `denial_ids` that may not move to `to` now (id -> current status),
+    read FOR UPDATE inside the caller's locked transaction (`write_lock` first): what
+    `record_moves` would skip, so a caller can stop that denial's work with a message."""
+    ids = sorted(set(denial_ids))
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        q = (select(Denial).where(col(Denial.id).in_(ids[start:start + 500]))
+             .with_for_update().execution_options(populate_existing=True))
+        for d in session.exec(q):
+            if (d.status, to) not in moves():
+                out[d.id or 0] = d.status
+    return out
 
 
 def record_moves(session: Session, denial_ids: Iterable[int], to: str, *, actor: str,

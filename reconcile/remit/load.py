@@ -40,7 +40,7 @@ from edi.x835.model import ClaimPayment, FindingKind, RemittanceHeader, Remittan
 from reconcile.denials.classify import Classification, SentLine, classify_claim
 from reconcile.denials.lifecycle import record_superseded
 from reconcile.denials.payers import appeal_deadline, guide_for_payer
-from reconcile.errors import StoreError
+from reconcile.errors import StoreError, StoreUnusable
 from reconcile.ledger import totals
 from reconcile.remit import payments
 from reconcile.remit.match import ClaimMatch, match_claims
@@ -48,7 +48,7 @@ from reconcile.remit.money_limits import check_item
 from reconcile.remit.overturn import apply_overturns, find_overturns, patient_id, patient_name
 from reconcile.remit.result import FileResult, LoadProgress, LoadSummary
 from reconcile.store import remit_write as store
-from reconcile.store.database import describe_error, get_engine, session_scope
+from reconcile.store.database import describe_error, get_engine, session_scope, store_fault
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -151,9 +151,16 @@ def load_remittance_files(paths: Sequence[str | Path], url: str | None = None,
             result.status, result.message = "failed", f"{exc}; file not loaded"
         except OSError as exc:
             result.status, result.message = "failed", f"cannot read: {exc.strerror or exc}"
+        except StoreUnusable as exc:  # the store, not this file: the next file fails alike
+            _stop(summary, result, paths[index + 1:], str(exc))
+            break
         except StoreError as exc:
             result.status, result.message = "failed", f"{exc}; file not loaded"
         except SQLAlchemyError as exc:
+            fault = store_fault(exc, url)
+            if fault is not None:
+                _stop(summary, result, paths[index + 1:], str(fault))
+                break
             # a concurrent load of the same bytes: UNIQUE sha256, or SQLite's stale snapshot
             if _loaded_meanwhile(url, path):
                 result.status = "already_loaded"
@@ -164,8 +171,19 @@ def load_remittance_files(paths: Sequence[str | Path], url: str | None = None,
                 result.message = f"database error, file not loaded: {why}"
         tick(result.claims, True)
     ids = [f.file_id for f in summary.files if f.status == "loaded" and f.file_id is not None]
-    summary.totals = totals.compute(url, file_ids=ids)
+    if summary.stopped is None:
+        summary.totals = totals.compute(url, file_ids=ids)
     return summary
+
+
+def _stop(summary: LoadSummary, result: FileResult, rest: Sequence[str | Path],
+          why: str) -> None:
+    """A store-wide fault: this file failed, the later ones are not tried (each would fail
+    alike); the run says why once."""
+    result.status, result.message = "failed", "file not loaded: the store refused it"
+    summary.files.extend(FileResult(str(p), "not_tried", "the store refused the run")
+                         for p in rest)
+    summary.stopped = why
 
 
 def load_items(session: Session, items: Iterable[Item], *, sha: str, file_name: str, size: int,

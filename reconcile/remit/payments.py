@@ -65,12 +65,14 @@ class Verdict:
             return ""
         e = self.earlier
         if self.kind == "duplicate":
-            return (f"duplicate payment: {key.text()} was already posted from {e.file_name}; "
-                    "this copy posts nothing")
+            return (f"duplicate payment: {key.text()} was already posted from {e.file_name} "
+                    f"(payment {e.transaction_id}); this copy posts nothing")
         return (f"trace number conflict: {key.text()}, but {e.file_name} posted the same "
-                f"trace as {e.key.amount:.2f} on {e.key.on or 'no date'}: a corrected "
-                "re-send or a second payment? Both are posted; check with the payer and "
-                "remove the wrong one")
+                f"trace as {e.key.amount:.2f} on {e.key.on or 'no date'} (payment "
+                f"{e.transaction_id}): a corrected re-send or a second payment? Both are "
+                "posted; check with the payer, then remove the wrong one with `dermclaim "
+                f"remit void PAYMENT_ID --note WHY` (`dermclaim remit payments --trace "
+                f"{key.trace}` lists both with their ids)")
 
 
 def signed(amount: Decimal | None, credit_debit: str) -> Decimal:

@@ -14,6 +14,7 @@ from edi.wording import money_text as m
 from reconcile.ledger.totals import Totals
 from reconcile.remit.payments import plb_meaning
 
+NOT_LOADED = ("failed", "not_tried")  # a file's outcomes that are failures (stderr)
 
 @frozen
 class LoadProgress:
@@ -31,7 +32,7 @@ FIRST_FEW = 3  # findings of each kind shown per file; `remit show FILE` lists a
 @define
 class FileResult:
     path: str
-    status: str  # loaded, already_loaded, failed
+    status: str  # loaded, already_loaded, failed, not_tried (the store stopped the run)
     message: str = ""
     file_id: int | None = None
     transactions: int = 0
@@ -73,6 +74,7 @@ class FileResult:
 class LoadSummary:
     files: list[FileResult] = field(factory=list)
     totals: Totals | None = None  # `reconcile.ledger.totals` over the files this run loaded
+    stopped: str | None = None  # a store-wide fault (read-only, full...) ended the run
 
     def _sum(self, attr: str) -> int:
         return sum(getattr(f, attr) for f in self.files if f.status == "loaded")
@@ -95,8 +97,9 @@ class LoadSummary:
         return total
 
     def failure_lines(self) -> list[str]:
-        """One line per file not loaded (the CLI prints them on stderr)."""
-        return [self._file_line(f) for f in self.files if f.status == "failed"]
+        """One line per file not loaded, failed or not tried after a store-wide fault (the
+        CLI prints them on stderr)."""
+        return [self._file_line(f) for f in self.files if f.status in NOT_LOADED]
 
     @staticmethod
     def _file_line(f: FileResult) -> str:
@@ -111,7 +114,7 @@ class LoadSummary:
         loaded = [f for f in self.files if f.status == "loaded"]
         out = []
         for f in self.files:
-            if f.status == "failed" and not failures:
+            if f.status in NOT_LOADED and not failures:
                 continue
             status = f.status.replace("_", " ")
             if f.message.startswith(f.path):  # the reader's errors already name the file
@@ -122,7 +125,9 @@ class LoadSummary:
                 out.extend(f.finding_lines())
         out.append(f"files: {len(loaded)} loaded, "
                    f"{sum(f.status == 'already_loaded' for f in self.files)} already loaded, "
-                   f"{sum(f.status == 'failed' for f in self.files)} failed")
+                   f"{sum(f.status == 'failed' for f in self.files)} failed"
+                   + (f", {sum(f.status == 'not_tried' for f in self.files)} not tried"
+                      if self.stopped else ""))
         t = self.totals
         if t is None:
             return out

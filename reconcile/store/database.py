@@ -18,7 +18,10 @@ command. A store file the user can only read is opened read-only (reading comman
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import secrets
 import sqlite3
 import warnings
 from collections.abc import Iterator
@@ -31,7 +34,16 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlmodel import Session, create_engine
 
 from edi.atomic import create_private
-from reconcile.errors import StoreError
+from reconcile.errors import (
+    StoreError,
+    StoreFull,
+    StoreLocked,
+    StorePermission,
+    StoreReadOnly,
+    StoreUnreachable,
+    StoreUnusable,
+    hide_passwords,
+)
 from reconcile.store import migrate
 
 DEFAULT_URL = "sqlite:///dermclaim.db"
@@ -68,19 +80,96 @@ def lock_timeout() -> float:
     return _seconds("DERMCLAIM_LOCK_TIMEOUT", 60)
 
 
+# PostgreSQL SQLSTATE classes and codes -> the kind of fault (PostgreSQL docs, appendix A)
+_PG_STATES: tuple[tuple[str, type[StoreUnusable]], ...] = (
+    ("42501", StoreReadOnly),  # insufficient_privilege: a SELECT-only role writing
+    ("25006", StoreReadOnly),  # read_only_sql_transaction: a hot standby, a read-only session
+    ("53", StoreFull),  # insufficient resources: disk_full, out_of_memory, too_many_connections
+    ("58030", StoreFull),  # io_error
+    ("55P03", StoreLocked), ("40P01", StoreLocked),  # lock_not_available, deadlock_detected
+    ("57014", StoreUnreachable),  # query_canceled: the statement timeout
+    ("57P", StoreUnreachable), ("08", StoreUnreachable),  # shut down; connection exceptions
+    ("3D000", StoreUnreachable),  # invalid_catalog_name: no such database
+    ("28", StorePermission),  # invalid authorization: wrong password, role refused
+)
+# SQLite (and driver) message fragments -> the kind of fault
+_TEXTS: tuple[tuple[str, type[StoreUnusable]], ...] = (
+    ("readonly database", StoreReadOnly), ("read-only", StoreReadOnly),
+    ("database or disk is full", StoreFull), ("no space left", StoreFull),
+    ("disk i/o error", StoreFull),
+    ("database is locked", StoreLocked), ("database table is locked", StoreLocked),
+    ("lock timeout", StoreLocked),
+    ("unable to open database file", StorePermission), ("permission denied", StorePermission),
+    # a login refused: before the connection texts, which the same message carries
+    ("authentication failed", StorePermission), ("no pg_hba.conf entry", StorePermission),
+    ('" does not exist', StorePermission),  # role "x" (a database "x": below, unreachable)
+    ("statement timeout", StoreUnreachable), ("could not connect", StoreUnreachable),
+    ("connection refused", StoreUnreachable), ("connection failed", StoreUnreachable),
+    ("server closed the connection", StoreUnreachable), ("timeout expired", StoreUnreachable),
+)
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    found: list[type[BaseException]] = [DBAPIError, sqlite3.Error]
+    try:
+        import psycopg
+    except ImportError:
+        return tuple(found)
+    return (*found, psycopg.Error)
+
+
+DB_ERRORS = _driver_errors()
+
+
+def _fault_kind(exc: BaseException) -> type[StoreUnusable] | None:
+    orig = getattr(exc, "orig", None) or exc
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if state:  # the server said what it is: a state not listed is no store fault
+        return next((kind for prefix, kind in _PG_STATES if str(state).startswith(prefix)),
+                    None)
+    low = str(orig).lower()
+    if re.search(r'database ".*" does not exist', low):
+        return StoreUnreachable
+    return next((kind for text, kind in _TEXTS if text in low), None)
+
+
 def describe_error(exc: BaseException) -> str:
     """A store failure in one plain sentence (a lock held by another run named as such)."""
     orig = getattr(exc, "orig", None) or exc
     text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-    low = text.lower()
-    if "database is locked" in low or "lock timeout" in low or "database table is locked" in low:
+    kind = _fault_kind(exc)
+    if kind is StoreLocked:
         return (f"another dermclaim run is writing to the store (waited {lock_timeout():g} s "
                 "for it): try again when it has finished")
-    if "readonly database" in low or "read-only" in low:
+    if kind is StoreReadOnly:
         return "the store is read-only for you: only commands that read it can run"
-    if "statement timeout" in low:
+    if kind is StoreFull:
+        return ("the store's disk is full (or failing): nothing was written; free some space "
+                "and run the command again")
+    if kind is StorePermission and "unable to open database file" in text.lower():
+        return ("the store's file or its folder cannot be written by you (SQLite keeps its "
+                "journal beside the store): only commands that read it can run")
+    if kind is StoreUnreachable and "timeout" in text.lower() and "connect" not in text.lower():
         return "the store did not answer in time (statement timeout)"
-    return text
+    return hide_passwords(text)
+
+
+def store_fault(exc: BaseException, url: str | None = None) -> StoreUnusable | None:
+    """The typed error for a database exception that makes the store unusable for this
+    command (read-only, permission, full, locked, unreachable), or None for any other (a
+    constraint, a bug). Its message is one sentence naming the store, never a password."""
+    kind = _fault_kind(exc)
+    if kind is None:
+        return None
+    where = f"{_safe(resolve_url(url))}: " if kind is not StoreLocked else ""
+    return kind(f"{where}{describe_error(exc)}")
+
+
+def as_store_error(exc: BaseException, prefix: str = "") -> StoreError:
+    """`exc` as the StoreError a user sees: typed (exit 2) when it makes the store unusable,
+    plain otherwise; `prefix` says what was being done."""
+    kind = _fault_kind(exc) or StoreError
+    return kind(f"{prefix}{describe_error(exc)}")
 
 
 def get_engine(url: str | None = None, *, create: bool = True) -> Engine:
@@ -97,10 +186,7 @@ def get_engine(url: str | None = None, *, create: bool = True) -> Engine:
             raise NoStore(f"no store at {path}: nothing has been sent or loaded there yet "
                           "(run `dermclaim claims` or `dermclaim remit load` first, or name "
                           "the store with --db or DERMCLAIM_DB)")
-        try:
-            create_private(path)
-        except OSError as exc:
-            raise StoreError(f"cannot create the store {path}: {exc.strerror}") from None
+        _build_new_store(path)
     engine = new_engine(resolved)
     try:
         if not create:
@@ -111,13 +197,57 @@ def get_engine(url: str | None = None, *, create: bool = True) -> Engine:
         migrate.prepare(engine, url_hint=_safe(url) if url else "")
     except (OperationalError, DBAPIError) as exc:
         engine.dispose()
-        raise StoreError(f"cannot open database {_safe(resolved)}: "
-                         f"{describe_error(exc)}") from None
+        kind = _fault_kind(exc) or StoreUnusable
+        raise kind(f"cannot open database {_safe(resolved)}: {describe_error(exc)}") from None
     except StoreError:
         engine.dispose()
         raise
     _ENGINES[resolved] = engine
     return engine
+
+
+def _os_fault(exc: OSError) -> type[StoreUnusable]:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StoreFull
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StorePermission
+    return StoreUnusable
+
+
+def _build_new_store(path: Path) -> None:
+    """Build a new SQLite store whole or not at all: in a hidden owner-only file beside it,
+    every revision run, then linked into place (never over a store another run has just
+    built: that one is used). Through a symlink, the file the link names is built, 0600
+    like any store. A failure (a full disk) leaves no store and no temporary behind."""
+    target = Path(os.path.realpath(path))
+    tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.building")
+    try:
+        create_private(tmp)
+        engine = new_engine(f"sqlite:///{tmp}")
+        try:
+            migrate.prepare(engine)
+        finally:
+            engine.dispose()
+        try:
+            os.link(tmp, target)  # fails if a store appeared meanwhile: keep that one
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV):
+                raise
+            if not target.exists():  # a file system without hard links
+                os.replace(tmp, target)
+    except OSError as exc:
+        raise _os_fault(exc)(f"cannot create the store {path}: {exc.strerror or exc}; "
+                             "nothing was created") from None
+    except DB_ERRORS as exc:
+        raise as_store_error(exc, f"cannot create the store {path}: ") from None
+    except StoreError as exc:
+        raise type(exc)(f"cannot create the store {path}: {exc}; nothing was created"
+                        ) from None
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
 
 
 def check_url(url: str) -> Path | None:
@@ -188,9 +318,24 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except DB_ERRORS as exc:  # raw driver errors too (bulk inserts use the cursor)
+            session.rollback()
+            typed = store_fault(exc, url)
+            if typed is None:
+                raise
+            raise typed from None
         except BaseException:
             session.rollback()
             raise
+
+
+def write_lock(session: Session) -> None:
+    """Take the store's write lock now, before reading what a change depends on, so the
+    check and the write are one step: SQLite BEGIN IMMEDIATE (a second writer waits, then
+    reads what the first committed); on PostgreSQL the caller reads its rows FOR UPDATE.
+    Call it first in a session (SQLite cannot upgrade a transaction already begun)."""
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def new_engine(url: str | None = None) -> Engine:
@@ -226,9 +371,4 @@ def dispose_all() -> None:
 
 def _safe(url: str) -> str:
     """The URL without its password, for messages."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}"
-    return url
+    return hide_passwords(url)

@@ -12,7 +12,9 @@ head (tests/test_migrations.py checks there is one head and that the models matc
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +23,8 @@ from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from reconcile.errors import StoreError
+from edi.atomic import OWNER_ONLY, create_private
+from reconcile.errors import StoreError, StoreUnusable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001_baseline"
@@ -54,6 +57,7 @@ class UpgradeResult:
     before: str | None
     after: str
     backup: Path | None  # the SQLite copy made first
+    notes: tuple[str, ...] = ()  # what the revisions did beyond the schema (de-duplication)
 
 
 def target_metadata() -> MetaData:
@@ -65,6 +69,7 @@ def target_metadata() -> MetaData:
     import reconcile.store.models  # noqa: F401
     import reconcile.store.remit_models  # noqa: F401
     import reconcile.store.underpayment_models  # noqa: F401
+    import reconcile.store.void_models  # noqa: F401
 
     return SQLModel.metadata
 
@@ -141,25 +146,55 @@ def check(st: SchemaState, url_hint: str = "") -> None:
 
 
 def upgrade(engine: Engine, sqlite_path: Path | None = None) -> UpgradeResult:
-    """Bring the store to the head. A SQLite file is copied first (its path is returned)."""
+    """Bring the store to the head. A SQLite file is copied first (its path is returned).
+    Everything happens in one transaction: a store written before revisions existed is
+    completed to the baseline (`PRE_BASELINE_COLUMNS`), stamped and upgraded together, so
+    a failure leaves it exactly as it was (never stamped and half-upgraded)."""
     with engine.connect() as conn:
         st = state(conn)
     if st.current is not None and st.current not in known_revisions():
         check(st)
+    if sqlite_path is not None:
+        owner_only(sqlite_path)
     backup = None
     if st.current is not None and st.current != st.head and sqlite_path is not None:
         backup = backup_sqlite(sqlite_path, st.current)
-    if st.current is not None and not st.versioned:
-        _stamp(engine, BASELINE)  # today's release store: it is the baseline
+    notes: list[str] = []
     if st.current != st.head:
-        _run_upgrade(engine, "head")
-    return UpgradeResult(st.current, st.head, backup)
+        notes = _run_upgrade(engine, "head",
+                             unversioned=st.current is not None and not st.versioned)
+    return UpgradeResult(st.current, st.head, backup, tuple(notes))
+
+
+# Columns of the baseline (0.1.0) tables that the landings before 0.1.0 had not added yet:
+# a store they wrote gets them (empty) before it is stamped as the baseline. Found by
+# upgrading a store each landing wrote (tests/fixtures/old_stores).
+PRE_BASELINE_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "denial": (("corrected_in", "INTEGER"),),  # added by 5a18808 (`dermclaim correct`)
+}
+
+
+def _complete_baseline(conn: Connection) -> list[str]:
+    """Add the baseline columns a pre-0.1.0 store lacks; what was added."""
+    added = []
+    for table, columns in PRE_BASELINE_COLUMNS.items():
+        have = {c["name"] for c in inspect(conn).get_columns(table)}
+        for name, sql_type in columns:
+            if name not in have:
+                conn.exec_driver_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {sql_type}')
+                added.append(f"{table}.{name}")
+    return added
 
 
 def backup_sqlite(path: Path, revision: str) -> Path:
     """A consistent copy of the SQLite store (the backup API: WAL content included)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.{revision}.{stamp}.bak")
+    try:
+        create_private(target)  # patient data: owner-only before a byte is copied
+    except OSError as exc:
+        raise StoreError(f"cannot back up {path} to {target}: {exc.strerror}; store not "
+                         "upgraded") from None
     try:
         src = sqlite3.connect(str(path))
         try:
@@ -171,34 +206,67 @@ def backup_sqlite(path: Path, revision: str) -> Path:
         finally:
             src.close()
     except sqlite3.Error as exc:
+        target.unlink(missing_ok=True)
         raise StoreError(f"cannot back up {path} to {target}: {exc}; store not upgraded") from None
     return target
 
 
-def _run_upgrade(engine: Engine, target: str) -> None:
-    """Run the revisions up to `target`. On SQLite, foreign keys are off meanwhile (a
-    revision may rebuild a referenced table: batch mode's copy-and-move) and checked after."""
+def owner_only(path: Path) -> None:
+    """A store written by a release that left it to the umask (0644): the file it is (or a
+    symlink names) and its journal files made readable by their owner only."""
+    real = Path(os.path.realpath(path))
+    for f in (real, *(real.with_name(real.name + s) for s in ("-wal", "-shm", "-journal"))):
+        try:
+            if f.is_file() and stat.S_IMODE(f.stat().st_mode) & 0o077:
+                f.chmod(OWNER_ONLY)
+        except OSError:
+            pass  # not the owner: the upgrade itself says what it cannot do
+
+
+def _run_upgrade(engine: Engine, target: str, *, unversioned: bool = False) -> list[str]:
+    """Run the revisions up to `target` in one transaction (an unversioned 0.1.0-or-older
+    store completed and stamped first, in the same transaction); what the revisions
+    reported. On SQLite, foreign keys are off meanwhile (a revision may rebuild a
+    referenced table: batch mode's copy-and-move) and checked before the commit."""
     from alembic import command
 
     sqlite = engine.dialect.name == "sqlite"
+    notes: list[str] = []
     try:
         with engine.connect() as conn:
             if sqlite:  # a PRAGMA that only takes effect outside a transaction
                 conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
                 conn.commit()
-            with conn.begin():
-                command.upgrade(_config(conn), target)
-            if sqlite:
-                bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-                conn.commit()
-                if bad:
-                    raise StoreError(f"schema upgrade left {len(bad)} rows whose references "
-                                     "are missing; restore the backup copy")
+            try:
+                with conn.begin():
+                    if sqlite:  # the driver begins only before DML: DDL would autocommit
+                        conn.exec_driver_sql("BEGIN IMMEDIATE")
+                    if unversioned:
+                        added = _complete_baseline(conn)
+                        if added:
+                            notes.append("store written before dermclaim 0.1.0: added "
+                                         + ", ".join(added))
+                        command.stamp(_config(conn), BASELINE)
+                    cfg = _config(conn)
+                    command.upgrade(cfg, target)
+                    notes.extend(cfg.attributes.get("report", []))
+                    if sqlite:
+                        bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if bad:
+                            raise StoreUnusable(f"schema upgrade would leave {len(bad)} rows "
+                                             "whose references are missing; store left as "
+                                             "it was")
+            finally:
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    conn.commit()
     except SQLAlchemyError as exc:
-        why = getattr(exc, "orig", None) or exc
-        raise StoreError(f"schema upgrade failed ({why}); on SQLite restore the backup copy"
-                         ) from None
+        from reconcile.store.database import as_store_error
+
+        err = as_store_error(exc, "schema upgrade failed, the store is left as it was: ")
+        # whatever the cause, the store cannot be used until it is upgraded
+        raise (err if isinstance(err, StoreUnusable) else StoreUnusable(str(err))) from None
+    return notes
 
 
 def _stamp(engine: Engine, revision: str) -> None:

@@ -30,7 +30,7 @@ from edi.x837p.submit import AtomicFile, HeldClaim, prepare, render_validated, u
 from edi.x837p.writer import WrittenClaim
 from reconcile.errors import StoreError
 from reconcile.store.ack_models import ClaimResubmission
-from reconcile.store.database import describe_error, get_engine
+from reconcile.store.database import as_store_error, get_engine
 from reconcile.store.models import ControlCounter, Interchange, SubmittedClaim, SubmittedLine
 from reconcile.store.recovery import (
     forget_interchange,
@@ -82,7 +82,7 @@ def next_control_numbers(session: Session, *, groups: int, transactions: int) ->
                 ).scalar_one()
             taken[name] = last - n + 1
     except OperationalError as exc:
-        raise StoreError(f"cannot take control numbers from the store: {exc.orig}") from None
+        raise as_store_error(exc, "cannot take control numbers from the store: ") from None
     return ControlNumbers(
         isa13=taken["ISA13"],
         gs06=tuple(range(taken["GS06"], taken["GS06"] + groups)),
@@ -124,7 +124,7 @@ def lock_submissions(session: Session) -> None:
             session.execute(select(col(ControlCounter.value))
                             .where(col(ControlCounter.name) == "ISA13").with_for_update())
     except OperationalError as exc:
-        raise StoreError(describe_error(exc)) from None
+        raise as_store_error(exc) from None
 
 
 def file_sha256(data: bytes) -> str:
@@ -210,7 +210,7 @@ def record_interchange(session: Session, *, control: ControlNumbers, file_name: 
                              ) from None
         raise StoreError(f"cannot record interchange {control.isa13:09d}: {exc.orig}") from None
     except OperationalError as exc:
-        raise StoreError(f"cannot record interchange {control.isa13:09d}: {exc.orig}") from None
+        raise as_store_error(exc, f"cannot record interchange {control.isa13:09d}: ") from None
     return interchange
 
 
@@ -323,8 +323,7 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
             if pending is not None:
                 pending.rollback()
             if isinstance(exc, SQLAlchemyError):  # e.g. the server went away at commit
-                raise StoreError(f"{out}: not written, the store failed: "
-                                 f"{describe_error(exc)}") from None
+                raise as_store_error(exc, f"{out}: not written, the store failed: ") from None
             if isinstance(exc, OSError):
                 raise EdiError(f"{out}: not written: {exc.strerror or exc}") from None
             raise
