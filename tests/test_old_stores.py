@@ -85,7 +85,7 @@ def test_old_store_upgrades_and_counts_each_payment_once(dump: Path, tmp_path: P
     _restore(dump, db)
     paid, denied, payments = _sums(db)
     url = f"sqlite:///{db}"
-    refused = _run("denials", "--db", url, code=2)  # behind: unusable until upgraded (exit 2), naming the command
+    refused = _run("denials", "--db", url, code=2)  # behind: unusable until upgraded
     assert "dermclaim db upgrade" in refused.output
     out = _run("db", "upgrade", "--db", url).output
     assert "store upgraded from schema revision" in out
