@@ -47,32 +47,46 @@ def worklist_cmd(output: Path, status: str | None, payer: str | None, cause: str
 
 
 @main.command("report")
-@click.option("-o", "--output", required=True,
+@click.option("-o", "--output", default=None,
               type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-              help="HTML file to write (self-contained: opens offline; '-' for stdout).")
-@filter_options("every denial not taken back by a reversal")
+              help="HTML file to write (self-contained: opens offline; '-' for stdout). "
+                   "Required unless --json.")
+@filter_options()
 @click.option("--as-of", "as_of", metavar="DATE", default=None,
               help="Deadlines and recoverable amounts as of this date (default: today).")
+@click.option("--json", "as_json", is_flag=True,
+              help="The report's figures as JSON on stdout (billed, paid, denied, "
+                   "denial_rate, recovered, overturn_rate ..., the filters applied).")
 @DB_OPTION
-def report_cmd(output: Path, status: str | None, payer: str | None, cause: str | None,
+def report_cmd(output: Path | None, status: str | None, payer: str | None, cause: str | None,
                code: str | None, since: str | None, until: str | None, as_of: str | None,
-               db: str | None) -> None:
+               as_json: bool, db: str | None) -> None:
     """Write the denial report: totals with overturn rate, recovered money and deadlines
-    due, charts by cause/payer/code/month, the open worklist's top rows.
+    due, charts by cause/payer/code/month, the open worklist's top rows. Every figure
+    follows every filter; the page names them.
 
     \b
     Example:
       dermclaim report -o report.html
-      dermclaim report --payer commercial --since 2026-10-01 -o - > commercial.html
+      dermclaim report --status all --payer commercial --since 2026-10-01 -o commercial.html
+      dermclaim report --status all --json > figures.json
     """
-    from reconcile.reports.report import write_report
+    import json
+
+    from reconcile.reports.report import report_json, write_report
 
     with user_errors():
         f = filters_from(status, payer, cause, code, since, until)
         today = parse_date("--as-of", as_of)
+        if output is None and not as_json:
+            raise click.UsageError("give -o FILE for the HTML report, or --json")
         require_store(db)
+        if as_json:
+            click.echo(json.dumps(report_json(db, today=today, filters=f), indent=2))
+        if output is None or (as_json and str(output) == "-"):
+            return
         s = write_report(output, db, today=today, filters=f)
     t = s.totals
     click.echo(f"{s.path}: billed {t.billed:.2f}, paid {t.paid:.2f}, denied {t.denied:.2f}, "
                f"recoverable {t.recoverable:.2f}, recovered {t.recovered:.2f}",
-               err=str(output) == "-")
+               err=str(output) == "-" or as_json)
