@@ -46,6 +46,7 @@ def _detail(s: Session, d: Denial) -> dict[str, Any]:
         "recovered_amount": d.recovered_amount, "rule": d.rule, "action": d.action,
         "evidence": d.evidence, "recoverable": d.recoverable, "payment_date": d.payment_date,
         "appeal_deadline": d.appeal_deadline, "appeal_level": d.appeal_level,
+        "next_level": d.next_level,
         "appealed_on": d.appealed_on, "owner": d.owner,
         "appeal_levels": [{"name": lv.name, "days": lv.days, "counted_from": lv.counted_from,
                            "source": lv.source} for lv in appeal_levels(d.payer)],
@@ -116,6 +117,7 @@ def as_text(detail: dict[str, Any]) -> str:
            f"{p['code'] or '(claim level)'} {p['modifiers'] or ''}".rstrip(),
            f"denied {p['denied_amount']}  recovered {p['recovered_amount'] or '0.00'}  "
            f"appeal deadline {p['appeal_deadline'] or '-'}"
+           + (f" ({p['next_level']})" if p["next_level"] else "")
            + (f"  appealed {p['appeal_level']} on {p['appealed_on']}" if p["appeal_level"]
               else "") + (f"  owner {p['owner']}" if p["owner"] else "")]
     if p["line"]:

@@ -31,7 +31,8 @@ from reconcile.store.remit_read import iter_live_denials
 BY_KEYS = ("cause", "payer", "code", "month")
 DENIAL_FIELDS = ("denial_id", "status", "claim_id", "payer_claim_number", "line_control_number",
                  "payer", "date_of_service", "code", "modifiers", "cause", "carc", "rarc",
-                 "denied_amount", "recovered_amount", "appeal_deadline", "action", "evidence")
+                 "denied_amount", "recovered_amount", "appeal_deadline", "appeal_level",
+                 "next_level", "action", "evidence")
 ALL_STATUSES = ("open", "corrected", "appealed", "overturned", "upheld", "written_off",
                 "superseded")
 DEFAULT_STATUSES = ("open", "appealed", "upheld")
@@ -128,6 +129,7 @@ class DenialRow:
     recovered_amount: Decimal | None = None
     owner: str = ""
     appeal_level: str = ""
+    next_level: str = ""  # after an upheld appeal: the level appeal_deadline is for
     appealed_on: date | None = None
     patient_name: str = ""
     patient_id: str = ""
@@ -180,6 +182,7 @@ def iter_denials(url: str | None = None, since: date | None = None,
             recoverable=d.recoverable, denial_id=d.id or 0, status=d.status,
             recovered_amount=d.recovered_amount, owner=d.owner or "",
             appeal_level=d.appeal_level or "", appealed_on=d.appealed_on,
+            next_level=d.next_level or "",
             patient_name=d.patient_name, patient_id=d.patient_id, billed_amount=charge,
             paid_amount=paid)
         if f.keep(row):

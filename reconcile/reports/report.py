@@ -224,7 +224,9 @@ def render(rows: Sequence[DenialRow], t: Totals, today: date,
         left = (r.appeal_deadline - today).days if r.appeal_deadline else None
         work.append({"overdue": left is not None and left < 0, "cells": [
             str(r.denial_id), r.appeal_deadline.isoformat() if r.appeal_deadline else "",
-            "" if left is None else str(left), r.status, r.claim_id, r.payer_claim_number,
+            "" if left is None else str(left),
+            f"{r.status} (next: {r.next_level})" if r.next_level else r.status,
+            r.claim_id, r.payer_claim_number,
             r.payer, r.patient_name, r.date_of_service.isoformat() if r.date_of_service else "",
             r.code or "", r.modifiers, r.cause,
             f"{r.group_code}-{r.carc}" + (f"/{r.rarc}" if r.rarc else ""),

@@ -38,7 +38,8 @@ COLUMNS = ("denial_id", "section", "status", "owner", "last_note", "appeal_deadl
            "days_left", "claim_id", "payer_claim_number", "patient_name", "member_id", "payer",
            "trace_number", "line_control_number", "date_of_service", "code", "modifiers",
            "billed_amount", "paid_amount", "denied_amount", "cause", "group", "carc", "rarc",
-           "recoverable", "action", "payment_date", "appeal_level", "evidence")
+           "recoverable", "action", "payment_date", "appeal_level", "next_level",
+           "evidence")
 IDENTIFIERS = ("claim_id", "payer_claim_number", "member_id", "trace_number",
                "line_control_number")
 
@@ -101,7 +102,8 @@ def worklist_rows(rows: Sequence[DenialRow], today: date,
             "group": r.group_code, "carc": r.carc, "rarc": r.rarc,
             "recoverable": "yes" if r.recoverable else "no", "action": r.action,
             "payment_date": r.payment_date.isoformat() if r.payment_date else "",
-            "appeal_level": r.appeal_level, "evidence": r.evidence,
+            "appeal_level": r.appeal_level, "next_level": r.next_level,
+            "evidence": r.evidence,
         }
         for k in IDENTIFIERS:
             row[k] = _ident(row[k])

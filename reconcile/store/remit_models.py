@@ -199,5 +199,8 @@ class Denial(SQLModel, table=True):
     recovered_amount: Decimal | None = Field(default=None, sa_column=money_column())
     overturned_by_claim_row_id: int | None = None  # the remit_claim row that paid it
     appeal_level: str | None = None  # the guide's level name, when appealed
+    # the level to appeal at next once a level was upheld (reconcile.denials.levels);
+    # appeal_deadline is then that level's
+    next_level: str | None = None
     appealed_on: date | None = None
     owner: str | None = None
