@@ -49,6 +49,7 @@ from edi.atomic import put_in_place, safe_file_name, stage
 from edi.codes import carc_meaning, rarc_meaning
 from edi.practice import Practice, load_practice
 from reconcile.appeals import facts as facts_mod
+from reconcile.denials.actions import NO_APPEAL, unprocessable_evidence
 from reconcile.denials.levels import level_deadline, next_level
 from reconcile.denials.lifecycle import (
     HistoryRow,
@@ -301,6 +302,8 @@ def _refusal(x: _Denied, args: dict[str, facts_mod.Argument]) -> str | None:
     d = x.d
     if d.superseded or d.status == "superseded":
         return "not appealed: a reversal took this adjudication back"
+    if unprocessable_evidence(d.evidence):
+        return NO_APPEAL
     key = facts_mod.key_for(d.cause, d.code, d.modifiers.split(":"))
     arg = args.get(key) or args.get(d.cause)
     if arg is None:
