@@ -282,12 +282,12 @@ def _claim_groups(s: Session, rows: Sequence[Any]) -> dict[int, Any]:
     """Each claim row's claim: CLP01 + CLP07 + patient, and a row whose payment overturned
     a denial joins the denied claim (a later answer to the same service)."""
     key = {r[0]: (r[1], r[7] or "", r[8] or "") for r in rows}
-    links: list[tuple[int, int]] = []
     d = Denial
-    for chunk in _chunks(list(key)):
-        links += [(a, b) for a, b in s.execute(
-            sa.select(col(d.overturned_by_claim_row_id), col(d.claim_row_id))
-            .where(col(d.overturned_by_claim_row_id).in_(chunk))).all() if b in key]
+    # overturned denials are few: one pass over them, not one IN list per chunk of claims
+    links = [(a, b) for a, b in s.execute(
+        sa.select(col(d.overturned_by_claim_row_id), col(d.claim_row_id))
+        .where(col(d.overturned_by_claim_row_id).is_not(None))).all()
+        if a in key and b in key]
     parent: dict[Any, Any] = {}
 
     def root(k: Any) -> Any:

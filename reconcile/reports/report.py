@@ -196,7 +196,7 @@ def render(rows: Sequence[DenialRow], t: Totals, today: date,
     generated = generated or datetime.now(UTC)
     cards = [("Billed", f"{t.billed:,.2f}"), ("Paid", f"{t.paid:,.2f}"),
              ("Denied", f"{t.denied:,.2f}"), ("Recoverable", f"{t.recoverable:,.2f}"),
-             ("Recovered", f"{t.recovered:,.2f}"),
+             ("Recovered (part of paid)", f"{t.recovered:,.2f}"),
              ("Overturned", f"{t.overturned_lines} ({t.overturn_rate}%)"),
              ("Due in 7 days", str(t.due_7)), ("Due in 30 days", str(t.due_30))]
     lt = t.ledger
