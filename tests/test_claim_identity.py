@@ -148,3 +148,31 @@ def test_a_store_written_before_upgrades_with_patients_from_its_denials(tmp_path
     t = totals.compute(url)
     assert (t.claims, t.billed) == (2, Decimal("200.00"))
     dispose_all()
+
+
+def test_a_corrected_readjudication_after_its_reversal_is_the_claim_counted(
+        tmp_path: Path) -> None:
+    """Original (denied line), its reversal, the re-adjudication (the same line denied
+    again): the claim's billed once, from the live answer, so the denied lines' figures
+    hold (denied never above billed) under the default status filter too."""
+    url = f"sqlite:///{tmp_path}/s.db"
+    dos = date(2026, 9, 1)
+    lines = (BilledLine("RA-1", "99213", (), 1, Decimal("120.00"), dos),
+             BilledLine("RA-2", "11102", (), 1, Decimal("150.00"), dos))
+    c = BilledClaim("RA", "medicare", dos, lines)
+    first = claim_payment(c, [deny(lines[0], "CO", "97"), pay(lines[1])],
+                          payer_claim_number="ICN-RA")
+    _run("remit", "load", str(_write(tmp_path / "a.835", [first])), "--db", url)
+    rev = claim_payment(c, [deny(lines[0], "CO", "97"), pay(lines[1])],
+                        payer_claim_number="ICN-RA", reversal=True)
+    again = claim_payment(c, [deny(lines[0], "CO", "97"), pay(lines[1])],
+                          payer_claim_number="ICN-RA")
+    _run("remit", "load", str(_write(tmp_path / "b.835", [rev, again], date(2026, 9, 25),
+                                     "T2")), "--db", url)
+    whole = json.loads(_run("report", "--json", "--status", "all", "--db", url))
+    assert (whole["claims"], whole["billed"], whole["denied"], whole["lines"]) == (
+        1, "270.00", "120.00", 2)
+    assert Decimal(whole["paid"]) == again.paid  # the original and its reversal net
+    work = json.loads(_run("report", "--json", "--db", url))
+    assert (work["claims"], work["billed"], work["denied"], work["denial_rate"]) == (
+        1, "120.00", "120.00", "1.0000")

@@ -6,7 +6,8 @@ inclusive), or the payments of given files (a load's summary). Within the scope:
 
 - **claims** and **lines**: each claim once, however many 835s answer it (a reversal and
   its correction, a later 835 paying some of its lines, a payment that overturned one of
-  its denials): its fullest adjudication (largest CLP03) that is not a reversal. A claim is
+  its denials): its fullest adjudication (largest CLP03) that is not a reversal, one that
+  no reversal took back first. A claim is
   told apart by CLP01, payer claim number (CLP07) and patient (NM1*QC, else IL): several
   patients' claims sharing one CLP01 are several claims. A claim row whose payment
   overturned a denial (`reconcile.remit.overturn`) counts with the denied claim.
@@ -211,34 +212,38 @@ def compute_in(s: Session, since: date | None = None, until: date | None = None,
     q = (sa.select(col(c.id), col(c.patient_control_number), col(c.status),
                    col(c.is_reversal), col(c.charge), col(c.paid),
                    col(c.patient_responsibility), col(c.payer_claim_number),
-                   col(c.patient_id))
+                   col(c.patient_id), col(c.superseded))
          .join(tx, col(tx.id) == col(c.transaction_id)))
     if sc.payer:
         q = q.where(func.lower(c.payer) == sc.payer.lower())
     rows = s.execute(_scope(q, since, until, file_ids).order_by(col(c.id))).all()
     every = [r[0] for r in rows if r[2] != PREDETERMINATION]
     group = _claim_groups(s, rows)
-    counted: dict[Any, tuple[int, Decimal]] = {}  # claim -> (its fullest row, charge)
-    for cid, _pcn, status, is_reversal, charge, _paid, _pr, _icn, _pat in rows:
+    # claim -> (its fullest row, (live, charge))
+    counted: dict[Any, tuple[int, tuple[bool, Decimal]]] = {}
+    for cid, _pcn, status, is_reversal, charge, _paid, _pr, _icn, _pat, gone in rows:
         t.by_status[STATUS_GROUPS.get(status, "other")] += 1
         if status == PREDETERMINATION:
             t.predeterminations += 1
             continue
         if not is_reversal:
             # the fullest answer: a later 835 may re-adjudicate only some lines
+            # the fullest answer, one a reversal did not take back first: a later 835
+            # may re-adjudicate only some lines, a corrected claim follows its reversal
+            rank = (not gone, charge or ZERO)
             seen = counted.get(group[cid])
-            if seen is None or (charge or ZERO) > seen[1]:
-                counted[group[cid]] = (cid, charge or ZERO)
+            if seen is None or rank > seen[1]:
+                counted[group[cid]] = (cid, rank)
     if sc.by_line:
         _by_line(s, t, sc, rows, every, {cid for cid, _ in counted.values()}, group)
         return t
-    for _cid, _pcn, status, _rev, _charge, paid, pr, _icn, _pat in rows:
+    for _cid, _pcn, status, _rev, _charge, paid, pr, _icn, _pat, _gone in rows:
         if status != PREDETERMINATION:
             t.paid += paid or ZERO
             t.patient_responsibility += pr or ZERO
     t.allowed = t.paid + t.patient_responsibility
     t.claims = len(counted)
-    t.billed = sum((ch for _, ch in counted.values()), ZERO)
+    t.billed = sum((rank[1] for _, rank in counted.values()), ZERO)
     t.lines = _count_lines(s, [cid for cid, _ in counted.values()])
     t.contractual = _contractual(s, every)
     _denials(s, t, every, sc)
