@@ -176,3 +176,15 @@ def test_a_corrected_readjudication_after_its_reversal_is_the_claim_counted(
     work = json.loads(_run("report", "--json", "--db", url))
     assert (work["claims"], work["billed"], work["denied"], work["denial_rate"]) == (
         1, "120.00", "120.00", "1.0000")
+
+
+@pytest.mark.skipif(not (CORPUS / "835").is_dir(), reason="no ../shared/x12-corpus/835")
+def test_corpus_claims_of_one_file_and_day_never_overturn_each_other(tmp_path: Path) -> None:
+    """OopFactory's three interchanges of one day, de-identified (one CLP07, one member id
+    for every claim): 40 denials, none answered by another claim of the same file."""
+    url = f"sqlite:///{tmp_path}/s.db"
+    f = CORPUS / "835" / "Inteligenz-X12Parser__835_WithMultipleInterchanges.txt"
+    _run("remit", "load", str(f), "--db", url, code=1)  # its trace conflicts hold it
+    t = totals.compute(url)
+    assert (t.denied_lines, t.overturned_lines, t.recovered) == (40, 0, Decimal("0.00"))
+    assert t.claims == 48  # one CLP01 + CLP07 + member id: the dates still tell them apart

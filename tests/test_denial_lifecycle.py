@@ -123,7 +123,8 @@ def test_each_way_a_later_835_answers_a_denial(tmp_path: Path) -> None:
     rb = BilledClaim("OB-1R", "medicare", b.date_of_service,
                      (attrs.evolve(b.lines[0], control_number="OB-1R-1"),))
     cp_b = attrs.evolve(claim_payment(rb, [pay(rb.lines[0])], payer_claim_number="ICN-B2"),
-                        references=(Reference("F8", "ICN-B"),), frequency="7")
+                        references=(Reference("F8", "ICN-B"),), frequency="7",
+                        names=(Name("QC", "PATIENT", "TEST", id_qualifier="MI", id="MOB-1"),))
     # 3. a new claim for the same patient, code and date of service: only a candidate
     c = _denied(url, "OC-1", "ICN-C", tmp_path)
     nc = BilledClaim("OC-9", "medicare", c.date_of_service,
@@ -219,6 +220,21 @@ def test_an_earlier_payment_never_overturns_a_later_denial(tmp_path: Path) -> No
     _run("remit", "load", str(_write(tmp_path / "old.835", [old], date(2026, 10, 5))),
          "--db", url)
     assert _status(url, "EP-1") == ("open", None)
+
+
+def test_a_payer_claim_number_of_another_patient_answers_nothing(tmp_path: Path) -> None:
+    """The same CLP07 and code on a later 835, but another patient (a de-identified or
+    mistyped number): not the same service."""
+    url = f"sqlite:///{tmp_path}/s.db"
+    a = _denied(url, "PN-1", "ICN-PN", tmp_path)
+    # even the line control number echoed: only the patient differs
+    other = attrs.evolve(claim_payment(
+        BilledClaim("PN-9", "medicare", a.date_of_service, (a.lines[0],)),
+        [pay(a.lines[0])], payer_claim_number="ICN-PN"),
+        names=(Name("QC", "OTHER", "PATIENT", id_qualifier="MI", id="MOTHER"),))
+    _run("remit", "load", str(_write(tmp_path / "o.835", [other], date(2026, 11, 5))),
+         "--db", url)
+    assert _status(url, "PN-1") == ("open", None)
 
 
 def test_status_moves_are_checked_and_kept(tmp_path: Path) -> None:

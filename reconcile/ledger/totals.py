@@ -7,9 +7,10 @@ inclusive), or the payments of given files (a load's summary). Within the scope:
 - **claims** and **lines**: each claim once, however many 835s answer it (a reversal and
   its correction, a later 835 paying some of its lines, a payment that overturned one of
   its denials): its fullest adjudication (largest CLP03) that is not a reversal, one that
-  no reversal took back first. A claim is
-  told apart by CLP01, payer claim number (CLP07) and patient (NM1*QC, else IL): several
-  patients' claims sharing one CLP01 are several claims. A claim row whose payment
+  no reversal took back first. A claim is told apart by CLP01, payer claim number (CLP07)
+  and patient (NM1*QC, else IL), never by CLP01 + date alone: several patients' claims
+  sharing one CLP01 are several claims (the date of service still tells apart claims of
+  one CLP01, CLP07 and patient, as a de-identified file writes them). A claim row whose payment
   overturned a denial (`reconcile.remit.overturn`) counts with the denied claim.
   Predeterminations (CLP02 = 25) are counted apart and in no money figure.
 - **billed**: CLP03 of that one adjudication per claim.
@@ -212,7 +213,7 @@ def compute_in(s: Session, since: date | None = None, until: date | None = None,
     q = (sa.select(col(c.id), col(c.patient_control_number), col(c.status),
                    col(c.is_reversal), col(c.charge), col(c.paid),
                    col(c.patient_responsibility), col(c.payer_claim_number),
-                   col(c.patient_id), col(c.superseded))
+                   col(c.patient_id), col(c.superseded), col(c.date_of_service))
          .join(tx, col(tx.id) == col(c.transaction_id)))
     if sc.payer:
         q = q.where(func.lower(c.payer) == sc.payer.lower())
@@ -221,7 +222,7 @@ def compute_in(s: Session, since: date | None = None, until: date | None = None,
     group = _claim_groups(s, rows)
     # claim -> (its fullest row, (live, charge))
     counted: dict[Any, tuple[int, tuple[bool, Decimal]]] = {}
-    for cid, _pcn, status, is_reversal, charge, _paid, _pr, _icn, _pat, gone in rows:
+    for cid, _pcn, status, is_reversal, charge, _paid, _pr, _icn, _pat, gone, _dos in rows:
         t.by_status[STATUS_GROUPS.get(status, "other")] += 1
         if status == PREDETERMINATION:
             t.predeterminations += 1
@@ -237,7 +238,7 @@ def compute_in(s: Session, since: date | None = None, until: date | None = None,
     if sc.by_line:
         _by_line(s, t, sc, rows, every, {cid for cid, _ in counted.values()}, group)
         return t
-    for _cid, _pcn, status, _rev, _charge, paid, pr, _icn, _pat, _gone in rows:
+    for _cid, _pcn, status, _rev, _charge, paid, pr, _icn, _pat, _gone, _dos in rows:
         if status != PREDETERMINATION:
             t.paid += paid or ZERO
             t.patient_responsibility += pr or ZERO
@@ -284,9 +285,11 @@ def _payments(s: Session, t: Totals, since: date | None, until: date | None,
 
 
 def _claim_groups(s: Session, rows: Sequence[Any]) -> dict[int, Any]:
-    """Each claim row's claim: CLP01 + CLP07 + patient, and a row whose payment overturned
-    a denial joins the denied claim (a later answer to the same service)."""
-    key = {r[0]: (r[1], r[7] or "", r[8] or "") for r in rows}
+    """Each claim row's claim: CLP01 + CLP07 + patient (+ the date of service, which tells
+    apart claims a de-identified file gives one CLP01, CLP07 and member id), and a row
+    whose payment overturned a denial joins the denied claim (a later answer to the same
+    service)."""
+    key = {r[0]: (r[1], r[7] or "", r[8] or "", r[10]) for r in rows}
     d = Denial
     # overturned denials are few: one pass over them, not one IN list per chunk of claims
     links = [(a, b) for a, b in s.execute(

@@ -311,7 +311,7 @@ def _flush(session: Session, tx: _Transaction, result: FileResult) -> None:
         record_superseded(session, remit_file_id=tx.file_id)
     # a paid line answering an earlier denial overturns it (reconcile/overturn.py)
     apply_overturns(session, find_overturns(session, claims, matches, claim_ids, tx.id,
-                                            tx.paid_on), tx.file_id, tx.file_name)
+                                            tx.paid_on, tx.file_id), tx.file_id, tx.file_name)
 
 
 def _denial_row(tx: _Transaction, c: ClaimPayment, m: ClaimMatch, cid: int, row: dict[str, Any],

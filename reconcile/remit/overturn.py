@@ -2,9 +2,10 @@
 
 An overturn is a later answer to the same service. A paid service line (SVC03 > 0) of a
 processed claim (not a reversal) overturns a live denial (open, corrected, appealed or
-upheld) only when the denial came in an earlier payment (an earlier 835 transaction whose
-remittance date is not after this one's: never between claims of the same 835) and, in
-this order:
+upheld) only when the denial came in an earlier payment: an earlier 835 transaction of an
+earlier file remitted on or before this one's date, or of the same file remitted on an
+earlier date (never between claims of one 835, nor of the 835s of one file and day), for
+the same patient when both name one, and, in this order:
 
 1. `payer_claim_number`: the same payer claim number (CLP07) and the same line (REF*6R
    when both have one, else code and date of service);
@@ -40,7 +41,7 @@ from edi.x835.model import ClaimPayment
 from reconcile.denials.lifecycle import LIVE, record_moves
 from reconcile.remit.match import ClaimMatch
 from reconcile.store.models import SubmittedClaim
-from reconcile.store.remit_models import Denial, RemitClaim, RemitLine
+from reconcile.store.remit_models import Denial, RemitClaim, RemitLine, RemitTransaction
 
 PROCESSED = ("1", "2", "3", "19", "20", "21")  # CLP02: processed as primary/secondary/...
 ZERO = Decimal("0")
@@ -129,9 +130,11 @@ class _Candidate:
 
 def find_overturns(session: Session, claims: Sequence[ClaimPayment],
                    matches: Sequence[ClaimMatch], claim_row_ids: Sequence[int],
-                   transaction_id: int, paid_on: date | None) -> list[Overturn]:
+                   transaction_id: int, paid_on: date | None, file_id: int = 0
+                   ) -> list[Overturn]:
     """The overturns the batch's paid lines make: answers to denials of earlier payments
-    (transactions before `transaction_id`, remitted on or before `paid_on`)."""
+    (transactions before `transaction_id`, remitted on or before `paid_on`; of file
+    `file_id` only when remitted before `paid_on`)."""
     paying = [(c, m, cid) for c, m, cid in zip(claims, matches, claim_row_ids, strict=True)
               if not c.is_reversal and c.status in PROCESSED
               and any((s.paid or ZERO) > 0 for s in c.service_lines)]
@@ -154,11 +157,16 @@ def find_overturns(session: Session, claims: Sequence[ClaimPayment],
             conds.append(col(column).in_(sorted(values)))
     q = (select(Denial, col(RemitClaim.submitted_claim_id))
          .join(RemitClaim, col(RemitClaim.id) == col(Denial.claim_row_id))
+         .join(RemitTransaction, col(RemitTransaction.id) == col(RemitClaim.transaction_id))
          .where(col(Denial.status).in_(LIVE), or_(*conds),
                 col(RemitClaim.transaction_id) < transaction_id)
          .order_by(col(Denial.id)))
     if paid_on is not None:
         q = q.where(or_(col(Denial.payment_date).is_(None), col(Denial.payment_date) <= paid_on))
+        q = q.where(or_(col(RemitTransaction.file_id) != file_id,
+                        col(Denial.payment_date) < paid_on))
+    else:
+        q = q.where(col(RemitTransaction.file_id) != file_id)
     candidates = [_Candidate(d, sid) for d, sid in session.exec(q)]
     if not candidates:
         return []
@@ -178,7 +186,7 @@ def find_overturns(session: Session, claims: Sequence[ClaimPayment],
             dos = svc.service_date or (lm.submitted.date_of_service if lm.submitted else None)
             lcn = svc.control_number or (lm.submitted.line_control_number
                                          if lm.submitted is not None else None)
-            hit = _first(index, taken, c, code, dos, lcn, refs, before_me)
+            hit = _first(index, taken, c, code, dos, lcn, refs, before_me, patient_id(c))
             if hit is None:
                 continue
             d, rule = hit
@@ -219,8 +227,8 @@ class _Index:
 
 
 def _first(index: _Index, taken: set[int], c: ClaimPayment, code: str | None,
-           dos: date | None, lcn: str | None, refs: set[str], follows: set[int]
-           ) -> tuple[Denial, str] | None:
+           dos: date | None, lcn: str | None, refs: set[str], follows: set[int],
+           patient: str = "") -> tuple[Denial, str] | None:
     """The earliest live denial the paid line answers, by the first rule that finds one:
     the same payer claim number and line, the same claim and line control number, a
     replacement of the denied claim (REF*F8) for the same service, a resubmission the
@@ -243,7 +251,9 @@ def _first(index: _Index, taken: set[int], c: ClaimPayment, code: str | None,
     ]
     for name, pool, test in rules:
         for d in pool:
-            if d.id not in taken and test(d):
+            if d.id in taken or (patient and d.patient_id and d.patient_id != patient):
+                continue  # another patient's claim is never the same service
+            if test(d):
                 return d, name
     return None
 
