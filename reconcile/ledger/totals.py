@@ -44,7 +44,7 @@ Claim status (CLP02) counts keep their meaning: processed (1, 2, 3), processed a
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -54,6 +54,7 @@ from attrs import define, field, frozen
 from sqlmodel import Session, col, func, or_, select
 
 from reconcile.denials.classify import is_not_denial_code
+from reconcile.ledger.by_line import chunks, count_denial, line_figures
 from reconcile.store.database import session_scope
 from reconcile.store.remit_models import (
     BalanceFinding,
@@ -236,7 +237,7 @@ def compute_in(s: Session, since: date | None = None, until: date | None = None,
             if seen is None or rank > seen[1]:
                 counted[group[cid]] = (cid, rank)
     if sc.by_line:
-        _by_line(s, t, sc, rows, every, {cid for cid, _ in counted.values()}, group)
+        line_figures(s, t, sc, rows, every, {cid for cid, _ in counted.values()}, group)
         return t
     for _cid, _pcn, status, _rev, _charge, paid, pr, _icn, _pat, _gone, _dos in rows:
         if status != PREDETERMINATION:
@@ -309,96 +310,6 @@ def _claim_groups(s: Session, rows: Sequence[Any]) -> dict[int, Any]:
     return {cid: root(k) for cid, k in key.items()}
 
 
-def _by_line(s: Session, t: Totals, sc: Scope, rows: Sequence[Any], every: Sequence[int],
-             counted: set[int], group: dict[int, Any]) -> None:
-    """The figures of the service lines the scope selects (see the module doc)."""
-    d = Denial
-    wanted = set(sc.statuses) if sc.statuses is not None else None
-    line_denial: dict[int, Any] = {}
-    claim_level: list[Any] = []
-    for chunk in _chunks(list(every)):
-        for den in s.execute(sa.select(col(d.line_row_id), col(d.claim_row_id), col(d.code),
-                                       col(d.cause), col(d.status), col(d.amount),
-                                       col(d.recovered_amount), col(d.superseded))
-                             .where(col(d.claim_row_id).in_(chunk))).all():
-            if den.superseded and not (wanted and "superseded" in wanted):
-                continue
-            if den.line_row_id is None:
-                claim_level.append(den)
-            else:
-                line_denial[den.line_row_id] = den
-
-    def keep(den: Any, code: str | None) -> bool:
-        if sc.code and code != sc.code:
-            return False
-        if sc.cause and (den is None or den.cause != sc.cause):
-            return False
-        return wanted is None or (den is not None and den.status in wanted)
-
-    ln = RemitLine
-    has_lines: set[int] = set()
-    selected: list[int] = []
-    claims: set[Any] = set()
-    for chunk in _chunks(list(every)):
-        for lid, cid, code, original, charge, paid in s.execute(
-                sa.select(col(ln.id), col(ln.claim_row_id), col(ln.code),
-                          col(ln.original_code), col(ln.charge), col(ln.paid))
-                .where(col(ln.claim_row_id).in_(chunk))).all():
-            has_lines.add(cid)
-            on_line = line_denial.get(lid)
-            if not keep(on_line, on_line.code if on_line is not None else (original or code)):
-                continue
-            selected.append(lid)
-            t.paid += paid or ZERO
-            if cid in counted:
-                t.billed += charge or ZERO
-                t.lines += 1
-                claims.add(group[cid])
-            if on_line is not None:
-                _count_denial(t, on_line)
-    t.patient_responsibility, t.contractual = _line_adjustments(s, selected)
-    money = {r[0]: (r[4] or ZERO, r[5] or ZERO, r[6] or ZERO) for r in rows}
-    for den in claim_level:
-        if not keep(den, den.code):
-            continue
-        _count_denial(t, den)
-        if den.claim_row_id not in has_lines:  # the whole claim denied at claim level
-            charge, paid, pr = money[den.claim_row_id]
-            t.paid += paid
-            t.patient_responsibility += pr
-            if den.claim_row_id in counted and group[den.claim_row_id] not in claims:
-                t.billed += charge
-                claims.add(group[den.claim_row_id])
-    t.claims = len(claims)
-    t.allowed = t.paid + t.patient_responsibility
-    t.denied_by_cause = dict(sorted(t.denied_by_cause.items(),
-                                    key=lambda kv: (-kv[1][1], kv[0])))
-
-
-def _count_denial(t: Totals, den: Any) -> None:
-    t.denied += den.amount or ZERO
-    t.denied_lines += 1
-    t.recovered += den.recovered_amount or ZERO
-    t.overturned_lines += den.status == "overturned"
-    n, a = t.denied_by_cause.get(den.cause, (0, ZERO))
-    t.denied_by_cause[den.cause] = (n + 1, a + (den.amount or ZERO))
-
-
-def _line_adjustments(s: Session, line_ids: Sequence[int]) -> tuple[Decimal, Decimal]:
-    """Patient responsibility (group PR) and contractual amounts of the lines' CAS."""
-    a = RemitAdjustment
-    pr = contractual = ZERO
-    for chunk in _chunks(line_ids):
-        for group, carc, amount in s.execute(
-                sa.select(col(a.group_code), col(a.carc), col(a.amount))
-                .where(col(a.line_row_id).in_(chunk))).all():
-            if group == "PR":
-                pr += amount or ZERO
-            elif group in ("CO", "PI") and is_not_denial_code(group, carc):
-                contractual += amount or ZERO
-    return pr, contractual
-
-
 def _dated(q: Any, since: date | None, until: date | None) -> Any:
     if since is not None:
         q = q.where(_remit_date() >= since)
@@ -407,14 +318,11 @@ def _dated(q: Any, since: date | None, until: date | None) -> Any:
     return q
 
 
-def _chunks(ids: Sequence[int], n: int = 900) -> Iterable[list[int]]:
-    for i in range(0, len(ids), n):
-        yield list(ids[i:i + n])
 
 
 def _count_lines(s: Session, claim_ids: Sequence[int]) -> int:
     total = 0
-    for chunk in _chunks(claim_ids):
+    for chunk in chunks(claim_ids):
         total += int(s.exec(select(func.count()).select_from(RemitLine)
                             .where(col(RemitLine.claim_row_id).in_(chunk))).one())
     return total
@@ -423,7 +331,7 @@ def _count_lines(s: Session, claim_ids: Sequence[int]) -> int:
 def _contractual(s: Session, claim_ids: Sequence[int]) -> Decimal:
     a = RemitAdjustment
     total = ZERO
-    for chunk in _chunks(claim_ids):
+    for chunk in chunks(claim_ids):
         for group, carc, amount in s.execute(
                 sa.select(col(a.group_code), col(a.carc), col(a.amount))
                 .where(col(a.claim_row_id).in_(chunk),
@@ -436,12 +344,12 @@ def _contractual(s: Session, claim_ids: Sequence[int]) -> Decimal:
 def _denials(s: Session, t: Totals, claim_ids: Sequence[int], sc: Scope) -> None:
     """Live denials (not taken back by a reversal) of the claims in scope, into `t`."""
     d = Denial
-    for chunk in _chunks(claim_ids):
+    for chunk in chunks(claim_ids):
         for den in s.execute(
                 sa.select(col(d.cause), col(d.amount), col(d.recovered_amount),
                           col(d.superseded), col(d.status))
                 .where(col(d.claim_row_id).in_(chunk))).all():
             if not den.superseded:
-                _count_denial(t, den)
+                count_denial(t, den)
     t.denied_by_cause = dict(sorted(t.denied_by_cause.items(),
                                     key=lambda kv: (-kv[1][1], kv[0])))
