@@ -248,7 +248,7 @@ def compute_in(s: Session, since: date | None = None, until: date | None = None,
     t.billed = sum((rank[1] for _, rank in counted.values()), ZERO)
     t.lines = _count_lines(s, [cid for cid, _ in counted.values()])
     t.contractual = _contractual(s, every)
-    _denials(s, t, every, sc)
+    _denials(s, t, every)
     return t
 
 
@@ -341,7 +341,7 @@ def _contractual(s: Session, claim_ids: Sequence[int]) -> Decimal:
     return total
 
 
-def _denials(s: Session, t: Totals, claim_ids: Sequence[int], sc: Scope) -> None:
+def _denials(s: Session, t: Totals, claim_ids: Sequence[int]) -> None:
     """Live denials (not taken back by a reversal) of the claims in scope, into `t`."""
     d = Denial
     for chunk in chunks(claim_ids):
