@@ -62,3 +62,33 @@ def test_denials_correct_and_appeal_agree_on_an_unprocessable_line(tmp_path: Pat
                               "--db", url, code=1))
     assert {x["reason"] for x in printed["refused"]} == {NO_APPEAL}
     assert printed["letters"] == [] and not (tmp_path / "letters").exists()
+
+
+def test_a_correction_is_worded_for_the_payers_route(tmp_path: Path) -> None:
+    """Medicare Part B takes no corrected claims (route `reopening`): `denials` says to
+    request a reopening, as `correct` does for it; a commercial payer keeps the corrected
+    claim."""
+    from reconcile.denials.actions import correction_route, route_action
+    from reconcile.denials.classify import cause_actions
+
+    assert (correction_route("medicare"), correction_route("commercial")) == (
+        "reopening", "replacement")
+    assert correction_route("no such payer") is None
+    default = cause_actions()["missing_25"].action
+    assert "corrected claim" in default
+    said = route_action(default, "missing_25", "medicare")
+    assert "reopening" in said and "corrected claim" not in said
+    assert route_action(default, "missing_25", "commercial") == default
+    assert route_action(NEW_CLAIM, "missing_information", "medicare") == NEW_CLAIM
+    # a rule action that is no correction stays as it is
+    appeal = "Appeal with the visit note"
+    assert route_action(appeal, "missing_25", "medicare") == appeal
+    # on the samples: no Medicare denial tells to send a corrected claim
+    url = f"sqlite:///{tmp_path}/s.db"
+    encounters = sorted(str(p) for p in (SAMPLES / "encounters").glob("*.json"))
+    _run("claims", *encounters, "--practice", PRACTICE, "-o", str(tmp_path / "c.837"),
+         "--now", "2026-03-31T12:00:00", "--db", url)
+    _run("remit", "load", str(SAMPLES / "remit.835"), "--db", url)
+    rows = json.loads(_run("denials", "--status", "all", "--json", "--db", url))
+    medicare = [r for r in rows if r["payer"] == "medicare"]
+    assert medicare and not any("corrected claim" in r["action"].lower() for r in medicare)

@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from edi.errors import EdiError
 from edi.x835.model import ClaimPayment, FindingKind, RemittanceHeader, RemittanceTrailer
+from reconcile.denials.actions import route_action
 from reconcile.denials.classify import Classification, SentLine, classify_claim
 from reconcile.denials.lifecycle import record_superseded
 from reconcile.denials.payers import appeal_deadline, guide_for_payer
@@ -331,7 +332,8 @@ def _denial_row(tx: _Transaction, c: ClaimPayment, m: ClaimMatch, cid: int, row:
         code=s.code if s else (svc.submitted_code if svc else None),
         modifiers=":".join(s.modifiers) if s else "",
         cause=k.cause, group_code=k.group, carc=k.carc, rarc=k.rarc, amount=k.amount,
-        rule=k.rule, action=k.action, evidence=k.evidence, recoverable=k.recoverable,
+        rule=k.rule, action=route_action(k.action, k.cause, row["payer"]),
+        evidence=k.evidence, recoverable=k.recoverable,
         payment_date=tx.paid_on, patient_id=patient_id(c), patient_name=patient_name(c),
         appeal_deadline=appeal_deadline(tx.paid_on, row["payer"]) if tx.paid_on else None)
 
