@@ -92,3 +92,16 @@ def test_a_correction_is_worded_for_the_payers_route(tmp_path: Path) -> None:
     rows = json.loads(_run("denials", "--status", "all", "--json", "--db", url))
     medicare = [r for r in rows if r["payer"] == "medicare"]
     assert medicare and not any("corrected claim" in r["action"].lower() for r in medicare)
+
+
+def test_the_route_table_names_known_routes_and_causes() -> None:
+    from companion_guides.routes import CORRECTION_ROUTES
+    from reconcile.corrections.correct import CORRECTABLE
+    from reconcile.denials.actions import _route_actions
+    from reconcile.denials.classify import CAUSES
+
+    rows = _route_actions()
+    assert rows
+    for (route, cause), action in rows.items():
+        assert route in CORRECTION_ROUTES and cause in CAUSES and action.strip()
+        assert cause in CORRECTABLE  # only what `correct` can fix is worded by route
