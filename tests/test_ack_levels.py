@@ -85,6 +85,15 @@ def test_a_batch_rejected_at_the_receiver_level_rejects_its_claims(tmp_path: Pat
     listed = _run("rejections", "--db", url)
     assert all(c.claim_id in listed for c in claims)
     assert not any(c.claim_id in listed for c in others)
+    with session_scope(url) as s:  # never accepted: free to go out again as new originals
+        released = {c.claim_id for c in s.exec(select(SubmittedClaim).where(
+            SubmittedClaim.released_at.is_not(None))).all()}  # type: ignore[union-attr]
+    assert released == {c.claim_id for c in claims}
+    # a batch this store never sent: nothing changes, a finding says so
+    (tmp_path / "other.277").write_text(_batch_277("0000099990001", "A3:24:41"))
+    out = _run("ack", "load", str(tmp_path / "other.277"), "--db", url)
+    assert "0 claims answered" in out and "names batch 0000099990001, which this store " \
+        "did not send" in out
 
 
 def test_a_billing_provider_rejection_rejects_the_batch_its_receiver_names(
