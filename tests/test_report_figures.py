@@ -151,3 +151,17 @@ def test_html_names_the_filters(store: str, tmp_path: Path) -> None:
     assert "Filters:</strong> status: every status; payer: commercial; code: 17110" in html
     r = _report(store, "--status", "all", "--payer", "commercial", "--code", "17110")
     assert f"{Decimal(r['billed']):,.2f}" in html and r["payments"] is None  # not a line's
+
+
+def test_the_page_says_which_worklist_rows_the_csv_leaves_out(store: str, tmp_path: Path
+                                                               ) -> None:
+    """Past-deadline open work: the page shows it in red and says the worklist CSV has it
+    only with --include-expired (the two views tell the same count)."""
+    out = tmp_path / "late.html"
+    _run("report", "-o", str(out), "--as-of", "2027-06-01", "--db", store)
+    csv_out = _run("worklist", "-o", str(tmp_path / "w.csv"), "--as-of", "2027-06-01",
+                   "--db", store)
+    left = int(csv_out.split(", ")[-1].split(" past-deadline")[0])
+    assert left > 0
+    assert f"{left} past their deadline, in red (the worklist CSV has them only with" in " ".join(
+        out.read_text().split())

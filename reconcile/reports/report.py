@@ -238,7 +238,9 @@ def render(rows: Sequence[DenialRow], t: Totals, today: date,
         filters=filters_text(filters or Filters(ALL_STATUSES)),
         generated=f"{generated:%Y-%m-%d %H:%M}",
         charts=[(h, safe(svg)) for h, svg in charts], head=head, work=work,
-        work_total=len(open_rows), left_out=max(len(open_rows) - TOP_ROWS, 0))
+        work_total=len(open_rows), left_out=max(len(open_rows) - TOP_ROWS, 0),
+        expired=sum(1 for r in open_rows if r.appeal_deadline is not None
+                    and r.appeal_deadline < today))
 
 
 def write_report(path: str | Path, url: str | None = None, since: date | None = None,
