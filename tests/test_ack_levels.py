@@ -71,8 +71,9 @@ def _batch_277(trace: str, stc: str, *, provider_stc: str | None = None,
     return text.replace("SE*14*0601~", f"SE*{14 + extra}*0601~")
 
 
-def test_a_batch_rejected_at_the_receiver_level_rejects_its_claims(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/s.db"
+def test_a_batch_rejected_at_the_receiver_level_rejects_its_claims(
+        store_url: str, tmp_path: Path) -> None:
+    url = store_url
     (trace, claims), (_, others) = _sent(url, tmp_path)
     (tmp_path / "batch.277").write_text(_batch_277(trace, "A3:24:41", count=len(claims)))
     out = _run("ack", "load", str(tmp_path / "batch.277"), "--db", url)
@@ -97,8 +98,8 @@ def test_a_batch_rejected_at_the_receiver_level_rejects_its_claims(tmp_path: Pat
 
 
 def test_a_billing_provider_rejection_rejects_the_batch_its_receiver_names(
-        tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/s.db"
+        store_url: str, tmp_path: Path) -> None:
+    url = store_url
     _, (trace, claims) = _sent(url, tmp_path)
     (tmp_path / "p.277").write_text(_batch_277(trace, "A1:19:PR", provider_stc="A3:562:85",
                                                count=len(claims)))
@@ -109,8 +110,8 @@ def test_a_billing_provider_rejection_rejects_the_batch_its_receiver_names(
 
 
 def test_a_batch_acceptance_acknowledges_the_claims_not_answered_one_by_one(
-        tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/s.db"
+        store_url: str, tmp_path: Path) -> None:
+    url = store_url
     (trace, claims), _ = _sent(url, tmp_path)
     # the batch's A1:20 (received) with the first claim rejected at the claim level: that
     # answer wins for it, the others are acknowledged by the batch's status
@@ -125,8 +126,8 @@ def test_a_batch_acceptance_acknowledges_the_claims_not_answered_one_by_one(
     assert {rows[c.claim_id]["status"] for c in claims[1:]} == {"acknowledged"}
 
 
-def test_a_999_for_an_834_changes_no_claim(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/s.db"
+def test_a_999_for_an_834_changes_no_claim(store_url: str, tmp_path: Path) -> None:
+    url = store_url
     _sent(url, tmp_path)
     (gs06, st02), claims = sorted(sets_of(url).items())[0]
     # an enrollment file's 999: the same GS06/ST02 numbers, AK101 BE, AK201 834, rejected

@@ -111,13 +111,15 @@ def test_corpus_claims_sharing_a_clp01_stay_apart(tmp_path: Path) -> None:
     assert (t.claims, t.billed) == (3, sum(charges, Decimal("0")))
 
 
-def test_a_store_written_before_upgrades_with_patients_from_its_denials(tmp_path: Path
+def test_a_store_written_before_upgrades_with_patients_from_its_denials(store_url: str
                                                                          ) -> None:
-    url = f"sqlite:///{tmp_path}/old.db"
+    url = store_url
     engine = new_engine(url)
     with engine.begin() as conn:
         command.upgrade(migrate._config(conn), "0006_submission_once")
     at = datetime(2026, 11, 23, tzinfo=UTC)
+    # money as each backend stored it before: integer cents on SQLite, NUMERIC on PostgreSQL
+    amount = 10000 if engine.dialect.name == "sqlite" else Decimal("100.00")
     with engine.begin() as conn:
         conn.execute(sa.text(
             "INSERT INTO remit_file (id, sha256, file_name, size_bytes, loaded_at, "
@@ -132,19 +134,24 @@ def test_a_store_written_before_upgrades_with_patients_from_its_denials(tmp_path
             conn.execute(sa.text(
                 "INSERT INTO remit_claim (id, transaction_id, patient_control_number, status, "
                 "is_reversal, charge, paid, filing_indicator, payer_claim_number, payer, "
-                "segment_number, superseded) VALUES (:id, 1, :pcn, '4', 0, 10000, 0, 'MB', "
-                "'', 'medicare', 1, 0)"), {"id": cid, "pcn": pcn})
+                "segment_number, superseded) VALUES (:id, 1, :pcn, '4', :no, :amount, 0, 'MB', "
+                "'', 'medicare', 1, :no)"), {"id": cid, "pcn": pcn, "no": False,
+                                             "amount": amount})
             conn.execute(sa.text(
                 "INSERT INTO denial (id, claim_row_id, claim_id, payer_claim_number, payer, "
                 "modifiers, cause, group_code, carc, rarc, amount, rule, action, evidence, "
                 "recoverable, superseded, status, patient_id, patient_name) VALUES (:id, :id, "
-                ":pcn, '', 'medicare', '', 'other', 'CO', '16', '', 10000, 'r', 'a', 'e', 0, 0, "
-                "'open', :pat, 'X')"), {"id": cid, "pcn": pcn, "pat": f"MEM{cid}"})
+                ":pcn, '', 'medicare', '', 'other', 'CO', '16', '', :amount, 'r', 'a', 'e', "
+                ":no, :no, 'open', :pat, 'X')"),
+                {"id": cid, "pcn": pcn, "pat": f"MEM{cid}", "no": False, "amount": amount})
     engine.dispose()
     _run("db", "upgrade", "--db", url)
-    with new_engine(url).connect() as conn:
+    engine = new_engine(url)
+    with engine.connect() as conn:
         pats = conn.execute(sa.text("SELECT patient_id FROM remit_claim ORDER BY id")).all()
-    assert [p[0] for p in pats] == ["MEM1", "MEM2"]
+        levels = conn.execute(sa.text("SELECT next_level FROM denial")).scalars().all()
+    engine.dispose()
+    assert [p[0] for p in pats] == ["MEM1", "MEM2"] and levels == [None, None]
     t = totals.compute(url)
     assert (t.claims, t.billed) == (2, Decimal("200.00"))
     dispose_all()

@@ -41,10 +41,10 @@ def _load(url: str, tmp: Path, name: str, payer: str, claims: list[ClaimPayment]
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> str:
+def store(store_url: str, tmp_path: Path) -> str:
     """Two payers, three codes, four causes; one denial appealed, one overturned by a later
-    835 (same payer claim number), one written off."""
-    url = f"sqlite:///{tmp_path}/s.db"
+    835 (same payer claim number), one written off. On each backend."""
+    url = store_url
     answers = {}
     for payer in ("medicare", "commercial"):
         p = payer[0].upper()
