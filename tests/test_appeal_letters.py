@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import stat
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -333,3 +333,45 @@ def test_help_explains_sent() -> None:
     out = _run("appeal", "--help")
     assert "--sent" in out and "drafts" in out and "Example:" in out
     assert "appeal" in _run("--help")
+
+
+def test_an_upheld_appeal_stores_the_next_level_and_its_deadline(tmp_path: Path) -> None:
+    """Issue 18: after `appealed` then `upheld --on DATE`, every view shows the next level
+    and its deadline counted from the decision, the one the letter states; the live appeal
+    stays in the default worklist after the first level's window."""
+    url = f"sqlite:///{tmp_path}/s.db"
+    ids = _store(url, tmp_path)
+    did = ids["AP-2-1"]
+    first = json.loads(_run("denial", "show", str(did), "--json", "--db", url))
+    assert first["next_level"] is None
+    _run("denial", "set", str(did), "--status", "appealed", "--on", "2026-05-02", "--db", url)
+    _run("denial", "set", str(did), "--status", "upheld", "--on", "2026-06-20", "--db", url)
+    due = (date(2026, 6, 20) + timedelta(days=180)).isoformat()  # 42 CFR 405.962
+    assert due == "2026-12-17"
+    shown = json.loads(_run("denial", "show", str(did), "--json", "--db", url))
+    assert (shown["appeal_deadline"], shown["next_level"], shown["appeal_level"]) == (
+        due, "reconsideration", "redetermination")
+    assert f"appeal deadline {due} (reconsideration)" in _run("denial", "show", str(did),
+                                                              "--db", url)
+    row = next(r for r in json.loads(_run("denials", "--json", "--db", url))
+               if r["denial_id"] == did)
+    assert (row["appeal_deadline"], row["next_level"]) == (due, "reconsideration")
+    # past the redetermination window (120 days from the remittance), still live work
+    assert first["appeal_deadline"] < "2026-09-01"
+    _run("worklist", "-o", str(tmp_path / "w.csv"), "--as-of", "2026-09-01", "--db", url)
+    with (tmp_path / "w.csv").open() as fh:
+        work = {r["denial_id"]: r for r in csv.DictReader(fh)}
+    assert work[str(did)]["section"] == "live"
+    assert (work[str(did)]["appeal_deadline"], work[str(did)]["next_level"]) == (
+        due, "reconsideration")
+    _run("report", "-o", str(tmp_path / "r.html"), "--as-of", "2026-09-01", "--db", url)
+    html = (tmp_path / "r.html").read_text()
+    assert "upheld (next: reconsideration)" in html and due in html
+    # the letter `appeal` writes states the same level and deadline
+    printed = json.loads(_appeal(url, tmp_path / "l", did, extra=("--json",)))
+    assert (printed["letters"][0]["level"], printed["letters"][0]["deadline"]) == (
+        "reconsideration", due)
+    # appealed at that level: it is the level appealed at now, no next step until decided
+    _run("denial", "set", str(did), "--status", "appealed", "--on", "2026-07-01", "--db", url)
+    after = json.loads(_run("denial", "show", str(did), "--json", "--db", url))
+    assert (after["appeal_level"], after["next_level"]) == ("reconsideration", None)

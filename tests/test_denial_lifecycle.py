@@ -1,6 +1,6 @@
 """A denial's life: overturns found by `remit load` (each of the four ways a later 835 can
-answer a denied line), checked status moves by hand with their history, and the filters
-that hide finished work (issue 9)."""
+answer a denied line; same patient, code and date only a candidate), checked status
+moves by hand with their history, and the filters that hide finished work (issue 9)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import attrs
 import pytest
 from click.testing import CliRunner
 from remit_helpers import add_submitted
+from sqlmodel import select
 
 from dermclaim.cli import main
 from edi.x835.answers import (
@@ -25,6 +26,8 @@ from edi.x835.answers import (
 )
 from edi.x835.model import Name, Reference
 from reconcile.reports.analytics import Filters, denial_rows
+from reconcile.store.database import session_scope
+from reconcile.store.models import SubmittedClaim
 from samples.answers import billed_claims
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +60,8 @@ def test_a_later_835_paying_the_denied_mohs_line_overturns_it(store_url: str,
          str(SAMPLES / "practice.toml"), "-o", str(tmp_path / "claims.837"),
          "--now", "2026-03-31T12:00:00", *db)
     _run("remit", "load", str(SAMPLES / "remit.835"), *db)
-    before = _billed_from_report(_run("report", "-o", str(tmp_path / "r1.html"), *db))
+    before = _billed_from_report(_run("report", "--status", "all", "-o",
+                                      str(tmp_path / "r1.html"), *db))
     assert "DC-1004-1" in _run("denials", *db)
 
     c = next(b for b in billed_claims(store_url) if b.claim_id == "DC-1004")
@@ -77,13 +81,14 @@ def test_a_later_835_paying_the_denied_mohs_line_overturns_it(store_url: str,
                 "payer_claim_number", "claim_id", "line_control_number", "code", "cause",
                 "denied_amount"):
         assert key in row
-    after = _billed_from_report(_run("report", "-o", str(tmp_path / "r2.html"), *db))
+    after = _billed_from_report(_run("report", "--status", "all", "-o",
+                                     str(tmp_path / "r2.html"), *db))
     assert before == after  # the charge counts once
     shown = json.loads(_run("denial", "show", str(row["denial_id"]), "--json", *db))
     assert [(h["from"], h["to"], h["by"]) for h in shown["history"]] == [
         ("open", "overturned", "remit load")]
     assert "second.835" in shown["history"][0]["note"]
-    by_cause = json.loads(_run("denials", "--by", "cause", "--json", *db))
+    by_cause = json.loads(_run("denials", "--by", "cause", "--status", "all", "--json", *db))
     auth = next(g for g in by_cause if g["key"] == "authorization")
     assert (auth["overturned"], auth["recovered_amount"], auth["overturn_rate"]) == (
         1, "992.00", "100.00")
@@ -118,8 +123,9 @@ def test_each_way_a_later_835_answers_a_denial(tmp_path: Path) -> None:
     rb = BilledClaim("OB-1R", "medicare", b.date_of_service,
                      (attrs.evolve(b.lines[0], control_number="OB-1R-1"),))
     cp_b = attrs.evolve(claim_payment(rb, [pay(rb.lines[0])], payer_claim_number="ICN-B2"),
-                        references=(Reference("F8", "ICN-B"),), frequency="7")
-    # 3. a new claim for the same patient, code and date of service
+                        references=(Reference("F8", "ICN-B"),), frequency="7",
+                        names=(Name("QC", "PATIENT", "TEST", id_qualifier="MI", id="MOB-1"),))
+    # 3. a new claim for the same patient, code and date of service: only a candidate
     c = _denied(url, "OC-1", "ICN-C", tmp_path)
     nc = BilledClaim("OC-9", "medicare", c.date_of_service,
                      (attrs.evolve(c.lines[0], control_number="OC-9-1"),))
@@ -130,13 +136,33 @@ def test_each_way_a_later_835_answers_a_denial(tmp_path: Path) -> None:
     other = BilledClaim("OZ-1", "medicare", d.date_of_service,
                         (attrs.evolve(d.lines[0], control_number="OZ-1-1"),))
     cp_d = claim_payment(other, [pay(other.lines[0])], payer_claim_number="ICN-Z")
-    _run("remit", "load", str(_write(tmp_path / "later.835", [cp, cp_b, cp_c, cp_d])),
-         "--db", url)
+    # 5. a new original the store sent after the denied one was returned (follows_id)
+    f = _denied(url, "OF-1", "ICN-F", tmp_path)
+    again = add_submitted(url, "OF-1", [("11104", (), 1, "200.00")], lcn_prefix="OF-1b")
+    with session_scope(url) as s:
+        first, second = s.exec(select(SubmittedClaim).where(SubmittedClaim.claim_id == "OF-1")
+                               .order_by(SubmittedClaim.id)).all()
+        second.follows_id = first.id
+    cp_f = claim_payment(again, [pay(again.lines[0])], payer_claim_number="ICN-F2")
+    assert f.lines[0].control_number != again.lines[0].control_number
+    _run("remit", "load", str(_write(tmp_path / "later.835", [cp, cp_b, cp_c, cp_d, cp_f],
+                                     date(2026, 11, 3))), "--db", url)
     paid = Decimal("128.00")  # 200.00 x 80 % allowed x 80 % paid
     assert _status(url, "OA-1") == ("overturned", paid)
     assert _status(url, "OB-1") == ("overturned", paid)
-    assert _status(url, "OC-1") == ("overturned", paid)
+    assert _status(url, "OC-1") == ("open", None)
     assert _status(url, "OD-1") == ("open", None)
+    assert _status(url, "OF-1") == ("overturned", paid)
+    rules = {r.claim_id: _rule(url, r.denial_id) for r in denial_rows(
+        url, filters=Filters.of("overturned"))}
+    assert rules == {"OA-1": "line_control_number", "OB-1": "replacement",
+                     "OF-1": "resubmission"}
+    oc = next(r for r in denial_rows(url) if r.claim_id == "OC-1")
+    shown = json.loads(_run("denial", "show", str(oc.denial_id), "--json", "--db", url))
+    assert [(c["patient_control_number"], c["payer_claim_number"], c["paid"])
+            for c in shown["candidates"]] == [("OC-9", "ICN-C9", "128.00")]
+    assert "candidate (same patient, code and date" in _run(
+        "denial", "show", str(oc.denial_id), "--db", url)
     # the same file again changes nothing; a re-denial leaves the denial open
     _run("remit", "load", str(tmp_path / "later.835"), "--db", url)
     e = _denied(url, "OE-1", "ICN-E", tmp_path)
@@ -146,6 +172,69 @@ def test_each_way_a_later_835_answers_a_denial(tmp_path: Path) -> None:
     _run("remit", "load", str(tmp_path / "again.835"), "--db", url)
     assert [r.status for r in denial_rows(url, filters=Filters.of("all"))
             if r.claim_id == "OE-1"] == ["open", "open"]
+
+
+def _rule(url: str, denial_id: int) -> str:
+    note = json.loads(_run("denial", "show", str(denial_id), "--json", "--db", url))[
+        "history"][-1]["note"]
+    return note.rsplit("matched by ", 1)[1].rstrip(")")
+
+
+def test_claims_of_one_remittance_sharing_patient_and_date_never_overturn(
+        tmp_path: Path) -> None:
+    """Issue 18: a payer file where several claims share a patient and a date of service.
+    A claim paying a 17003 is its own original: it answers no other claim's denial of a
+    17003 in the same 835, and money is counted once (paid on its claim, nothing
+    recovered)."""
+    url = f"sqlite:///{tmp_path}/s.db"
+    pat = (Name("QC", "PATIENT", "SAME", id_qualifier="MI", id="MSAME-1"),)
+    a = add_submitted(url, "SP-1", [("17003", (), 2, "120.00")])
+    b = add_submitted(url, "SP-2", [("17003", (), 1, "60.00")])
+    c = add_submitted(url, "SP-3", [("17003", (), 1, "60.00")])
+    denied = attrs.evolve(claim_payment(a, [deny(a.lines[0], "CO", "151")],
+                                        payer_claim_number="ICN-S1"), names=pat)
+    paid_b = attrs.evolve(claim_payment(b, [pay(b.lines[0])], payer_claim_number="ICN-S2"),
+                          names=pat)
+    _run("remit", "load", str(_write(tmp_path / "one.835", [denied, paid_b])), "--db", url)
+    assert _status(url, "SP-1") == ("open", None)
+    # a later 835 paying yet another original claim of the same patient, code and day
+    paid_c = attrs.evolve(claim_payment(c, [pay(c.lines[0])], payer_claim_number="ICN-S3"),
+                          names=pat)
+    _run("remit", "load", str(_write(tmp_path / "two.835", [paid_c], date(2026, 6, 1))),
+         "--db", url)
+    assert _status(url, "SP-1") == ("open", None)
+    t = json.loads(_run("report", "--json", "--status", "all", "--db", url))
+    assert (t["recovered"], t["overturn_rate"], t["denied_lines"]) == ("0.00", "0.0000", 1)
+    assert t["paid"] == f"{2 * Decimal('38.40'):.2f}"  # 60.00 x 80 % x 80 %, twice
+    shown = json.loads(_run("denial", "show", str(denial_rows(url)[0].denial_id), "--json",
+                            "--db", url))
+    assert {c["patient_control_number"] for c in shown["candidates"]} == {"SP-2", "SP-3"}
+
+
+def test_an_earlier_payment_never_overturns_a_later_denial(tmp_path: Path) -> None:
+    """A payment dated before the denial (an old 835 loaded late) answers nothing."""
+    url = f"sqlite:///{tmp_path}/s.db"
+    a = _denied(url, "EP-1", "ICN-EP", tmp_path)  # denied on 2026-10-20
+    old = claim_payment(BilledClaim("EP-1", "medicare", a.date_of_service, (a.lines[0],)),
+                        [pay(a.lines[0])], payer_claim_number="ICN-EP")
+    _run("remit", "load", str(_write(tmp_path / "old.835", [old], date(2026, 10, 5))),
+         "--db", url)
+    assert _status(url, "EP-1") == ("open", None)
+
+
+def test_a_payer_claim_number_of_another_patient_answers_nothing(tmp_path: Path) -> None:
+    """The same CLP07 and code on a later 835, but another patient (a de-identified or
+    mistyped number): not the same service."""
+    url = f"sqlite:///{tmp_path}/s.db"
+    a = _denied(url, "PN-1", "ICN-PN", tmp_path)
+    # even the line control number echoed: only the patient differs
+    other = attrs.evolve(claim_payment(
+        BilledClaim("PN-9", "medicare", a.date_of_service, (a.lines[0],)),
+        [pay(a.lines[0])], payer_claim_number="ICN-PN"),
+        names=(Name("QC", "OTHER", "PATIENT", id_qualifier="MI", id="MOTHER"),))
+    _run("remit", "load", str(_write(tmp_path / "o.835", [other], date(2026, 11, 5))),
+         "--db", url)
+    assert _status(url, "PN-1") == ("open", None)
 
 
 def test_status_moves_are_checked_and_kept(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from edi.x835.answers import (
 from edi.x835.model import PlbItem, ProviderAdjustment
 from reconcile.ledger import totals
 from reconcile.remit.load import load_remittance_files
+from reconcile.reports.analytics import Filters
 from reconcile.store.database import session_scope
 from reconcile.store.remit_models import (
     BalanceFinding,
@@ -197,7 +198,7 @@ def test_report_since_until_figures_all_follow_the_period(store_url: str,
     assert nov.billed == Decimal("400.00") and nov.denied == Decimal("160.00")
     assert nov.denial_rate == Decimal("0.4") and nov.denied_line_rate == Decimal("0.5")
     s = write_report(tmp_path / "r.html", store_url, since=date(2026, 11, 1),
-                     today=date(2026, 11, 25))
+                     today=date(2026, 11, 25), filters=Filters.of("all"))
     assert (s.totals.claims, s.totals.billed, s.totals.paid, s.totals.denied) == (
         2, nov.billed, nov.paid, nov.denied)
     html = (tmp_path / "r.html").read_text()

@@ -25,6 +25,7 @@ from edi.x835.answers import (
     pay,
     remittance_text,
 )
+from reconcile.reports.analytics import Filters
 from reconcile.reports.report import write_report
 
 EVIL = "<script>alert(1)</script>"
@@ -55,9 +56,14 @@ def _store(tmp: Path) -> str:
 def test_report_totals_and_escaping(tmp_path: Path) -> None:
     url = _store(tmp_path)
     out = tmp_path / "report.html"
-    s = write_report(out, url, today=date(2026, 11, 1))
+    s = write_report(out, url, today=date(2026, 11, 1), filters=Filters.of("all"))
     assert s.totals.billed == Decimal("435.00") and s.totals.denied == Decimal("285.00")
     assert s.totals.paid == Decimal("96.00")  # 150 * 0.8 allowed, less 20% coinsurance
+    # the default, open work, is the three denied lines: their own billed and paid
+    work = write_report(tmp_path / "work.html", url, today=date(2026, 11, 1)).totals
+    assert (work.billed, work.denied, work.paid) == (Decimal("285.00"), Decimal("285.00"),
+                                                     Decimal("0.00"))
+    assert "status: open, appealed, upheld (open work" in (tmp_path / "work.html").read_text()
     # recoverable: missing_25 120 + missing_information 70; cosmetic 95 is not
     assert s.totals.recoverable == Decimal("190.00")
     html = out.read_text()

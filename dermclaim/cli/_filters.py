@@ -28,7 +28,10 @@ def parse_date(option: str, value: str | None) -> date | None:
         raise CliError(f"{option} {value!r}: not a date, use YYYY-MM-DD", EXIT_BAD_INPUT) from None
 
 
-def filter_options(default_help: str = "open work: open, appealed, upheld") -> Callable[..., Any]:
+DEFAULT_STATUS_HELP = "open work: open, appealed, upheld; 'all' for every status"
+
+
+def filter_options(default_help: str = DEFAULT_STATUS_HELP) -> Callable[..., Any]:
     def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
         for opt in reversed([
             click.option("--status", metavar="STATUS", default=None,

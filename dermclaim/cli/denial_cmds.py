@@ -103,12 +103,13 @@ def denials_cmd(by: str | None, status: str | None, payer: str | None, cause: st
                 code: str | None, since: str | None, until: str | None, fmt: str | None,
                 as_json: bool, limit: int | None, db: str | None) -> None:
     """Denied lines with status, cause, CARC/RARC evidence, amount and action, or totals by
-    a key with the overturn rate and the money recovered. Lists the open work by default.
+    a key with the overturn rate and the money recovered. Lists and totals the open work
+    by default (as `worklist` and `report`); `--status all` for every denial.
     --since/--until filter by the remittance date (the day the denial reached you).
 
     \b
     Example:
-      dermclaim denials --by cause
+      dermclaim denials --by cause --status all
       dermclaim denials --status all --payer medicare --since 2026-10-01 --json > denials.json
       dermclaim denials --format csv --limit 100 > first100.csv
     """
@@ -116,9 +117,8 @@ def denials_cmd(by: str | None, status: str | None, payer: str | None, cause: st
 
     with user_errors():
         f = filters_from(status, payer, cause, code, since, until, db)
-        if by and status is None:  # totals: every denial, so the overturn rate means something
-            f = analytics.Filters(analytics.ALL_STATUSES[:-1], f.payer, f.cause, f.code,
-                                  f.since, f.until)
+        if by:  # totals: what a reversal took back is no denial (as in every figure)
+            f = f.counted()
         rows = analytics.denial_rows(db, filters=f)
         out = analytics.group_rows(rows, by.lower()) if by else rows
     columns = (("key", "lines", "denied_amount", "overturned", "recovered_amount",

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from dermclaim.cli import main
-from dermclaim.cli._common import DB_OPTION, user_errors
+from dermclaim.cli._common import DB_OPTION, EXIT_BAD_INPUT, CliError, user_errors
 from dermclaim.cli._filters import filter_options, filters_from, parse_date
 from dermclaim.cli._formats import emit_list, list_options
 from dermclaim.cli._io import is_stdout
@@ -145,10 +145,11 @@ def _table(rows: Sequence[dict[str, str]]) -> str:
 
 
 @main.command("report")
-@click.option("-o", "--output", required=True,
+@click.option("-o", "--output", default=None,
               type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-              help="HTML file to write (self-contained: opens offline; '-' for stdout).")
-@filter_options("every denial not taken back by a reversal")
+              help="HTML file to write (self-contained: opens offline; '-' for stdout). "
+                   "Required unless --json.")
+@filter_options()
 @click.option("--practice", "practice", default=None,
               type=click.Path(dir_okay=False, path_type=Path),
               help="The practice file: adds the underpaid lines, priced with its [contracts] "
@@ -156,56 +157,43 @@ def _table(rows: Sequence[dict[str, str]]) -> str:
 @click.option("--as-of", "as_of", metavar="DATE", default=None,
               help="Deadlines and recoverable amounts as of this date (default: today).")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print the report's figures as JSON (see the README's JSON shapes).")
+              help="The report's figures as JSON (billed, paid, denied, denial_rate, "
+                   "recovered, overturn_rate ..., the filters applied); on stderr when the "
+                   "HTML goes to stdout.")
 @DB_OPTION
-def report_cmd(output: Path, status: str | None, payer: str | None, cause: str | None,
+def report_cmd(output: Path | None, status: str | None, payer: str | None, cause: str | None,
                code: str | None, since: str | None, until: str | None,
                practice: Path | None, as_of: str | None, as_json: bool, db: str | None
                ) -> None:
     """Write the denial report: totals with overturn rate, recovered money and deadlines
-    due, charts by cause/payer/code/month, the open worklist's top rows. --since/--until
-    filter by the remittance date.
+    due, charts by cause/payer/code/month, the open worklist's top rows. Every figure
+    follows every filter; the page names them. --since/--until filter by the remittance
+    date.
 
     \b
     Example:
       dermclaim report -o report.html
-      dermclaim report --payer commercial --since 2026-10-01 -o - > commercial.html
-      dermclaim report -o report.html --json | jq .denial_rate
+      dermclaim report --status all --payer commercial --since 2026-10-01 -o commercial.html
+      dermclaim report --status all --json > figures.json
     """
-    from reconcile.reports.report import write_report
+    from reconcile.reports.report import report_json, write_report
 
     with user_errors():
         today = parse_date("--as-of", as_of) or date.today()
         f = filters_from(status, payer, cause, code, since, until, db)
-        s = write_report(output, db, today=today, filters=f, practice=practice)
-    to_stdout = is_stdout(output)
-    t = s.totals
-    if as_json:
-        click.echo(json.dumps(report_json(s, f, today), indent=2), err=to_stdout)
+        if output is None and not as_json:
+            raise CliError("give -o FILE for the HTML report, or --json", EXIT_BAD_INPUT)
+        s = (write_report(output, db, today=today, filters=f, practice=practice)
+             if output is not None else None)
+        figures = report_json(db, today=today, filters=f) if as_json else None
+    to_stdout = output is not None and is_stdout(output)
+    if figures is not None:
+        where = None if s is None else ("<stdout>" if to_stdout else s.path)
+        click.echo(json.dumps({"file": where, **figures}, indent=2), err=to_stdout)
         return
+    assert s is not None
+    t = s.totals
     click.echo(f"{'<stdout>' if to_stdout else s.path}: billed {money_text(t.billed)}, "
                f"paid {money_text(t.paid)}, denied {money_text(t.denied)}, "
                f"recoverable {money_text(t.recoverable)}, recovered {money_text(t.recovered)}",
                err=to_stdout)
-
-
-def report_json(s: Any, f: Any, today: Any) -> dict[str, Any]:
-    """`report --json`: the report's figures (rates as fractions with 4 decimals)."""
-    t = s.totals
-    rate = None if not t.billed else f"{(t.denied / t.billed):.4f}"
-    overturn = (None if not t.denied_lines
-                else f"{Decimal(t.overturned_lines) / t.denied_lines:.4f}")
-    return {
-        "file": "<stdout>" if s.path == "-" else s.path,
-        "as_of": today.isoformat() if today else None,
-        "claims": t.claims, "billed": money_json(t.billed), "paid": money_json(t.paid),
-        "denied": money_json(t.denied), "denial_rate": rate,
-        "recoverable": money_json(t.recoverable), "recovered": money_json(t.recovered),
-        "denied_lines": t.denied_lines, "overturned_lines": t.overturned_lines,
-        "overturn_rate": overturn, "due_7": t.due_7, "due_30": t.due_30,
-        "out_of_balance": t.out_of_balance,
-        "filters": {"statuses": list(f.statuses) if f.statuses else None, "payer": f.payer,
-                    "cause": f.cause, "code": f.code,
-                    "since": f.since.isoformat() if f.since else None,
-                    "until": f.until.isoformat() if f.until else None},
-    }

@@ -8,13 +8,24 @@ loads. A file is known by the sha256 of its bytes: loading it again reports "alr
 loaded" and writes nothing.
 
 Tying (see `tie_999` / `tie_277`):
-- a 999 answers a functional group (AK1-02 = the GS06 the store handed out) and in it the
-  transaction sets it names (AK2-02 = ST02): every claim of a named set gets that set's
-  verdict (IK5: A/E accepted, else rejected, with the IK3/IK4 errors); the sets it does not
-  name get the group's verdict (AK9 A/E/P accepted: a 999 must name each rejected set);
+- a 999 answers what this store sent only when it says so: AK101 = HC (claims), every AK201
+  = 837 and the version sent (AK103/AK203 = 005010X222A1, when given), besides the numbers;
+  anything else (an 834 enrollment file's 999 whose GS06/ST02 happen to equal ours) is kept
+  as answers to nothing sent, with a finding, and changes no claim. Then it answers a
+  functional group (AK1-02 = the GS06 the store handed out) and in it the transaction sets
+  it names (AK2-02 = ST02): every claim of a named set gets that set's verdict (IK5: A/E
+  accepted, else rejected, with the IK3/IK4 errors); the sets it does not name get the
+  group's verdict (AK9 A/E/P accepted: a 999 must name each rejected set);
 - a 277CA answers claims by TRN02 = CLM01 (the latest submission of that claim id sent on
   or before the 277CA's date) and lines by REF*FJ = our REF*6R; A0/A1/A2/A5 acknowledge,
   A3/A4/A6/A7/A8 reject (a rejected line rejects its claim: it never enters adjudication).
+  A status above the claims applies to every claim of the batch the information receiver
+  level names (2200B TRN02 = the 837's BHT03, ISA13 + ST02) that the 277CA does not answer
+  one by one: a billing provider's (2200C) first, then the receiver's; a rejection rejects
+  them with that STC, an acknowledgment acknowledges them (a dermclaim batch has one billing
+  provider, the practice's).
+
+The load summary counts claims (a claim's line answers are not more claims).
 """
 
 from __future__ import annotations
@@ -39,7 +50,7 @@ from edi.x999.model import Ack999, SegmentError, TransactionSetAck
 from reconcile.errors import StoreError, StoreUnusable
 from reconcile.store.ack_models import AckAnswer, AckFile
 from reconcile.store.database import describe_error, get_engine, session_scope
-from reconcile.store.models import SubmittedClaim, SubmittedLine
+from reconcile.store.models import Interchange, SubmittedClaim, SubmittedLine
 from reconcile.store.sent import release_rows
 
 __all__ = ["AckFileResult", "AckLoadSummary", "load_ack_files", "transaction_type"]
@@ -161,9 +172,12 @@ def _write(session: Session, path: Path, sha: str, size: int, when: datetime,
     rows: list[dict[str, Any]] = []
     for ack in acks:
         if isinstance(ack, Ack999):
+            foreign = not_ours_999(ack)
+            if foreign:
+                result.findings.append(foreign)
             rows += tie_999(session, ack)
         else:
-            rows += tie_277(session, ack)
+            rows += tie_277(session, ack, result.findings)
         result.findings += [f.describe() for f in ack.findings]
     file = AckFile(sha256=sha, file_name=path.name, kind=result.kind, size_bytes=size,
                    loaded_at=when, transaction_count=len(acks), answer_count=len(rows),
@@ -180,7 +194,8 @@ def _write(session: Session, path: Path, sha: str, size: int, when: datetime,
                           and r["outcome"] in ("accepted", "acknowledged"))
     result.rejected = sum(1 for r in claim_rows if r["submitted_claim_id"] is not None
                           and r["outcome"] == "rejected")
-    result.unmatched = file.unmatched_count
+    # claims, not claims + their line answers
+    result.unmatched = sum(1 for r in claim_rows if r["submitted_claim_id"] is None)
     # The payer never took a rejected claim: free its identity so the fixed claim goes out
     # as a new original (linked to this one), not held as a duplicate.
     by_reason: dict[str, set[int]] = {}
@@ -211,10 +226,33 @@ def _same_number(a: str, b: str) -> bool:
     return int(a) == int(b) if a.isdigit() and b.isdigit() else a == b
 
 
+SENT_VERSION = "005010X222A1"  # GS08/ST03 of every 837P this store writes
+
+
+def not_ours_999(ack: Ack999) -> str | None:
+    """Why the 999 answers something this store did not send (None: it may answer ours)."""
+    g = ack.group
+    what = []
+    if g.functional_id.strip() != "HC":
+        what.append(f"AK101 {g.functional_id.strip() or '(empty)'}")
+    if g.version.strip() and g.version.strip() != SENT_VERSION:
+        what.append(f"AK103 {g.version.strip()}")
+    for t in g.transactions:
+        if t.transaction_set_id.strip() != "837":
+            what.append(f"AK201 {t.transaction_set_id.strip() or '(empty)'}")
+        elif t.convention.strip() and t.convention.strip() != SENT_VERSION:
+            what.append(f"AK203 {t.convention.strip()}")
+    if not what:
+        return None
+    return (f"999 {ack.control_number} answers something this store did not send "
+            f"({', '.join(dict.fromkeys(what))}; this store sends 837 {SENT_VERSION} in "
+            f"HC groups): no claim was changed")
+
+
 def tie_999(session: Session, ack: Ack999) -> list[dict[str, Any]]:
     g = ack.group
     received = ack.envelope.date
-    sent = _group_claims(session, g.group_control_number)
+    sent = [] if not_ours_999(ack) else _group_claims(session, g.group_control_number)
     named = {t.control_number: t for t in g.transactions}
     rows: list[dict[str, Any]] = []
     matched_sets: set[str] = set()
@@ -306,7 +344,8 @@ def _segment_place(s: SegmentError) -> str:
 # ------------------------------------------------------------------------------ 277CA
 
 
-def tie_277(session: Session, ack: Ack277) -> list[dict[str, Any]]:
+def tie_277(session: Session, ack: Ack277, findings: list[str] | None = None
+            ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     fallback = ack.created or ack.envelope.date
     for claim in ack.claims:
@@ -334,7 +373,66 @@ def tie_277(session: Session, ack: Ack277) -> list[dict[str, Any]]:
                 received_on=received, segment_number=line.segment_number, codes=lcodes,
                 meaning=lmeaning, fix=lfix, line_control_number=line.control_number or "",
                 submitted_line_id=line_ids.get(line.control_number or "")))
+    rows += _above_the_claims(session, ack, {r["submitted_claim_id"] for r in rows},
+                              fallback, findings if findings is not None else [])
     return rows
+
+
+def _above_the_claims(session: Session, ack: Ack277, answered: set[int | None],
+                      fallback: date | None, findings: list[str]) -> list[dict[str, Any]]:
+    """The statuses of the billing provider (2200C) and information receiver (2200B)
+    levels, applied to the claims of the batch the receiver names that no claim-level
+    answer covers (see the module doc)."""
+    levels = [(p, "billing provider (2200C)") for p in ack.providers]
+    if ack.receiver is not None:
+        levels.append((ack.receiver, "information receiver (2200B)"))
+    levels = [(p, name) for p, name in levels if p.statuses]
+    if not levels:
+        return []
+    trace = ack.receiver.trace.strip() if ack.receiver is not None else ""
+    batch = _batch_claims(session, trace)
+    rows: list[dict[str, Any]] = []
+    done = set(answered)
+    # a rejection at either level first: it wins over an acknowledgment of the other
+    for want_rejected in (True, False):
+        for party, name in levels:
+            rejected = any(s.rejected for s in party.statuses)
+            outcomes = {getattr(ack_codes.category(s.category), "outcome", "")
+                        for s in party.statuses}
+            if rejected != want_rejected or not (rejected or "acknowledged" in outcomes):
+                continue
+            if not batch:
+                if rejected:
+                    findings.append(
+                        f"277CA {ack.control_number}: the {name} status "
+                        f"{'; '.join(c.text() for s in party.statuses for c in s.codes)} "
+                        f"names batch {trace or '(no TRN02)'}, which this store did not send")
+                continue
+            codes, meaning, fix = _describe(party.statuses)
+            received = next((s.effective for s in party.statuses if s.effective), None) \
+                or fallback
+            for row_id, claim_id in batch:
+                if row_id in done:
+                    continue
+                done.add(row_id)
+                rows.append(_answer(
+                    submitted_claim_id=row_id, claim_id=claim_id, source="277CA",
+                    outcome="rejected" if rejected else "acknowledged", received_on=received,
+                    segment_number=party.segment_number, codes=codes,
+                    meaning=f"{name}: {meaning}", fix=fix))
+    return rows
+
+
+def _batch_claims(session: Session, trace: str) -> list[tuple[int, str]]:
+    """The claims sent in the batch whose BHT03 is `trace` (ISA13 as 9 digits + ST02)."""
+    if len(trace) < 10 or not trace[:9].isdigit():
+        return []
+    return [(int(r[0]), r[1]) for r in session.execute(
+        select(col(SubmittedClaim.id), col(SubmittedClaim.claim_id))
+        .join(Interchange, col(Interchange.id) == col(SubmittedClaim.interchange_id))
+        .where(col(Interchange.control_number) == int(trace[:9]),
+               col(SubmittedClaim.transaction_control_number) == trace[9:])
+        .order_by(col(SubmittedClaim.id))).all()]
 
 
 def _outcome(claim: ClaimAck, line_rejected: bool) -> str:

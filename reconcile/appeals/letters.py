@@ -33,7 +33,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -57,6 +57,8 @@ from edi.atomic import (
 from edi.codes import carc_meaning, rarc_meaning
 from edi.practice import Practice, load_practice
 from reconcile.appeals import facts as facts_mod
+from reconcile.denials.actions import NO_APPEAL, unprocessable_evidence
+from reconcile.denials.levels import level_deadline, next_level
 from reconcile.denials.lifecycle import (
     HistoryRow,
     check_move,
@@ -64,7 +66,6 @@ from reconcile.denials.lifecycle import (
     history,
     record_appeals,
 )
-from reconcile.denials.payers import appeal_levels
 from reconcile.errors import StoreError
 from reconcile.store.ack_models import AckAnswer
 from reconcile.store.database import session_scope
@@ -207,43 +208,15 @@ def _guide(payer: str) -> Guide | None:
     return get_guide(payer) if payer in guide_names() else None
 
 
-def next_level(d: Denial, events: Sequence[HistoryRow]) -> tuple[int, AppealLevel]:
-    """(index, level) of the letter to write: the first level when never appealed, the
-    guide's next level after the last one appealed at. StoreError when there is none."""
-    levels = appeal_levels(d.payer)
-    names = [lv.name for lv in levels]
-    current = d.appeal_level or next((e.level for e in reversed(events) if e.level), None)
-    if current is None:
-        return 0, levels[0]
-    if d.status == "appealed":  # the next level appeals a decision, which is not in yet
-        since = f" on {d.appealed_on}" if d.appealed_on else ""
-        raise StoreError(f"appealed at {current}{since}, awaiting its decision: the next level "
-                         "appeals that decision (42 CFR 405.960); record it first with `denial "
-                         "set ID --status upheld --on DATE`")
-    if current not in names:
-        raise StoreError(f"appealed at {current}, a level the payer's guide does not list "
-                         f"({', '.join(names)}): write this appeal by hand")
-    i = names.index(current) + 1
-    if i >= len(levels):
-        raise StoreError(f"{current} is the last appeal level the payer's guide lists: a "
-                         "further appeal (ALJ hearing, external review) is written by hand")
-    return i, levels[i]
-
-
 def deadline(d: Denial, events: Sequence[HistoryRow], index: int, level: AppealLevel
              ) -> tuple[date | None, str]:
-    """The level's last filing day and what it counts from."""
-    if level.counted_from == "initial_determination" or index == 0:
-        return ((d.payment_date + timedelta(days=level.days)) if d.payment_date else None,
-                "the remittance date")
+    """The level's last filing day and what it counts from: the decision recorded after the
+    last appeal (`reconcile.denials.levels`, the lifecycle's own computation)."""
     last_appeal = max((i for i, e in enumerate(events) if e.to_status == "appealed"),
                       default=-1)
     decided = [e for e in events[last_appeal + 1:] if e.to_status == "upheld"]
-    if not decided:
-        return None, "the previous level's decision (not recorded)"
-    e = decided[-1]
-    on = e.on_date or e.at.date()
-    return on + timedelta(days=level.days), f"the previous level's decision of {on}"
+    on = (decided[-1].on_date or decided[-1].at.date()) if decided else None
+    return level_deadline(d.payment_date, index, level, on)
 
 
 # ---------------------------------------------------------------------------- the letters
@@ -366,6 +339,8 @@ def _refusal(x: _Denied, args: dict[str, facts_mod.Argument]) -> str | None:
     d = x.d
     if d.superseded or d.status == "superseded":
         return "not appealed: a reversal took this adjudication back"
+    if unprocessable_evidence(d.evidence):
+        return NO_APPEAL
     key = facts_mod.key_for(d.cause, d.code, d.modifiers.split(":"))
     arg = args.get(key) or args.get(d.cause)
     if arg is None:

@@ -39,7 +39,6 @@ corrected is listed with its reason.
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -67,6 +66,7 @@ from reconcile.corrections.lines import (
     recoded_line,
 )
 from reconcile.corrections.reopening import ACTOR, write_requests
+from reconcile.denials.actions import unprocessable_evidence
 from reconcile.denials.lifecycle import record_moves, refused_moves
 from reconcile.errors import StoreError
 from reconcile.store.models import SubmittedClaim
@@ -77,9 +77,6 @@ from reconcile.store.submissions import SubmitResult, submit_claims
 
 CORRECTABLE = ("missing_25", "count", "bundling", "modifier", "missing_information",
                "medical_necessity")
-# CO-16 with MA130: "no appeal rights are afforded because the claim is unprocessable.
-# Please submit a new claim with the complete/correct information." (RARC list, X12/WPC)
-UNPROCESSABLE = re.compile(r"\bRARC MA130\b")
 
 
 @frozen
@@ -227,15 +224,16 @@ def _plan(claim: SentClaim, lines: list[DeniedLine], practice: Practice,
     if not fixes:
         return [], skipped
     fixes += paid_line_changes(claim, lines, coded, sent, guide.ndc_required != "never")
-    if guide.correction_route != "reopening":
-        return [Planned(claim, coded, sent, "replacement", tuple(fixes))], skipped
+    # a line returned unprocessable goes again on a new original whatever the payer's route
+    # (reconcile.denials.actions); the rest by the route
     returned = tuple((f, d) for f, d in fixes if d.unprocessable)
     kept = tuple((f, d) for f, d in fixes if not d.unprocessable)
-    plans = []
-    if returned:
-        plans.append(Planned(claim, coded, sent, "new_original", returned))
-    if kept:
-        plans.append(Planned(claim, coded, sent, "reopening", kept))
+    route = "reopening" if guide.correction_route == "reopening" else "replacement"
+    if not returned:
+        return [Planned(claim, coded, sent, route, tuple(fixes))], skipped
+    plans = [Planned(claim, coded, sent, "new_original", returned)]
+    if any(d.denial_id for _f, d in kept) or (kept and route == "reopening"):
+        plans.append(Planned(claim, coded, sent, route, kept))
     return plans, skipped
 
 
@@ -358,7 +356,7 @@ def _candidates(url: str | None, causes: Sequence[str]
             sl.units if sl else None, sl.procedure_index if sl else None,
             d.line_control_number, sl.charge if sl else None, sl.ndc if sl else None,
             pointers(sl.diagnosis_pointers if sl else ""),
-            d.group_code == "CO" and d.carc == "16" and bool(UNPROCESSABLE.search(d.evidence)),
+            unprocessable_evidence(d.evidence),
             d.evidence, d.payment_date))
     sent_lines = submitted_lines(url, [c.submitted_id for c in claims.values()
                                        if c.submitted_id is not None])

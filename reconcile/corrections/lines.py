@@ -81,6 +81,12 @@ def line_fix(d: DeniedLine, coded: CodedClaim, sent: CodedClaim, *, amended: boo
     changes = _changes(d, line, coded, sent, ndc)
     fix = (Fix(d.line_control_number, d.code, d.cause, "; ".join(changes)) if changes
            else None)
+    hint = "" if amended else " (pass the amended documentation to correct)"
+    if d.unprocessable:  # never adjudicated: no appeal rights (reconcile.denials.actions)
+        return fix, "" if fix is not None else (
+            f"returned unprocessable (CO-16 with MA130: no appeal rights) and the "
+            f"documentation supports {d.code} as it was sent: correct what the remark codes "
+            f"name{hint}, then it goes again as a new claim")
     if d.cause == "missing_25":
         if "25" in d.modifiers:
             return None, "already billed with 25: appeal with the note"
@@ -115,7 +121,6 @@ def line_fix(d: DeniedLine, coded: CodedClaim, sent: CodedClaim, *, amended: boo
                       "records, or split the lines if the payer's limit allows")
     if fix is not None:
         return fix, ""
-    hint = "" if amended else " (pass the amended documentation to correct)"
     return None, (f"the documentation supports {d.code} as it was sent: appeal with the "
                   f"records{hint}")
 

@@ -52,6 +52,7 @@ from attrs import frozen
 from coding.model import DISTINCT_MODIFIERS
 from edi.codes import carc_meaning, rarc_meaning
 from edi.x835.model import Adjustment, ClaimPayment
+from reconcile.denials.actions import action_for
 from reconcile.errors import StoreError
 
 CAUSES = (
@@ -321,8 +322,9 @@ def classify_adjustments(adjustments: Sequence[Adjustment], remarks: Sequence[st
             cause, note, context_action = refined.cause, refined.note, refined.action
             rule_name = f"{rule.label}+{refined.rule}"
     actions = cause_actions()
-    action = context_action or (
-        rule.action if (rule.action and cause == rule.cause) else actions[cause].action)
+    action = action_for(context_action or (
+        rule.action if (rule.action and cause == rule.cause) else actions[cause].action),
+        (a.reason for a in denials), remarks)
     amount = sum((a.amount for a in denials), Decimal("0"))
     rarc = rule.rarc if rule.rarc != "*" else next(iter(remarks), "")
     return Classification(

@@ -4,11 +4,13 @@ every change leaves.
 Statuses: `open` (nothing done yet), `corrected` (a replacement claim or a reopening request
 went out), `appealed` (with the payer's level and the date sent), `overturned` (a later
 remittance paid the line: amount recovered and the remittance that did), `upheld` (an
-appeal lost), `written_off` (with its reason), `superseded` (a reversal took the
-adjudication back). The moves allowed, and which need a note, are the table
-`reconcile/denials/data/denial_status_moves.csv`; anything else is refused with the moves that are
-allowed from where the denial is. `remit load` and `correct` move denials through
-`record_moves` inside their own transaction; people through `set_status`.
+appeal lost: the guide's next level and its deadline, counted from the decision, become
+the denial's `next_level` and `appeal_deadline`), `written_off` (with its reason),
+`superseded` (a reversal took the adjudication back). The moves allowed, and which need a
+note, are the table `reconcile/denials/data/denial_status_moves.csv`; anything else is
+refused with the moves that are allowed from where the denial is. `remit load` and
+`correct` move denials through `record_moves` inside their own transaction; people through
+`set_status`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import sqlalchemy as sa
 from attrs import frozen
 from sqlmodel import Session, col, select
 
+from reconcile.denials.levels import level_deadline, next_level
 from reconcile.errors import StoreError
 from reconcile.store.database import session_scope, write_lock
 from reconcile.store.denial_models import DenialEvent
@@ -92,15 +95,18 @@ def set_status(url: str | None, denial_id: int, to: str, *, note: str | None = N
             raise StoreError(f"no denial {denial_id} in the store")
         check_move(d.status, to, note)
         if to == "appealed":
-            level = level or _next_level(d)
+            level = level or next_level(d)[1].name
         elif level:
             raise StoreError("--level goes with --status appealed")
+        today = (now or datetime.now(UTC)).date()
         if to == "appealed":
-            d.appeal_level, d.appealed_on = level, on or (now or datetime.now(UTC)).date()
+            d.appeal_level, d.appealed_on, d.next_level = level, on or today, None
         if owner is not None:
             d.owner = owner or None
         _event(s, d, to, actor=by or current_user(), note=note or "", level=level, on=on,
                now=now)
+        if to == "upheld":
+            _step_to_next_level(d, on or today)
         s.add(d)
         s.flush()
         s.refresh(d)
@@ -119,7 +125,7 @@ def record_appeals(session: Session, levels: dict[int, str], *, on: date, actor:
         if d is None:
             raise StoreError(f"no denial {denial_id} in the store")
         check_move(d.status, "appealed", note)
-        d.appeal_level, d.appealed_on = level, on
+        d.appeal_level, d.appealed_on, d.next_level = level, on, None
         _event(session, d, "appealed", actor=actor, note=note, level=level, on=on, now=now)
         session.add(d)
         out.append(d)
@@ -136,18 +142,19 @@ def set_owner(url: str | None, denial_id: int, owner: str) -> None:
         s.add(d)
 
 
-def _next_level(d: Denial) -> str:
-    """The payer's next appeal level after the one the denial was appealed at."""
-    from reconcile.denials.payers import appeal_levels
-
-    names = [lv.name for lv in appeal_levels(d.payer)]
-    if d.appeal_level in names:
-        i = names.index(d.appeal_level) + 1
-        if i >= len(names):
-            raise StoreError(f"{d.payer}: {d.appeal_level} is the last appeal level the guide "
-                             "lists; give --level")
-        return names[i]
-    return names[0] if names else "first_level"
+def _step_to_next_level(d: Denial, decided_on: date) -> None:
+    """An appeal upheld: the denial's next step is the guide's next level, due from the
+    decision (`reconcile.denials.levels`, as the letter computes it); after the last level
+    the deadline stays and no next level is stored (a further appeal is written by hand)."""
+    try:
+        index, level = next_level(d)
+    except StoreError:
+        d.next_level = None
+        return
+    due, _ = level_deadline(d.payment_date, index, level, decided_on)
+    d.next_level = level.name
+    if due is not None:
+        d.appeal_deadline = due
 
 
 def _event(s: Session, d: Denial, to: str, *, actor: str, note: str = "",

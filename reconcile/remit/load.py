@@ -16,8 +16,8 @@ one already posted (same payer, trace, amount, date) is recorded as a duplicate 
 nothing; the same trace with other content is posted with a conflict finding to resolve.
 PLB items are stored with their claim when PLB03-2 names one.
 
-Reversals (CLP02 = 22) mark the earlier adjudication of the same claim (CLP01 + CLP07) and
-its denials `superseded`; analytics count only live denials.
+Reversals (CLP02 = 22) mark the earlier adjudication of the same claim (CLP01 + CLP07 +
+patient) and its denials `superseded`; analytics count only live denials.
 
 After-load steps: `POST_LOAD_STEPS` run in order inside the file's transaction once all of
 its items are written, as `step(session, file_id, result)` (e.g. overturn detection).
@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from edi.errors import EdiError
 from edi.x835.model import ClaimPayment, FindingKind, RemittanceHeader, RemittanceTrailer
+from reconcile.denials.actions import route_action
 from reconcile.denials.classify import Classification, SentLine, classify_claim
 from reconcile.denials.lifecycle import record_superseded
 from reconcile.denials.payers import appeal_deadline, guide_for_payer
@@ -289,7 +290,8 @@ def _flush(session: Session, tx: _Transaction, result: FileResult) -> None:
             transaction_id=tx.id, patient_control_number=c.patient_control_number,
             status=c.status, is_reversal=c.is_reversal, charge=c.charge, paid=c.paid,
             patient_responsibility=c.patient_responsibility, filing_indicator=c.filing_indicator,
-            payer_claim_number=c.payer_claim_number, frequency=c.frequency,
+            payer_claim_number=c.payer_claim_number, patient_id=patient_id(c),
+            frequency=c.frequency,
             date_of_service=_claim_date(c, m), payer=payer,
             submitted_claim_id=m.submitted.id if m.submitted else None,
             segment_number=c.segment_number))
@@ -312,7 +314,7 @@ def _flush(session: Session, tx: _Transaction, result: FileResult) -> None:
 
     adjustments: list[dict[str, Any]] = []
     denials: list[dict[str, Any]] = []
-    reversals: list[tuple[int, str, str]] = []
+    reversals: list[tuple[int, str, str, str]] = []
     for c, m, cid, row in zip(claims, matches, claim_ids, claim_rows, strict=True):
         ids = [next(line_ids) for _ in c.service_lines]
         result.claims += 1
@@ -326,7 +328,8 @@ def _flush(session: Session, tx: _Transaction, result: FileResult) -> None:
         for svc, lid in zip(c.service_lines, ids, strict=True):
             adjustments.extend(_adj(cid, lid, a) for a in svc.adjustments)
         if c.is_reversal:
-            reversals.append((cid, c.patient_control_number, c.payer_claim_number))
+            reversals.append((cid, c.patient_control_number, c.payer_claim_number,
+                              row["patient_id"]))
         sent, claim_lines = _context(c, m)
         for d in classify_claim(c, sent, claim_lines):
             k = d.classification
@@ -335,13 +338,13 @@ def _flush(session: Session, tx: _Transaction, result: FileResult) -> None:
             result.denied_amount += k.amount
     store.add_adjustments(session, adjustments)
     store.add_denials(session, denials)
-    for cid, pcn, icn in reversals:
-        store.supersede_earlier(session, cid, pcn, icn)
+    for cid, pcn, icn, patient in reversals:
+        store.supersede_earlier(session, cid, pcn, icn, patient)
     if reversals:
         record_superseded(session, remit_file_id=tx.file_id)
     # a paid line answering an earlier denial overturns it (reconcile/overturn.py)
-    apply_overturns(session, find_overturns(session, claims, matches, claim_ids), tx.file_id,
-                    tx.file_name)
+    apply_overturns(session, find_overturns(session, claims, matches, claim_ids, tx.id,
+                                            tx.paid_on, tx.file_id), tx.file_id, tx.file_name)
 
 
 def _denial_row(tx: _Transaction, c: ClaimPayment, m: ClaimMatch, cid: int, row: dict[str, Any],
@@ -361,7 +364,8 @@ def _denial_row(tx: _Transaction, c: ClaimPayment, m: ClaimMatch, cid: int, row:
         code=s.code if s else (svc.submitted_code if svc else None),
         modifiers=":".join(s.modifiers) if s else "",
         cause=k.cause, group_code=k.group, carc=k.carc, rarc=k.rarc, amount=k.amount,
-        rule=k.rule, action=k.action, evidence=k.evidence, recoverable=k.recoverable,
+        rule=k.rule, action=route_action(k.action, k.cause, row["payer"]),
+        evidence=k.evidence, recoverable=k.recoverable,
         payment_date=tx.paid_on, patient_id=patient_id(c), patient_name=patient_name(c),
         appeal_deadline=appeal_deadline(tx.paid_on, row["payer"]) if tx.paid_on else None)
 

@@ -1,20 +1,30 @@
-"""Overturns found while loading: a later remittance that pays a line the payer denied.
+"""Overturns found while loading: a later remittance that pays the service a payer denied.
 
-A paid service line (SVC03 > 0) of a processed claim (not a reversal) overturns an earlier
-live denial (open, corrected, appealed or upheld) when, in this order:
+An overturn is a later answer to the same service. A paid service line (SVC03 > 0) of a
+processed claim (not a reversal) overturns a live denial (open, corrected, appealed or
+upheld) only when the denial came in an earlier payment: an earlier 835 transaction of an
+earlier file remitted on or before this one's date, or of the same file remitted on an
+earlier date (never between claims of one 835, nor of the 835s of one file and day), for
+the same patient when both name one, and, in this order:
 
 1. `payer_claim_number`: the same payer claim number (CLP07) and the same line (REF*6R
    when both have one, else code and date of service);
 2. `line_control_number`: the same claim (CLP01) and line control number (REF*6R);
 3. `replacement`: a replacement answering the denied claim: the 835's REF*F8 (or the
    submitted replacement's REF*F8) is the denial's CLP07, same code and date of service;
-4. `new_claim`: a new claim for the same patient (NM1*QC, else IL, NM109), code and date
-   of service.
+4. `resubmission`: the paying claim was sent as a new original that the store links to
+   the denied claim's submission (`submitted_claim.follows_id`: a claim re-sent after a
+   rejection or an unprocessable return), same code and date of service.
+
+"Same patient, code and date of service" alone is not an answer: several claims of one
+patient and day are ordinary (two visits, two payers, a claim another system sent).
+`dermclaim denial show` lists such paid lines as candidates (`reconcile.denials.view`), for
+a person to judge; nothing moves by them.
 
 Each denial is overturned once, each paid line overturns at most one denial. The amount
-recovered is what the paying line paid beyond what the denied line itself was paid. The
-denial moves to `overturned` with a history row naming the 835 file and the rule; totals
-count the denial once (it stays a denial, now recovered).
+recovered is what the paying line paid beyond what the denied line itself was paid; it is
+part of paid (CLP04 of the paying claim), never added to it. The denial moves to
+`overturned` with a history row naming the 835 file and the rule.
 """
 
 from __future__ import annotations
@@ -31,7 +41,7 @@ from edi.x835.model import ClaimPayment
 from reconcile.denials.lifecycle import LIVE, record_moves
 from reconcile.remit.match import ClaimMatch
 from reconcile.store.models import SubmittedClaim
-from reconcile.store.remit_models import Denial, RemitLine
+from reconcile.store.remit_models import Denial, RemitClaim, RemitLine, RemitTransaction
 
 PROCESSED = ("1", "2", "3", "19", "20", "21")  # CLP02: processed as primary/secondary/...
 ZERO = Decimal("0")
@@ -69,52 +79,105 @@ def _f8(c: ClaimPayment, m: ClaimMatch, submitted_f8: dict[int, str]) -> set[str
     return refs
 
 
-def _submitted_f8(session: Session, ids: set[int]) -> dict[int, str]:
-    out: dict[int, str] = {}
-    rows = sorted(ids)
-    for start in range(0, len(rows), 500):
-        q = select(SubmittedClaim.id, SubmittedClaim.payer_claim_number).where(
-            col(SubmittedClaim.id).in_(rows[start:start + 500]),
-            col(SubmittedClaim.payer_claim_number).is_not(None))
-        for sid, icn in session.exec(q):
-            out[sid or 0] = icn or ""
-    return out
+FOLLOW_DEPTH = 8  # a claim rejected and re-sent more often than this is not followed further
+
+
+def _submitted_links(session: Session, ids: set[int]
+                     ) -> tuple[dict[int, str], dict[int, set[int]]]:
+    """For the paying claims' submissions: the REF*F8 each was sent with, and the earlier
+    submissions each follows (a new original re-sent after a rejection or an unprocessable
+    return, `follows_id`, followed back a few steps), by batched queries."""
+    f8: dict[int, str] = {}
+    parent: dict[int, int] = {}
+    frontier, seen = set(ids), set(ids)
+    for depth in range(FOLLOW_DEPTH):
+        rows = sorted(frontier)
+        frontier = set()
+        for start in range(0, len(rows), 500):
+            q = select(SubmittedClaim.id, SubmittedClaim.payer_claim_number,
+                       SubmittedClaim.follows_id).where(
+                col(SubmittedClaim.id).in_(rows[start:start + 500]))
+            for sid, icn, follows in session.exec(q):
+                if depth == 0 and icn:
+                    f8[sid or 0] = icn
+                if follows is not None:
+                    parent[sid or 0] = follows
+                    if follows not in seen:
+                        seen.add(follows)
+                        frontier.add(follows)
+        if not frontier:
+            break
+    earlier: dict[int, set[int]] = {}
+    for sid in ids:
+        chain: set[int] = set()
+        at = parent.get(sid)
+        while at is not None and at not in chain and len(chain) < FOLLOW_DEPTH:
+            chain.add(at)
+            at = parent.get(at)
+        if chain:
+            earlier[sid] = chain
+    return f8, earlier
+
+
+@frozen
+class _Candidate:
+    """A live denial that a paid line of this batch may answer, with its claim's
+    submission (what a resubmission follows)."""
+
+    denial: Denial
+    submitted_claim_id: int | None
 
 
 def find_overturns(session: Session, claims: Sequence[ClaimPayment],
-                   matches: Sequence[ClaimMatch], claim_row_ids: Sequence[int]
+                   matches: Sequence[ClaimMatch], claim_row_ids: Sequence[int],
+                   transaction_id: int, paid_on: date | None, file_id: int = 0
                    ) -> list[Overturn]:
-    """The overturns the batch's paid lines make (denials of earlier claim rows only)."""
+    """The overturns the batch's paid lines make: answers to denials of earlier payments
+    (transactions before `transaction_id`, remitted on or before `paid_on`; of file
+    `file_id` only when remitted before `paid_on`)."""
     paying = [(c, m, cid) for c, m, cid in zip(claims, matches, claim_row_ids, strict=True)
               if not c.is_reversal and c.status in PROCESSED
               and any((s.paid or ZERO) > 0 for s in c.service_lines)]
     if not paying:
         return []
-    submitted_f8 = _submitted_f8(session, {m.submitted.id for _, m, _ in paying
-                                           if m.submitted is not None})
+    submitted_f8, follows = _submitted_links(
+        session, {m.submitted.id for _, m, _ in paying if m.submitted is not None})
     icns = {c.payer_claim_number for c, _, _ in paying if c.payer_claim_number}
     pcns = {c.patient_control_number for c, _, _ in paying}
-    pats = {patient_id(c) for c, _, _ in paying} - {""}
     f8s: set[str] = set()
+    earlier: set[int] = set()
     for c, m, _ in paying:
         f8s |= _f8(c, m, submitted_f8)
+        if m.submitted is not None:
+            earlier |= follows.get(m.submitted.id, set())
     conds = []
     for column, values in ((Denial.payer_claim_number, icns | f8s), (Denial.claim_id, pcns),
-                           (Denial.patient_id, pats)):
+                           (RemitClaim.submitted_claim_id, earlier)):
         if values:
             conds.append(col(column).in_(sorted(values)))
-    q = (select(Denial).where(col(Denial.status).in_(LIVE), or_(*conds))
+    q = (select(Denial, col(RemitClaim.submitted_claim_id))
+         .join(RemitClaim, col(RemitClaim.id) == col(Denial.claim_row_id))
+         .join(RemitTransaction, col(RemitTransaction.id) == col(RemitClaim.transaction_id))
+         .where(col(Denial.status).in_(LIVE), or_(*conds),
+                col(RemitClaim.transaction_id) < transaction_id)
          .order_by(col(Denial.id)))
-    candidates = list(session.exec(q))
+    if paid_on is not None:
+        q = q.where(or_(col(Denial.payment_date).is_(None), col(Denial.payment_date) <= paid_on))
+        q = q.where(or_(col(RemitTransaction.file_id) != file_id,
+                        col(Denial.payment_date) < paid_on))
+    else:
+        q = q.where(col(RemitTransaction.file_id) != file_id)
+    candidates = [_Candidate(d, sid) for d, sid in session.exec(q)]
     if not candidates:
         return []
-    line_paid = _line_paid(session, [d.line_row_id for d in candidates if d.line_row_id])
+    line_paid = _line_paid(session, [c.denial.line_row_id for c in candidates
+                                     if c.denial.line_row_id])
     index = _Index(candidates)
     taken: set[int] = set()
     out: list[Overturn] = []
     for c, m, cid in paying:
         refs = _f8(c, m, submitted_f8)
-        pat = patient_id(c)
+        before_me = follows.get(m.submitted.id, set()) if m.submitted is not None else set()
         for svc, lm in zip(c.service_lines, m.lines, strict=True):
             paid = svc.paid or ZERO
             if paid <= 0:
@@ -123,7 +186,7 @@ def find_overturns(session: Session, claims: Sequence[ClaimPayment],
             dos = svc.service_date or (lm.submitted.date_of_service if lm.submitted else None)
             lcn = svc.control_number or (lm.submitted.line_control_number
                                          if lm.submitted is not None else None)
-            hit = _first(index, taken, cid, c, code, dos, lcn, refs, pat)
+            hit = _first(index, taken, c, code, dos, lcn, refs, before_me, patient_id(c))
             if hit is None:
                 continue
             d, rule = hit
@@ -135,35 +198,41 @@ def find_overturns(session: Session, claims: Sequence[ClaimPayment],
 
 class _Index:
     """The candidate denials by the key each rule compares first (payer claim number,
-    claim + line control number, patient), each list in denial-id order: a paid line looks
-    at the denials that can answer it, not at every candidate (linear in the batch)."""
+    claim + line control number, the denied claim's submission), each list in denial-id
+    order: a paid line looks at the denials that can answer it, not at every candidate
+    (linear in the batch)."""
 
-    def __init__(self, candidates: Sequence[Denial]):
+    def __init__(self, candidates: Sequence[_Candidate]):
         self.by_icn: dict[str, list[Denial]] = {}
         self.by_line: dict[tuple[str, str], list[Denial]] = {}
-        self.by_patient: dict[str, list[Denial]] = {}
-        for d in candidates:  # already in id order
+        self.by_submission: dict[int, list[Denial]] = {}
+        for cand in candidates:  # already in id order
+            d = cand.denial
             if d.code is None:
                 continue
             if d.payer_claim_number:
                 self.by_icn.setdefault(d.payer_claim_number, []).append(d)
             if d.line_control_number:
                 self.by_line.setdefault((d.claim_id, d.line_control_number), []).append(d)
-            if d.patient_id:
-                self.by_patient.setdefault(d.patient_id, []).append(d)
+            if cand.submitted_claim_id is not None:
+                self.by_submission.setdefault(cand.submitted_claim_id, []).append(d)
 
     def replaced(self, refs: set[str]) -> list[Denial]:
         found = [d for ref in refs for d in self.by_icn.get(ref, ())]
         return sorted(found, key=lambda d: d.id or 0) if len(refs) > 1 else found
 
+    def followed(self, submissions: set[int]) -> list[Denial]:
+        found = [d for sid in submissions for d in self.by_submission.get(sid, ())]
+        return sorted(found, key=lambda d: d.id or 0)
 
-def _first(index: _Index, taken: set[int], cid: int, c: ClaimPayment,
-           code: str | None, dos: date | None, lcn: str | None, refs: set[str],
-           pat: str) -> tuple[Denial, str] | None:
+
+def _first(index: _Index, taken: set[int], c: ClaimPayment, code: str | None,
+           dos: date | None, lcn: str | None, refs: set[str], follows: set[int],
+           patient: str = "") -> tuple[Denial, str] | None:
     """The earliest live denial the paid line answers, by the first rule that finds one:
     the same payer claim number and line, the same claim and line control number, a
-    replacement of the denied claim (REF*F8) for the same service, a new claim for the same
-    patient and service."""
+    replacement of the denied claim (REF*F8) for the same service, a resubmission the
+    store links to the denied claim, for the same service."""
     def same_line(d: Denial) -> bool:
         if lcn and d.line_control_number:
             return lcn == d.line_control_number
@@ -178,11 +247,13 @@ def _first(index: _Index, taken: set[int], cid: int, c: ClaimPayment,
         ("line_control_number", index.by_line.get((c.patient_control_number, lcn), ())
          if lcn else (), lambda d: True),
         ("replacement", index.replaced(refs), same_service),
-        ("new_claim", index.by_patient.get(pat, ()) if pat else (), same_service),
+        ("resubmission", index.followed(follows) if follows else (), same_service),
     ]
     for name, pool, test in rules:
         for d in pool:
-            if d.id not in taken and d.claim_row_id < cid and test(d):
+            if d.id in taken or (patient and d.patient_id and d.patient_id != patient):
+                continue  # another patient's claim is never the same service
+            if test(d):
                 return d, name
     return None
 

@@ -1,8 +1,11 @@
 """Denial analytics over the store: one row per live denied line, or totals by a key.
 
 Which denials: `Filters` (the same words as the CLI: status, payer, cause, code,
-since/until). By default the work still open (`open`, `appealed`, `upheld`); a corrected,
-overturned, written-off or superseded denial is not listed unless asked for. `since`,
+since/until). By default the work still open (`open`, `appealed`, `upheld`), for every
+command that lists denials (`denials`, `denials --by`, `worklist`, `report`); a corrected,
+overturned, written-off or superseded denial is not listed unless asked for (`--status
+all`: everything). `Filters.scope()` hands the same selection to the ledger, so the
+money figures of a view and its denial rows agree. `since`,
 `until` and `month` use the remittance date (BPR16, else the 835's production date): the
 day the denial reached the practice, which is what a denial team tracks week to week; rows
 without one fall back to the date of service.
@@ -23,12 +26,14 @@ from attrs import asdict, frozen
 from edi.wording import money_text
 from reconcile.denials.lifecycle import WORK
 from reconcile.errors import StoreError
+from reconcile.ledger.totals import Scope
 from reconcile.store.remit_read import iter_live_denials
 
 BY_KEYS = ("cause", "payer", "code", "month")
 DENIAL_FIELDS = ("denial_id", "status", "claim_id", "payer_claim_number", "line_control_number",
                  "payer", "date_of_service", "code", "modifiers", "cause", "carc", "rarc",
-                 "denied_amount", "recovered_amount", "appeal_deadline", "action", "evidence")
+                 "denied_amount", "recovered_amount", "appeal_deadline", "appeal_level",
+                 "next_level", "action", "evidence")
 ALL_STATUSES = ("open", "corrected", "appealed", "overturned", "upheld", "written_off",
                 "superseded")
 DEFAULT_STATUSES = ("open", "appealed", "upheld")
@@ -58,6 +63,33 @@ class Filters:
             raise StoreError(f"--status {status!r}: choose one of "
                              f"{', '.join(ALL_STATUSES)} or all")
         return cls(statuses, **kw)
+
+    @property
+    def everything(self) -> bool:
+        """`--status all` (or every status a denial not taken back can have): no status
+        narrows anything."""
+        return self.statuses is not None and set(ALL_STATUSES[:-1]) <= set(self.statuses)
+
+    def counted(self) -> Filters:
+        """The filters for figures: `all` leaves out what a reversal took back (superseded),
+        as the ledger does; listings keep it on request."""
+        if self.everything:
+            return Filters(ALL_STATUSES[:-1], self.payer, self.cause, self.code, self.since,
+                           self.until)
+        return self
+
+    def scope(self) -> Scope:
+        """The same selection for the ledger's figures (`reconcile.ledger.totals.Scope`)."""
+        statuses = None if self.everything else (self.statuses or DEFAULT_STATUSES)
+        return Scope(payer=self.payer, code=self.code, cause=self.cause, statuses=statuses)
+
+    def applied(self) -> dict[str, Any]:
+        """The filters in force, for a report's header and JSON (status: the statuses, or
+        "all")."""
+        return {"status": "all" if self.everything else list(self.statuses or DEFAULT_STATUSES),
+                "payer": self.payer, "cause": self.cause, "code": self.code,
+                "since": self.since.isoformat() if self.since else None,
+                "until": self.until.isoformat() if self.until else None}
 
     def keep(self, row: DenialRow) -> bool:
         if self.payer and self.payer.lower() not in (row.payer.lower(),):
@@ -98,6 +130,7 @@ class DenialRow:
     recovered_amount: Decimal | None = None
     owner: str = ""
     appeal_level: str = ""
+    next_level: str = ""  # after an upheld appeal: the level appeal_deadline is for
     appealed_on: date | None = None
     patient_name: str = ""
     patient_id: str = ""
@@ -150,6 +183,7 @@ def iter_denials(url: str | None = None, since: date | None = None,
             recoverable=d.recoverable, denial_id=d.id or 0, status=d.status,
             recovered_amount=d.recovered_amount, owner=d.owner or "",
             appeal_level=d.appeal_level or "", appealed_on=d.appealed_on,
+            next_level=d.next_level or "",
             patient_name=d.patient_name, patient_id=d.patient_id, billed_amount=charge,
             paid_amount=paid)
         if f.keep(row):

@@ -10,14 +10,17 @@ reaches the page: the page is a Jinja2 template with autoescaping
 JavaScript and a Content-Security-Policy that forbids loading anything, so even a missed
 escape could not phone home.
 
-Claims, billed, paid and the ledger cards (allowed, patient responsibility, contractual,
-PLB, deposit, received, denial rate; with a next payer involved billed to secondary,
-awaiting crossover, to bill, paid by later payers, patient owes after every payer) are
-`reconcile.ledger.totals` for the period (`--since/--until`, by remittance date; each claim
-once, reversals netted). Denied counts every
-denial not taken back by a reversal (overturned ones included: the overturn rate and
-recovered money are measured against it); recoverable = open work whose cause is normally
-recoverable and whose appeal deadline has not passed.
+Every figure follows every filter (`--status`, `--payer`, `--cause`, `--code`, `--since/
+--until`) and comes from one place: claims, billed, paid, denied, recovered, overturned and
+the ledger cards (with a next payer involved: billed to secondary, awaiting
+crossover, to bill, paid by later payers, patient owes after every payer) are
+`reconcile.ledger.totals` over the filters' scope (`Filters.scope()`),
+so the figures of `--payer commercial` and `--payer medicare` add up to those of both; the
+charts and the worklist are the denial rows of the same filters. The default is the open
+work (open, appealed, upheld), as for every command that lists denials; `--status all`
+covers everything. The page's header names the filters in force; `report_json` gives the
+same figures as JSON. Recoverable = open work whose cause is normally recoverable and
+whose appeal deadline has not passed.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from attrs import frozen
 
@@ -68,7 +72,7 @@ class Totals:
     overturned_lines: int = 0
     due_7: int = 0  # open work whose appeal deadline is within 7 days
     due_30: int = 0
-    ledger: ledger.Totals | None = None  # the period's full totals (reconcile.ledger.totals)
+    ledger: ledger.Totals | None = None  # the filters' full totals (reconcile.ledger.totals)
 
     @property
     def overturn_rate(self) -> Decimal:
@@ -85,24 +89,37 @@ class ReportSummary:
 
 
 def totals(rows: Sequence[DenialRow], url: str | None, today: date,
-           since: date | None = None, until: date | None = None) -> Totals:
-    """`rows`: every denial the filters select, whatever its status (not superseded)."""
-    lt = ledger.compute(url, since, until)
+           since: date | None = None, until: date | None = None,
+           filters: Filters | None = None) -> Totals:
+    """The report's figures: the ledger's over the filters' scope; `rows` (the denials the
+    same filters select) give what is still to work (recoverable, deadlines due)."""
+    f = filters or Filters(ALL_STATUSES)
+    lt = ledger.compute(url, since, until, scope=f.scope())
     z = Decimal("0")
     work = [r for r in rows if r.status in WORK]
 
     def due(days: int) -> int:
         return sum(1 for r in work if r.appeal_deadline is not None
                    and 0 <= (r.appeal_deadline - today).days <= days)
-    won = [r for r in rows if r.status == "overturned"]
     return Totals(
-        claims=lt.claims, billed=lt.billed, paid=lt.paid,
-        denied=sum((r.denied_amount for r in rows), z),
+        claims=lt.claims, billed=lt.billed, paid=lt.paid, denied=lt.denied,
         recoverable=sum((r.denied_amount for r in work if r.recoverable and (
             r.appeal_deadline is None or r.appeal_deadline >= today)), z),
-        denied_lines=len(rows), out_of_balance=lt.out_of_balance, ledger=lt,
-        recovered=sum((r.recovered_amount or z for r in won), z), overturned_lines=len(won),
+        denied_lines=lt.denied_lines, out_of_balance=lt.out_of_balance, ledger=lt,
+        recovered=lt.recovered, overturned_lines=lt.overturned_lines,
         due_7=due(7), due_30=due(30))
+
+
+def filters_text(f: Filters) -> str:
+    """The filters in force, in words, for the page's header."""
+    applied = f.applied()
+    status = applied["status"]
+    parts = ["status: every status" if status == "all" else
+             f"status: {', '.join(status)}" + (" (open work, the default)"
+                                               if tuple(status) == WORK else "")]
+    parts += [f"{k}: {applied[k]}" for k in ("payer", "cause", "code", "since", "until")
+              if applied[k]]
+    return "; ".join(parts)
 
 
 def bar_chart(title: str, groups: Sequence[GroupRow], *, color_by_key: bool = False,
@@ -175,13 +192,13 @@ def month_chart(title: str, groups: Sequence[GroupRow]) -> str:
 
 
 def render(rows: Sequence[DenialRow], t: Totals, today: date,
-           generated: datetime | None = None) -> str:
+           generated: datetime | None = None, filters: Filters | None = None) -> str:
     """The page (reconcile/templates/report.html, autoescaped). `rows`: every denial the
     filters select; the worklist table shows the open work among them."""
     generated = generated or datetime.now(UTC)
     cards = [("Billed", f"{t.billed:,.2f}"), ("Paid", f"{t.paid:,.2f}"),
              ("Denied", f"{t.denied:,.2f}"), ("Recoverable", f"{t.recoverable:,.2f}"),
-             ("Recovered", f"{t.recovered:,.2f}"),
+             ("Recovered (part of paid)", f"{t.recovered:,.2f}"),
              ("Overturned", f"{t.overturned_lines} ({t.overturn_rate}%)"),
              ("Due in 7 days", str(t.due_7)), ("Due in 30 days", str(t.due_30))]
     lt = t.ledger
@@ -218,7 +235,9 @@ def render(rows: Sequence[DenialRow], t: Totals, today: date,
         left = (r.appeal_deadline - today).days if r.appeal_deadline else None
         work.append({"past_deadline": left is not None and left < 0, "cells": [
             str(r.denial_id), r.appeal_deadline.isoformat() if r.appeal_deadline else "",
-            "" if left is None else str(left), r.status, r.claim_id, r.payer_claim_number,
+            "" if left is None else str(left),
+            f"{r.status} (next: {r.next_level})" if r.next_level else r.status,
+            r.claim_id, r.payer_claim_number,
             r.payer, r.patient_name, r.date_of_service.isoformat() if r.date_of_service else "",
             r.code or "", r.modifiers, r.cause,
             f"{r.group_code}-{r.carc}" + (f"/{r.rarc}" if r.rarc else ""),
@@ -227,24 +246,22 @@ def render(rows: Sequence[DenialRow], t: Totals, today: date,
             "DOS", "Code", "Mods", "Cause", "CARC/RARC", "Denied", "Action"]
     return render_template(
         "report.html", t=t, cards=cards, today=today.isoformat(),
+        filters=filters_text(filters or Filters(ALL_STATUSES)),
         generated=f"{generated:%Y-%m-%d %H:%M}",
         charts=[(h, safe(svg)) for h, svg in charts], head=head, work=work,
-        work_total=len(open_rows), left_out=max(len(open_rows) - TOP_ROWS, 0))
+        work_total=len(open_rows), left_out=max(len(open_rows) - TOP_ROWS, 0),
+        expired=sum(1 for r in open_rows if r.appeal_deadline is not None
+                    and r.appeal_deadline < today))
 
 
 def write_report(path: str | Path, url: str | None = None, since: date | None = None,
                  today: date | None = None, filters: Filters | None = None,
                  practice: str | Path | None = None) -> ReportSummary:
     """Write the HTML report atomically (temporary file renamed into place), or to stdout
-    for "-". The filters' status, when given, narrows the whole report; by default every
-    denial not taken back by a reversal counts."""
+    for "-". Every figure follows the filters (default: the open work)."""
     today = today or date.today()
-    f = filters or Filters()
-    if filters is None or filters.statuses == Filters.of().statuses:
-        f = Filters(ALL_STATUSES[:-1], f.payer, f.cause, f.code, f.since, f.until)
-    rows = denial_rows(url, since, f)
-    t = totals(rows, url, today, since or f.since, f.until)
-    html_text = render(rows, t, today)
+    f, rows, t = _gather(url, since, today, filters)
+    html_text = render(rows, t, today, filters=f)
     html_text = html_text.replace(
         "</body>", claims_pipeline(url, f.since or since, f.until, f.payer, today) + "\n</body>", 1)
     if practice is not None:  # underpayments: priced with the practice's contracts (issue 23)
@@ -257,6 +274,30 @@ def write_report(path: str | Path, url: str | None = None, since: date | None = 
         return ReportSummary("-", t)
     target = write_atomically(path, html_text)
     return ReportSummary(str(target), t)
+
+
+def _gather(url: str | None, since: date | None, today: date, filters: Filters | None
+            ) -> tuple[Filters, list[DenialRow], Totals]:
+    f = (filters or Filters()).counted()
+    if since is not None:
+        f = Filters(f.statuses, f.payer, f.cause, f.code, since, f.until)
+    rows = denial_rows(url, filters=f)
+    return f, rows, totals(rows, url, today, f.since, f.until, f)
+
+
+def report_json(url: str | None = None, today: date | None = None,
+                filters: Filters | None = None) -> dict[str, Any]:
+    """The report's figures as JSON-ready values (money as exact text, rates as fractions
+    with four decimals): the filters applied, the ledger's figures over them, what is still
+    to work, and the denied amount by cause, payer, code and month (the charts)."""
+    today = today or date.today()
+    f, rows, t = _gather(url, None, today, filters)
+    assert t.ledger is not None
+    by = {f"by_{k}": [{"key": g.key, "lines": g.lines, "denied": f"{g.denied_amount:.2f}",
+                       "overturned": g.overturned, "recovered": f"{g.recovered_amount:.2f}"}
+                      for g in group_rows(rows, k)] for k in ("cause", "payer", "code", "month")}
+    return {"filters": f.applied(), "as_of": today.isoformat(), **t.ledger.as_dict(),
+            "recoverable": f"{t.recoverable:.2f}", "due_7": t.due_7, "due_30": t.due_30, **by}
 
 
 def claims_pipeline(url: str | None, since: date | None, until: date | None,

@@ -71,8 +71,8 @@ def worklist_rows(check: Check, filters: Filters | None, today: date) -> list[di
             "rarc": "", "recoverable": "yes",
             "action": ACTION + (f.reason or "not told (compare with the contract)"),
             "payment_date": f.payment_date.isoformat() if f.payment_date else "",
-            "appeal_level": "", "evidence": f"expected {f.expected_allowed}, allowed "
-                                            f"{f.allowed}: {f.basis}"})
+            "appeal_level": "", "next_level": "",
+            "evidence": f"expected {f.expected_allowed}, allowed {f.allowed}: {f.basis}"})
     return out
 
 

@@ -40,8 +40,8 @@ COLUMNS = ("denial_id", "section", "status", "owner", "last_note", "appeal_deadl
            "days_left", "claim_id", "payer_claim_number", "patient_name", "member_id", "payer",
            "trace_number", "line_control_number", "date_of_service", "code", "modifiers",
            "billed_amount", "paid_amount", "denied_amount", "cause", "group", "carc", "rarc",
-           "recoverable", "action", "payment_date", "appeal_level", "evidence",
-           "underpayment_id")
+           "recoverable", "action", "payment_date", "appeal_level", "next_level",
+           "evidence", "underpayment_id")
 IDENTIFIERS = ("claim_id", "payer_claim_number", "member_id", "trace_number",
                "line_control_number")
 # with a practice file, underpaid lines follow as their own section (reports/underpaid.py)
@@ -103,7 +103,8 @@ def worklist_rows(rows: Sequence[DenialRow], today: date,
             "group": r.group_code, "carc": r.carc, "rarc": r.rarc,
             "recoverable": "yes" if r.recoverable else "no", "action": r.action,
             "payment_date": r.payment_date.isoformat() if r.payment_date else "",
-            "appeal_level": r.appeal_level, "evidence": r.evidence, "underpayment_id": "",
+            "appeal_level": r.appeal_level, "next_level": r.next_level,
+            "evidence": r.evidence, "underpayment_id": "",
         }
         out.append(row)
     return out

@@ -66,7 +66,8 @@ class RemitClaim(SQLModel, table=True):
 
     __tablename__ = "remit_claim"
     __table_args__ = (Index("ix_remit_claim_pcn_icn", "patient_control_number",
-                            "payer_claim_number"),)
+                            "payer_claim_number"),
+                      Index("ix_remit_claim_patient_id", "patient_id"))
     id: int | None = Field(default=None, primary_key=True)
     transaction_id: int = Field(foreign_key="remit_transaction.id", index=True)
     patient_control_number: str = Field(index=True)  # CLP01 = our CLM01
@@ -77,6 +78,9 @@ class RemitClaim(SQLModel, table=True):
     patient_responsibility: Decimal | None = Field(default=None, sa_column=money_column())
     filing_indicator: str = ""  # CLP06
     payer_claim_number: str = ""  # CLP07: REF*F8 on a replacement claim
+    # NM1*QC (else IL) NM109: with CLP01 and CLP07, what tells one claim from another
+    # (several patients' claims may share a CLP01 in a file another system wrote)
+    patient_id: str = ""
     frequency: str | None = None  # CLP09
     date_of_service: date | None = None  # DTM*232, else the first line's date
     submitted_claim_id: int | None = Field(default=None, foreign_key="submitted_claim.id",
@@ -197,5 +201,8 @@ class Denial(SQLModel, table=True):
     recovered_amount: Decimal | None = Field(default=None, sa_column=money_column())
     overturned_by_claim_row_id: int | None = None  # the remit_claim row that paid it
     appeal_level: str | None = None  # the guide's level name, when appealed
+    # the level to appeal at next once a level was upheld (reconcile.denials.levels);
+    # appeal_deadline is then that level's
+    next_level: str | None = None
     appealed_on: date | None = None
     owner: str | None = None

@@ -85,14 +85,17 @@ def add_findings(session: Session, rows: list[Row]) -> None:
 
 
 def supersede_earlier(session: Session, reversal_row_id: int, patient_control_number: str,
-                      payer_claim_number: str) -> None:
+                      payer_claim_number: str, patient_id: str = "") -> None:
     """A reversal (CLP02 = 22) takes back the earlier adjudications of the same claim (CLP01,
-    and CLP07 when the payer sent one): mark them and their denials superseded."""
+    and CLP07 and patient when the payer sent them): mark them and their denials
+    superseded."""
     rc = _t(RemitClaim).c
     cond = [rc.patient_control_number == patient_control_number, rc.id < reversal_row_id,
             rc.is_reversal.is_(False)]
     if payer_claim_number:
         cond.append(rc.payer_claim_number == payer_claim_number)
+    if patient_id:
+        cond.append(rc.patient_id == patient_id)
     conn = session.connection()
     conn.execute(sa.update(_t(RemitClaim)).where(
         rc.id.in_(sa.select(rc.id).where(*cond).scalar_subquery())).values(superseded=True))

@@ -11,7 +11,7 @@ posted, marks the copy `duplicate_of` the first (as a load does today) and recor
 reported by `dermclaim db upgrade` (the `report` list in the Alembic config attributes).
 The SQL is written out here so this revision never changes with the code.
 
-Revision ID: 0008_i21_payment_void
+Revision ID: 0009_payment_void
 Revises: 0006_submission_once
 Create Date: 2026-12-06
 """
@@ -25,8 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_i21_payment_void"
-down_revision = "0010_i23_underpayment_events"
+revision = "0009_payment_void"
+down_revision = "0008_underpayment_events"
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@
 Existing rows: every claim sent before is a primary claim ("P") with no next payer; every
 835 claim keeps empty remarks (the files were loaded without them).
 
-Revision ID: 0009_i22_secondary_claims
+Revision ID: 0007_secondary_claims
 Revises: 0006_submission_once
 Create Date: 2026-12-06
 """
@@ -22,7 +22,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_i22_secondary_claims"
+revision = "0007_secondary_claims"
 down_revision = "0006_submission_once"
 branch_labels = None
 depends_on = None

@@ -4,7 +4,7 @@ Underpaid lines are computed from the stored 835 lines when asked; only their st
 changes are stored (one row per change, keyed by remit_line.id). Existing stores gain the
 empty table: every underpaid line starts open.
 
-Revision ID: 0010_i23_underpayment_events
+Revision ID: 0008_underpayment_events
 Revises: 0006_submission_once
 Create Date: 2026-12-06
 """
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_i23_underpayment_events"
-down_revision = "0009_i22_secondary_claims"
+revision = "0008_underpayment_events"
+down_revision = "0007_secondary_claims"
 branch_labels = None
 depends_on = None
 
