@@ -14,11 +14,13 @@ Written for cog: `console` prints through `cog.outl`; outside cog (a test) it re
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,12 +52,18 @@ def _env() -> dict[str, str]:
     return env
 
 
-def run(command: str, *, head: int | None = None, stderr: bool = True) -> str:
+def run(command: str, *, head: int | None = None, stderr: bool = True,
+        masks: Sequence[tuple[str, str]] = ()) -> str:
     """One command as the README shows it: `$ command`, then what it printed (stdout, and
-    stderr after it unless `stderr=False`), the first `head` lines when given."""
+    stderr after it unless `stderr=False`), the first `head` lines when given; `masks`
+    (pattern, replacement) hide what changes with every run (a timestamp, the scratch
+    folder)."""
     proc = subprocess.run(["bash", "-c", command], cwd=workdir(), env=_env(),
                           capture_output=True, text=True, timeout=300)
     out = proc.stdout + (proc.stderr if stderr else "")
+    out = out.replace(str(workdir()), ".")
+    for pattern, replacement in masks:
+        out = re.sub(pattern, replacement, out)
     lines = out.rstrip("\n").splitlines()
     if head is not None and len(lines) > head:
         lines = lines[:head] + ["..."]
@@ -63,9 +71,9 @@ def run(command: str, *, head: int | None = None, stderr: bool = True) -> str:
 
 
 def console(*commands: str, head: int | None = None, stderr: bool = True,
-            lang: str = "console") -> str:
+            lang: str = "console", masks: Sequence[tuple[str, str]] = ()) -> str:
     """A fenced block of the commands' runs, emitted into the README by cog."""
-    body = "\n".join(run(c, head=head, stderr=stderr) for c in commands)
+    body = "\n".join(run(c, head=head, stderr=stderr, masks=masks) for c in commands)
     text = f"```{lang}\n{body}\n```"
     try:
         import cog  # type: ignore[import-not-found]
@@ -77,8 +85,10 @@ def console(*commands: str, head: int | None = None, stderr: bool = True,
 
 
 def quiet(command: str) -> None:
-    """Run a set-up step the README does not show (it must succeed)."""
-    proc = subprocess.run(["bash", "-c", command], cwd=workdir(), env=_env(),
+    """Run a set-up step the README does not show (it must succeed); `{root}` is the
+    project's folder."""
+    proc = subprocess.run(["bash", "-c", command.replace("{root}", str(ROOT))],
+                          cwd=workdir(), env=_env(),
                           capture_output=True, text=True, timeout=300)
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"README set-up step failed ({proc.returncode}): "
