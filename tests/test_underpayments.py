@@ -427,6 +427,22 @@ def test_dispute_letter_quotes_the_basis_and_sent_moves_to_appealed(sample_store
     assert "underpayment 1: not an underpaid line" in refused
 
 
+def test_appeal_writes_the_dispute_letter_of_an_underpaid_line(sample_store: str,
+                                                                 tmp_path: Path) -> None:
+    rows = json.loads(_run("underpayments", "--json", "--practice",
+                           str(SAMPLES / "practice.toml"), "--db", sample_store))
+    medicare = next(str(r["underpayment_id"]) for r in rows if r["code"] == "17003")
+    out = tmp_path / "letters"
+    said = _run("appeal", "--underpaid", medicare, "-o", str(out), "--practice",
+                str(SAMPLES / "practice.toml"), "--as-of", "2026-04-15", "--db", sample_store)
+    assert "DC-1013-dispute.html + .txt: claim DC-1013" in said
+    text = " ".join((out / "DC-1013-dispute.txt").read_text().split())
+    assert "(0.04 x 1.000 + 0.15 x 1.000 + 0.00 x 1.000) x" in text  # the PFS computation
+    # one kind per run: denials or underpaid lines
+    _run("appeal", "1", "--underpaid", medicare, "-o", str(out), "--practice",
+         str(SAMPLES / "practice.toml"), "--db", sample_store, code=2)
+
+
 def _line(code: str, allowed: Decimal, units: int = 1, paid_units: int | None = None,
           payer: str = "medicare") -> PostedLine:
     return PostedLine(1, 1, "C1", payer, "", "", DOS, "C1-1", code, (), D(units),

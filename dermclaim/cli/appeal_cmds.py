@@ -22,7 +22,11 @@ from dermclaim.cli._io import EXIT_EPILOG, refuse_dash, stdin_inputs
 
 
 @main.command("appeal", epilog=EXIT_EPILOG)
-@click.argument("denial_ids", nargs=-1, required=True, type=int, metavar="DENIAL_ID...")
+@click.argument("denial_ids", nargs=-1, type=int, metavar="DENIAL_ID...")
+@click.option("--underpaid", "underpaid_ids", multiple=True, type=int, metavar="ID",
+              help="Write payment-dispute letters for these underpaid lines instead (the ids "
+                   "`dermclaim underpayments` lists; repeatable): one per claim, quoting the "
+                   "contract row or the fee schedule computation.")
 @click.option("-o", "--out", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the letters: <claim>-<level>.html and .txt (created if absent; "
@@ -44,9 +48,9 @@ from dermclaim.cli._io import EXIT_EPILOG, refuse_dash, stdin_inputs
               help="The letter date, against which deadlines are checked (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Report what was written as JSON.")
 @DB_OPTION
-def appeal_cmd(denial_ids: tuple[int, ...], out_dir: Path, practice: Path, sent: bool,
-               on: str | None, by: str | None, note: str | None, as_of: str | None,
-               as_json: bool, db: str | None) -> None:
+def appeal_cmd(denial_ids: tuple[int, ...], underpaid_ids: tuple[int, ...], out_dir: Path,
+               practice: Path, sent: bool, on: str | None, by: str | None, note: str | None,
+               as_of: str | None, as_json: bool, db: str | None) -> None:
     """Write appeal letters for denials: one per claim and appeal level, HTML (prints on
     letter paper) and plain text. Each quotes the CARC/RARC as received, argues the cause
     with the rule behind the line, and lists what to attach. Causes no appeal can argue
@@ -56,10 +60,20 @@ def appeal_cmd(denial_ids: tuple[int, ...], out_dir: Path, practice: Path, sent:
     Example:
       dermclaim appeal 12 13 -o letters --practice samples/practice.toml
       dermclaim appeal 12 13 -o letters --practice samples/practice.toml --sent --by akim
+      dermclaim appeal --underpaid 31 -o letters --practice samples/practice.toml
     """
     from reconcile.appeals.letters import write_appeals
 
     refuse_dash("-o", out_dir, "appeal letters")
+    if bool(denial_ids) == bool(underpaid_ids):
+        raise CliError("name the denials to appeal (DENIAL_ID...) or the underpaid lines to "
+                       "dispute (--underpaid ID), one kind per run", EXIT_BAD_INPUT)
+    if underpaid_ids:
+        from dermclaim.cli.underpayment_cmds import dispute_letters
+
+        dispute_letters(underpaid_ids, out_dir, practice, sent, on, by, note, as_of, as_json,
+                        db)
+        return
     if not sent and (on or by or note):
         raise CliError("--on, --by and --note go with --sent (they describe the mailing)",
                        EXIT_BAD_INPUT)

@@ -226,6 +226,13 @@ def letter_cmd(line_ids: tuple[int, ...], out_dir: Path, practice: Path, sent: b
       dermclaim underpayment letter 30 -o letters --practice samples/practice.toml
       dermclaim underpayment letter 30 2 -o letters --practice samples/practice.toml --sent
     """
+    dispute_letters(line_ids, out_dir, practice, sent, on, by, note, as_of, as_json, db)
+
+
+def dispute_letters(line_ids: tuple[int, ...], out_dir: Path, practice: Path, sent: bool,
+                    on: str | None, by: str | None, note: str | None, as_of: str | None,
+                    as_json: bool, db: str | None) -> None:
+    """The payment-dispute letters of `underpayment letter` and `appeal --underpaid`."""
     from reconcile.appeals.dispute import write_disputes
 
     if not sent and (on or by or note):
@@ -246,6 +253,6 @@ def letter_cmd(line_ids: tuple[int, ...], out_dir: Path, practice: Path, sent: b
         if result.moved:
             click.echo(f"moved to appealed: {', '.join(map(str, result.moved))}")
         for lid, why in result.refused:
-            click.echo(f"underpayment {lid}: {why}")
+            click.echo(f"underpayment {lid}: {why}", err=True)
     if result.refused:
         raise SystemExit(1)
