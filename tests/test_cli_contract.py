@@ -207,7 +207,7 @@ def test_every_acting_json_matches_its_schema(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("args", "option", "hint"), [
     (["denials", "--cause", "bundlng"], "--cause", "did you mean bundling?"),
     (["denials", "--payer", "medicar"], "--payer", "did you mean medicare or medigap?"),
-    (["worklist", "--code", "1110"], "--code", "did you mean 11104"),
+    (["worklist", "--code", "1110"], "--code", "did you mean 17110 or 11104"),
     (["report", "-o", "r.html", "--status", "opne"], "--status", "did you mean open?"),
     (["claims", "status", "--status", "rejectd"], "--status", "did you mean rejected?"),
     (["rejections", "--payer", "comercial"], "--payer", "did you mean commercial?"),

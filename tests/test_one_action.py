@@ -22,10 +22,11 @@ SAMPLES = ROOT / "samples"
 PRACTICE = str(SAMPLES / "practice.toml")
 
 
-def _run(*args: str, code: int = 0) -> str:
+def _run(*args: str, code: int = 0, stdout: bool = False) -> str:
+    """What the command printed (stdout and stderr; only stdout with `stdout`, for JSON)."""
     r = CliRunner().invoke(main, list(args))
     assert r.exit_code == code, r.output
-    return r.output
+    return r.stdout if stdout else r.output
 
 
 def test_the_decision() -> None:
@@ -59,7 +60,7 @@ def test_denials_correct_and_appeal_agree_on_an_unprocessable_line(tmp_path: Pat
     # appeal refuses it for the same reason, and writes no letter
     printed = json.loads(_run("appeal", *(str(r["denial_id"]) for r in returned), "-o",
                               str(tmp_path / "letters"), "--practice", PRACTICE, "--json",
-                              "--db", url, code=1))
+                              "--db", url, code=1, stdout=True))
     assert {x["reason"] for x in printed["refused"]} == {NO_APPEAL}
     assert printed["letters"] == [] and not (tmp_path / "letters").exists()
 

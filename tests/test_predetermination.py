@@ -58,7 +58,8 @@ def test_a_predetermination_is_its_own_status(store_url: str, tmp_path: Path) ->
     assert later["PD-2"]["status"] == "late" and later["PD-1"]["status"] == "adjudicated"
 
     out = tmp_path / "report.html"
-    _run("report", "-o", str(out), "--as-of", "2026-04-15", "--db", store_url)
+    _run("report", "-o", str(out), "--as-of", "2026-04-15", "--status", "all", "--db",
+         store_url)
     html = out.read_text()
     headline = int(re.search(r"<p>(\d+) adjudicated claims", html).group(1))  # type: ignore[union-attr]
     card = int(re.search(r'<div class="k">Adjudicated</div><div class="v">(\d+)</div>',

@@ -70,9 +70,9 @@ def filters_from(status: str | None, payer: str | None, cause: str | None, code:
 
         payer = known("--payer", payer, [*guide_names(), *denial_payers(db)])
     if code is not None:
-        from reconcile.store.vocabulary import denial_codes
+        from reconcile.store.vocabulary import known_codes
 
-        code = known("--code", code, denial_codes(db))
+        code = known("--code", code, known_codes(db))
     return Filters.of(status, payer=payer, cause=cause, code=code, since=since_date,
                       until=until_date)
 

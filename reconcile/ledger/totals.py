@@ -320,8 +320,14 @@ def _claim_groups(s: Session, rows: Sequence[Any]) -> dict[int, Any]:
     for r in rows:
         if r[2] not in LATER_PAYER and not r[3]:
             primary.setdefault((r[1], r[10]), r[0])
-    links += [(r[0], primary[(r[1], r[10])]) for r in rows
-              if r[2] in LATER_PAYER and (r[1], r[10]) in primary]
+    later = [(r[0], primary[(r[1], r[10])]) for r in rows
+             if r[2] in LATER_PAYER and (r[1], r[10]) in primary]
+    if later:  # another payer's answer only: a payer's own CLP02 2 is a claim of its own
+        ids = sorted({i for pair in later for i in pair})
+        payer = {cid: name for part in chunks(ids) for cid, name in s.execute(
+            sa.select(col(RemitClaim.id), col(RemitClaim.payer))
+            .where(col(RemitClaim.id).in_(part))).all()}
+        links += [(a, b) for a, b in later if payer.get(a) != payer.get(b)]
     for paying, denied in links:
         a, b = root(key[paying]), root(key[denied])
         if a != b:
