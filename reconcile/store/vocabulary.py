@@ -1,7 +1,7 @@
 """The values a filter can take, as the store has seen them: payers (denials and claims sent)
-and procedure codes (lines sent, answered or denied). The CLI checks `--payer`, `--code` against them (with the
-companion guides' names and the classifier's causes) so that a typo is named, not answered
-with an empty list."""
+and procedure codes (lines sent, answered or denied). The CLI checks `--payer`, `--code`
+against them (with the companion guides' names and the classifier's causes) so that a typo
+is named, not answered with an empty list."""
 
 from __future__ import annotations
 
