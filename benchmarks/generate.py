@@ -146,3 +146,21 @@ def write_encounters(path: Path, count: int, seed: int = 2026) -> int:
 
     path.write_text(json.dumps(make_encounters(count, seed=seed)), encoding="utf-8")
     return path.stat().st_size
+
+
+def write_encounter_files(folder: Path, stem: str, count: int, seed: int = 2026) -> list[Path]:
+    """`count` generated encounters as JSON files of at most MAX_ENCOUNTERS each (the
+    per-file limit of `load_encounters`), as a biller's day arrives in several exports;
+    the same encounters whatever the split."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from encounter_batch import make_encounters
+
+    from coding.encounter_limits import MAX_ENCOUNTERS
+
+    everything = make_encounters(count, seed=seed)
+    paths = []
+    for k, start in enumerate(range(0, count, MAX_ENCOUNTERS), 1):
+        path = folder / f"{stem}-{k:02d}.json"
+        path.write_text(json.dumps(everything[start:start + MAX_ENCOUNTERS]), encoding="utf-8")
+        paths.append(path)
+    return paths
