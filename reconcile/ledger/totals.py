@@ -189,7 +189,10 @@ def compute_in(s: Session, since: date | None = None, until: date | None = None,
     counted = [cid for cid, _ in latest.values()]
     t.lines = _count_lines(s, counted)
 
-    every = [r[0] for r in rows if r[2] != PREDETERMINATION]
+    # the claims in scope but predeterminations, as a subquery: no id list to send back
+    every = _scope(sa.select(col(c.id)).join(tx, col(tx.id) == col(c.transaction_id))
+                   .where(or_(col(c.status) != PREDETERMINATION, col(c.status).is_(None))),
+                   since, until, file_ids).scalar_subquery()
     t.contractual = _contractual(s, every)
     _denials(s, t, every)
 
@@ -231,33 +234,37 @@ def _count_lines(s: Session, claim_ids: Sequence[int]) -> int:
     return total
 
 
-def _contractual(s: Session, claim_ids: Sequence[int]) -> Decimal:
+def _contractual(s: Session, claims: Any) -> Decimal:
+    """Summed in SQL per (group, CARC), exactly (integer cents on SQLite, NUMERIC on
+    PostgreSQL) over the claims of the subquery `claims`: a load's totals read a handful
+    of rows, not every adjustment."""
     a = RemitAdjustment
     total = ZERO
-    for chunk in _chunks(claim_ids):
-        for group, carc, amount in s.execute(
-                sa.select(col(a.group_code), col(a.carc), col(a.amount))
-                .where(col(a.claim_row_id).in_(chunk),
-                       or_(col(a.group_code) == "CO", col(a.group_code) == "PI"))).all():
-            if is_not_denial_code(group, carc):
-                total += amount or ZERO
+    for group, carc, amount in s.execute(
+            sa.select(col(a.group_code), col(a.carc), func.sum(col(a.amount)))
+            .where(col(a.claim_row_id).in_(claims),
+                   or_(col(a.group_code) == "CO", col(a.group_code) == "PI"))
+            .group_by(col(a.group_code), col(a.carc))).all():
+        if is_not_denial_code(group, carc):
+            total += amount or ZERO
     return total
 
 
-def _denials(s: Session, t: Totals, claim_ids: Sequence[int]) -> None:
-    """Live denials (not taken back by a reversal) of the claims in scope, into `t`."""
+def _denials(s: Session, t: Totals, claims: Any) -> None:
+    """Live denials (not taken back by a reversal) of the claims of the subquery `claims`,
+    into `t` (counted and summed in SQL per cause)."""
     d = Denial
     by_cause: dict[str, tuple[int, Decimal]] = {}
-    for chunk in _chunks(claim_ids):
-        for cause, amount, recovered, superseded in s.execute(
-                sa.select(col(d.cause), col(d.amount), col(d.recovered_amount),
-                          col(d.superseded))
-                .where(col(d.claim_row_id).in_(chunk))).all():
-            if superseded:
-                continue
-            t.recovered += recovered or ZERO
-            t.denied += amount or ZERO
-            t.denied_lines += 1
-            n, a = by_cause.get(cause, (0, ZERO))
-            by_cause[cause] = (n + 1, a + (amount or ZERO))
+    for cause, superseded, count, amount, recovered in s.execute(
+            sa.select(col(d.cause), col(d.superseded), func.count(),
+                      func.sum(col(d.amount)), func.sum(col(d.recovered_amount)))
+            .where(col(d.claim_row_id).in_(claims))
+            .group_by(col(d.cause), col(d.superseded))).all():
+        if superseded:
+            continue
+        t.recovered += recovered or ZERO
+        t.denied += amount or ZERO
+        t.denied_lines += count
+        n, x = by_cause.get(cause, (0, ZERO))
+        by_cause[cause] = (n + count, x + (amount or ZERO))
     t.denied_by_cause = dict(sorted(by_cause.items(), key=lambda kv: (-kv[1][1], kv[0])))
