@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +111,7 @@ def guide_names() -> list[str]:
     """The names of the guides shipped with dermclaim."""
     return sorted(
         p.name[: -len(".toml")]
-        for p in resources.files(__name__).iterdir()
+        for p in HERE.iterdir()
         if p.name.endswith(".toml")
     )
 
@@ -128,6 +127,9 @@ def load_guide(name_or_path: str | Path) -> Guide:
 
 
 _CACHE: dict[str, Guide] = {}
+# the shipped guides, read beside this module (importlib.resources costs more to import
+# than a one-encounter `dermclaim code` spends coding)
+HERE = Path(__file__).resolve().parent
 
 
 def get_guide(name: str) -> Guide:
@@ -147,7 +149,7 @@ def _read(name_or_path: str | Path) -> tuple[str, str, str]:
             raise GuideError(f"{path}: cannot read companion guide: {exc.strerror}") from None
     if not re.fullmatch(r"[a-z0-9_\-]+", s):
         raise GuideError(f"unknown payer {s!r}: known guides are {', '.join(guide_names())}")
-    res = resources.files(__name__) / f"{s}.toml"
+    res = HERE / f"{s}.toml"
     if not res.is_file():
         raise GuideError(f"unknown payer {s!r}: known guides are {', '.join(guide_names())}")
     where = f"companion_guides/{s}.toml"
