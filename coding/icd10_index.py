@@ -25,9 +25,9 @@ process (slow, still correct).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import warnings
+import zlib
 from functools import cache
 from pathlib import Path
 
@@ -134,12 +134,16 @@ def _data_signature() -> str | None:
                         parts.append(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}")
     except OSError:
         return None
-    return hashlib.sha256("\n".join([f"v{FORMAT}", *parts]).encode()).hexdigest()[:24]
+    # two 32-bit checksums, not SHA-256: hashlib's first import (OpenSSL) costs more than
+    # this whole lookup, and the signature only has to tell installs apart
+    raw = "\n".join([f"v{FORMAT}", *parts]).encode()
+    return f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}{len(raw):x}"
 
 
 def _code_set_key() -> tuple[str, str]:
     """(file key, code list name) from the installed distribution's record: its version and
     the hashes of its data files, without importing (and so loading) the library."""
+    import hashlib
     import importlib.metadata
     import re
 
