@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -107,13 +108,21 @@ _OPTIONAL: dict[str, tuple[type | tuple[type, ...], Any]] = {
 }
 
 
+# the shipped guides, read beside this module (importlib.resources costs more to import
+# than a one-encounter `dermclaim code` spends coding)
+HERE = Path(__file__).resolve().parent
+
+
 def guide_names() -> list[str]:
-    """The names of the guides shipped with dermclaim."""
-    return sorted(
-        p.name[: -len(".toml")]
-        for p in HERE.iterdir()
-        if p.name.endswith(".toml")
-    )
+    """The names of the guides shipped with dermclaim (listed once per process: every
+    encounter loaded asks)."""
+    return list(_guide_names())
+
+
+@cache
+def _guide_names() -> tuple[str, ...]:
+    return tuple(sorted(p.name[: -len(".toml")] for p in HERE.iterdir()
+                        if p.name.endswith(".toml")))
 
 
 def load_guide(name_or_path: str | Path) -> Guide:
@@ -127,9 +136,6 @@ def load_guide(name_or_path: str | Path) -> Guide:
 
 
 _CACHE: dict[str, Guide] = {}
-# the shipped guides, read beside this module (importlib.resources costs more to import
-# than a one-encounter `dermclaim code` spends coding)
-HERE = Path(__file__).resolve().parent
 
 
 def get_guide(name: str) -> Guide:
