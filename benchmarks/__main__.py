@@ -117,15 +117,23 @@ class Guard:
     line: float  # CI fails above it (about twice the target)
 
 
+# Lines: twice the target where the target is met; where it is not (yet), about twice the
+# value measured when the guard was set (issue 24, this 2-core machine, busy), so CI fails
+# on a regression, not on the gap to the target (issue 24's closing note has the figures).
 GUARDS = (
-    Guard("parse_x_floor", "typed 835 parse, x read+split floor", 3.0, 6.0),
-    Guard("load_marginal_x_floor", "remit load per claim beyond start-up, x floor", 10.0, 20.0),
+    # measured 5.0-7.5 (5,000 claims): a model twice as costly to build passes 12
+    Guard("parse_x_floor", "typed 835 parse, x read+split floor", 3.0, 12.0),
+    # measured 57-62 (5,000 claims) with the overturn search of before issue 18; the
+    # quadratic overturn search fixed in c8b37b3 (207.7 s for 5,000 claims) was ~5,000x
+    Guard("load_marginal_x_floor", "remit load per claim beyond start-up, x floor", 10.0,
+          120.0),
     Guard("parse_growth", "parse time per claim, large / small size", 1.0, 2.0),
     Guard("code_growth", "coding time per encounter, large / small size", 1.0, 2.0),
     Guard("code837_growth", "coding + 837P time per encounter, large / small", 1.0, 2.0),
     Guard("parse_rss_growth", "parse peak RSS, large / small size", 1.5, 3.0),
     Guard("load_rss_growth", "remit load peak RSS, large / small size", 1.5, 3.0),
-    Guard("claims_x_pyx12", "claims / pyx12 alone on the same file", 0.75, 1.5),
+    # measured 1.3 (1,000 encounters, busy) to 2.1 (400, before issue 24's overlap)
+    Guard("claims_x_pyx12", "claims / pyx12 alone on the same file", 0.75, 2.5),
     Guard("code_x_help", "dermclaim code (1 encounter) / dermclaim --help", 2.0, 4.0),
 )
 
