@@ -35,10 +35,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.generate import ROOT, write_835, write_encounter_files
-
 QUICK_SIZES = "1000,5000"  # --quick: two sizes 5x apart, so growth shows
 QUICK_CLAIMS = 1000  # --quick: `claims` and pyx12 at the smaller size only
+ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DERMCLAIM = str(Path(PYTHON).with_name("dermclaim"))
 PRACTICE = str(ROOT / "samples" / "practice.toml")
@@ -74,7 +73,7 @@ def run(cmd: Sequence[str], *, ok: Callable[[int], bool] = lambda rc: rc == 0) -
     last = text.strip().splitlines()[-1] if text.strip() else ""
     if last.startswith("{"):
         report = json.loads(last)
-        result.seconds, result.count = report["seconds"], report["count"]
+        result.seconds, result.count = report.get("seconds"), report.get("count")
     return result
 
 
@@ -156,10 +155,11 @@ class Bench:
     # ---------------------------------------------------------------- measures
     def size(self, n: int, repeat: int | None = None) -> None:
         args = self.args
-        if n not in self.inputs:
-            remit = self.tmp / f"remit-{n}.835"
-            mb = write_835(remit, n) / 1e6
-            self.inputs[n] = (remit, write_encounter_files(self.tmp, f"encounters-{n}", n), mb)
+        if n not in self.inputs:  # in a child process: this one stays small (see generate)
+            made = json.loads(run([PYTHON, "-m", "benchmarks.generate", str(self.tmp),
+                                   str(n)]).stdout.strip().splitlines()[-1])
+            self.inputs[n] = (Path(made["remit"]), [Path(p) for p in made["encounters"]],
+                              made["bytes"] / 1e6)
         remit, enc, mb = self.inputs[n]
         encounters = [str(p) for p in enc]
         validate = n <= args.validate_max
@@ -243,20 +243,18 @@ class Bench:
             if (f"{x}_rss_growth", large) in v))
 
     def _pg_load(self, remit: Path) -> Run:
-        import sqlalchemy as sa
-
+        """`remit load` into a fresh schema, made and dropped by a child process (SQLAlchemy
+        in this process would raise every later child's peak RSS: see generate.main)."""
         schema = f"bench_{uuid.uuid4().hex[:10]}"
-        engine = sa.create_engine(self.args.pg)
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        ddl = ("import sqlalchemy as sa, sys; c = sa.create_engine(sys.argv[1]).connect(); "
+               "c.execute(sa.text(sys.argv[2])); c.commit()")
+        run([PYTHON, "-c", ddl, self.args.pg, f'CREATE SCHEMA "{schema}"'])
         sep = "&" if "?" in self.args.pg else "?"
         try:
             return run([DERMCLAIM, "remit", "load", str(remit), "--db",
                         f"{self.args.pg}{sep}options=-csearch_path%3D{schema}"])
         finally:
-            with engine.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            engine.dispose()
+            run([PYTHON, "-c", ddl, self.args.pg, f'DROP SCHEMA "{schema}" CASCADE'])
 
     def start_up(self, n: int) -> None:
         """Row 5: one encounter coded by the whole command, against an empty interpreter

@@ -164,3 +164,20 @@ def write_encounter_files(folder: Path, stem: str, count: int, seed: int = 2026)
         path.write_text(json.dumps(everything[start:start + MAX_ENCOUNTERS]), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def main(argv: list[str]) -> None:
+    """`python -m benchmarks.generate FOLDER N`: the 835 and the encounter files of size N
+    in FOLDER, their names and the 835's size printed as JSON. The benchmark generates in
+    this separate process so that its own memory stays small: a child process's peak RSS
+    as the OS reports it (wait4) starts from its parent's at the fork."""
+    folder, count = Path(argv[0]), int(argv[1])
+    remit = folder / f"remit-{count}.835"
+    size = write_835(remit, count)
+    encounters = write_encounter_files(folder, f"encounters-{count}", count)
+    print(json.dumps({"remit": str(remit), "bytes": size,
+                      "encounters": [str(p) for p in encounters]}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
