@@ -135,16 +135,21 @@ def start_validation(text: str, source: str = "<text>", *, ack: io.StringIO | No
             "(implementation guide version), which is normal for an 835 but pyx12 needs it "
             "to build the acknowledgment; validate without --ack"
         )
-    return PendingValidation(text, segments, source, types, ack, own_checks, progress)
+    required = list(_missing_required(segments)) if own_checks else []
+    count = len(segments)
+    del segments  # gone before the workers fork (each would count it in its RSS)
+    return PendingValidation(text, count, required, source, types, ack, own_checks, progress)
 
 
 class PendingValidation:
     """One validation under way (see `start_validation`)."""
 
-    def __init__(self, text: str, segments: list[list[str]], source: str,
-                 types: tuple[str, ...], ack: io.StringIO | None, own_checks: bool,
-                 progress: Progress | None):
-        self.text, self.segments, self.source, self.types = text, segments, source, types
+    def __init__(self, text: str, segment_count: int, required: list[ValidationFinding],
+                 source: str, types: tuple[str, ...], ack: io.StringIO | None,
+                 own_checks: bool, progress: Progress | None):
+        # the split segments are not kept: a 5,000-claim file's lists weigh ~30 MB
+        self.text, self.segment_count, self.required = text, segment_count, required
+        self.source, self.types = source, types
         self.ack, self.own_checks, self.progress = ack, own_checks, progress
         self._parallel: _Parallel | None = None
         workers = _workers()
@@ -162,10 +167,8 @@ class PendingValidation:
 
     def result(self) -> ValidationReport:
         text = self.text
-        own: list[ValidationFinding] = []
-        if self.own_checks:  # meanwhile the workers validate
-            own.extend(_missing_required(self.segments))
-        if self.own_checks and "837" in self.types:
+        own = list(self.required)
+        if self.own_checks and "837" in self.types:  # meanwhile the workers validate
             from edi.x837p.checks import check_text  # edi.x837p does not import pyx12
 
             own.extend(
@@ -181,11 +184,11 @@ class PendingValidation:
                 self._parallel.close()
                 self._parallel = None
         else:
-            findings = _pyx12_serial(text, self.ack, self.progress, len(self.segments))
+            findings = _pyx12_serial(text, self.ack, self.progress, self.segment_count)
         findings.extend(own)
         findings.sort(key=lambda f: (f.segment_number or 0))
         return ValidationReport(source=self.source, transaction_types=self.types,
-                                segment_count=len(self.segments), findings=tuple(findings))
+                                segment_count=self.segment_count, findings=tuple(findings))
 
 
 def _pyx12_serial(text: str, ack: io.StringIO | None, progress: Progress | None,
