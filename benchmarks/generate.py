@@ -146,3 +146,38 @@ def write_encounters(path: Path, count: int, seed: int = 2026) -> int:
 
     path.write_text(json.dumps(make_encounters(count, seed=seed)), encoding="utf-8")
     return path.stat().st_size
+
+
+def write_encounter_files(folder: Path, stem: str, count: int, seed: int = 2026) -> list[Path]:
+    """`count` generated encounters as JSON files of at most MAX_ENCOUNTERS each (the
+    per-file limit of `load_encounters`), as a biller's day arrives in several exports;
+    the same encounters whatever the split."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from encounter_batch import make_encounters
+
+    from coding.encounter_limits import MAX_ENCOUNTERS
+
+    everything = make_encounters(count, seed=seed)
+    paths = []
+    for k, start in enumerate(range(0, count, MAX_ENCOUNTERS), 1):
+        path = folder / f"{stem}-{k:02d}.json"
+        path.write_text(json.dumps(everything[start:start + MAX_ENCOUNTERS]), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def main(argv: list[str]) -> None:
+    """`python -m benchmarks.generate FOLDER N`: the 835 and the encounter files of size N
+    in FOLDER, their names and the 835's size printed as JSON. The benchmark generates in
+    this separate process so that its own memory stays small: a child process's peak RSS
+    as the OS reports it (wait4) starts from its parent's at the fork."""
+    folder, count = Path(argv[0]), int(argv[1])
+    remit = folder / f"remit-{count}.835"
+    size = write_835(remit, count)
+    encounters = write_encounter_files(folder, f"encounters-{count}", count)
+    print(json.dumps({"remit": str(remit), "bytes": size,
+                      "encounters": [str(p) for p in encounters]}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

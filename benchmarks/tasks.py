@@ -1,6 +1,6 @@
 """One measured piece of work, run in its own process by `python -m benchmarks`.
 
-    python -m benchmarks.tasks TASK FILE [PRACTICE]
+    python -m benchmarks.tasks TASK FILE...        (code-837: PRACTICE FILE...)
 
 Prints one JSON object: {"seconds": the work alone (imports excluded), "count": what it
 produced}. The parent reads the process's peak RSS and wall time from the OS, so each task
@@ -13,7 +13,7 @@ import io
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,10 +51,11 @@ def parse(path: str) -> Work:
     return lambda: sum(1 for item in iter_835_path(path) if isinstance(item, ClaimPayment))
 
 
-def _encounters(path: str) -> list:  # type: ignore[type-arg]
+def _encounters(paths: tuple[str, ...]) -> Iterator[Any]:
     from coding.encounter import load_encounters
 
-    return load_encounters(path)
+    for path in paths:
+        yield from load_encounters(path)
 
 
 def _warm_up() -> None:
@@ -67,31 +68,31 @@ def _warm_up() -> None:
     icd10_problem("L570")
 
 
-def code(path: str) -> Work:
+def code(*paths: str) -> Work:
     """Load and code every encounter (what `dermclaim code` does per file)."""
     from coding.engine import code_encounter
 
     _warm_up()
-    return lambda: sum(1 for enc in _encounters(path) if code_encounter(enc).lines)
+    return lambda: sum(1 for enc in _encounters(paths) if code_encounter(enc).lines)
 
 
-def code_837(path: str, practice_path: str) -> Work:
+def code_837(practice_path: str, *paths: str) -> Work:
     """Load, code, hold/split/group and render the 837P text, without validation or store:
     the work `dermclaim claims` does besides pyx12 and the record."""
     from edi.practice import load_practice
 
     _warm_up()
     practice = load_practice(practice_path)
-    return lambda: _code_837(path, practice)
+    return lambda: _code_837(paths, practice)
 
 
-def _code_837(path: str, practice: Any) -> int:
+def _code_837(paths: tuple[str, ...], practice: Any) -> int:
     from coding.engine import code_encounter
     from edi.x837p.envelope import ControlNumbers, interchange_receiver, usage_indicator
     from edi.x837p.submit import prepare
     from edi.x837p.writer import render_interchange
 
-    coded = [code_encounter(enc, fees=practice.fee_schedule) for enc in _encounters(path)]
+    coded = [code_encounter(enc, fees=practice.fee_schedule) for enc in _encounters(paths)]
     prepared = prepare(coded, NOW)
     guides = [g for g, _ in prepared.parts]
     transactions = prepared.transaction_count

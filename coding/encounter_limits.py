@@ -53,33 +53,51 @@ def too_deep(text: str) -> Problems:
 
 def check_decoded(data: Any) -> Problems:
     """Depth, array sizes, string lengths and number sizes of decoded JSON, each problem
-    with its path (`procedures: 100000 items, at most 1000`). Iterative: no recursion."""
+    with its path (`procedures: 100000 items, at most 1000`). Iterative: no recursion.
+    A value's path is written only when it has a problem: each entry of the walk keeps
+    its parent's entry and its key (building 70,000 path strings was most of the cost)."""
     problems: Problems = []
-    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    # (value, where, depth); where = (parent's where, key) or None at the top
+    stack: list[tuple[Any, Any, int]] = [(data, None, 0)]
     while stack and len(problems) < 20:
-        value, path, depth = stack.pop()
-        if isinstance(value, (dict, list)) and depth >= MAX_DEPTH:
-            problems.append((path, f"nested more than {MAX_DEPTH} levels deep"))
-            continue
+        value, where, depth = stack.pop()
         if isinstance(value, dict):
-            stack.extend((v, join(path, str(k)), depth + 1) for k, v in value.items())
+            if depth >= MAX_DEPTH:
+                problems.append((_path(where), f"nested more than {MAX_DEPTH} levels deep"))
+                continue
+            stack.extend([(v, (where, str(k)), depth + 1) for k, v in value.items()])
         elif isinstance(value, list):
+            if depth >= MAX_DEPTH:
+                problems.append((_path(where), f"nested more than {MAX_DEPTH} levels deep"))
+                continue
             limit = MAX_ENCOUNTERS if depth == 0 else MAX_ITEMS
             if len(value) > limit:
                 what = "encounters" if depth == 0 else "items"
-                problems.append((path, f"{len(value):,} {what}, at most {limit:,}"))
+                problems.append((_path(where), f"{len(value):,} {what}, at most {limit:,}"))
                 continue
-            stack.extend((v, join(path, i), depth + 1) for i, v in enumerate(value))
+            stack.extend([(v, (where, i), depth + 1) for i, v in enumerate(value)])
         elif isinstance(value, str):
             if len(value) > MAX_TEXT:
-                problems.append((path, f"text of {len(value):,} characters, at most "
-                                       f"{MAX_TEXT:,}"))
+                problems.append((_path(where), f"text of {len(value):,} characters, at most "
+                                               f"{MAX_TEXT:,}"))
         elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             if _too_big(value):
-                problems.append((path, f"a number with more than {MAX_DIGITS} digits before "
-                                       "the decimal point"))
+                problems.append((_path(where), f"a number with more than {MAX_DIGITS} digits "
+                                               "before the decimal point"))
     problems.sort(key=lambda p: p[0])
     return problems
+
+
+def _path(where: Any) -> str:
+    """The path of a walk entry (see `check_decoded`): 'procedures[2].site'."""
+    keys: list[str | int] = []
+    while where is not None:
+        where, key = where
+        keys.append(key)
+    path = ""
+    for key in reversed(keys):
+        path = join(path, key)
+    return path
 
 
 def _too_big(value: int | Decimal) -> bool:

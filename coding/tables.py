@@ -1,4 +1,4 @@
-"""The one reader of `coding/data/*.csv` (through importlib.resources, cached).
+"""The one reader of `coding/data/*.csv` (read beside this module, cached).
 
 Each table is a CSV whose leading `#` lines state its source and effective date; every row
 carries a `source` column. Functions here return typed, frozen views; a malformed table is a
@@ -11,7 +11,7 @@ import csv
 import io
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from attrs import frozen
 
@@ -37,6 +37,9 @@ __all__ = [
     "NocDrug",
     "noc_drugs",
 ]
+
+
+DATA = Path(__file__).resolve().parent / "data"
 
 
 class TableError(CodingError):
@@ -73,9 +76,11 @@ class DrugUnit:
 @cache
 def read_table(name: str) -> tuple[dict[str, str], ...]:
     """Rows of `coding/data/<name>` as dicts, skipping the `#` header comment lines."""
-    res = resources.files("coding").joinpath("data", name)
+    # a plain path beside the package: importlib.resources would cost a one-encounter
+    # `dermclaim code` more than reading every table (its first use imports zipfile,
+    # tempfile and more); dermclaim is installed as files, never run from a zip
     try:
-        text = res.read_text(encoding="utf-8")
+        text = (DATA / name).read_text(encoding="utf-8")
     except OSError as exc:  # pragma: no cover - packaging bug
         raise TableError(f"coding/data/{name}: cannot read: {exc}") from None
     lines = text.splitlines()

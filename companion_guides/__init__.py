@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from importlib import resources
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -120,13 +120,21 @@ _OPTIONAL: dict[str, tuple[type | tuple[type, ...], Any]] = {
 DENIED_LINE_RULES = ("send", "hold")  # secondary_denied_lines
 
 
+# the shipped guides, read beside this module (importlib.resources costs more to import
+# than a one-encounter `dermclaim code` spends coding)
+HERE = Path(__file__).resolve().parent
+
+
 def guide_names() -> list[str]:
-    """The names of the guides shipped with dermclaim."""
-    return sorted(
-        p.name[: -len(".toml")]
-        for p in resources.files(__name__).iterdir()
-        if p.name.endswith(".toml")
-    )
+    """The names of the guides shipped with dermclaim (listed once per process: every
+    encounter loaded asks)."""
+    return list(_guide_names())
+
+
+@cache
+def _guide_names() -> tuple[str, ...]:
+    return tuple(sorted(p.name[: -len(".toml")] for p in HERE.iterdir()
+                        if p.name.endswith(".toml")))
 
 
 def load_guide(name_or_path: str | Path) -> Guide:
@@ -159,7 +167,7 @@ def _read(name_or_path: str | Path) -> tuple[str, str, str]:
             raise GuideError(f"{path}: cannot read companion guide: {exc.strerror}") from None
     if not re.fullmatch(r"[a-z0-9_\-]+", s):
         raise GuideError(f"unknown payer {s!r}: known guides are {', '.join(guide_names())}")
-    res = resources.files(__name__) / f"{s}.toml"
+    res = HERE / f"{s}.toml"
     if not res.is_file():
         raise GuideError(f"unknown payer {s!r}: known guides are {', '.join(guide_names())}")
     where = f"companion_guides/{s}.toml"

@@ -44,6 +44,8 @@ __all__ = [
     "segment_loops",
     "validate_path",
     "validate_text",
+    "start_validation",
+    "PendingValidation",
 ]
 
 # pyx12 logs every error it finds to the "pyx12" logger (and Python's last-resort handler
@@ -110,47 +112,92 @@ def validate_text(text: str, source: str = "<text>", *, ack: io.StringIO | None 
     """Validate X12 text with pyx12 (plus our 837P checks when `own_checks`); `ack`, when
     given, receives the 999 acknowledgment pyx12 writes; `progress(segments validated,
     segments in all)` is called as pyx12 goes (for a progress bar)."""
+    return start_validation(text, source, ack=ack, own_checks=own_checks,
+                            progress=progress).result()
+
+
+def start_validation(text: str, source: str = "<text>", *, ack: io.StringIO | None = None,
+                     own_checks: bool = True, progress: Progress | None = None
+                     ) -> PendingValidation:
+    """`validate_text` begun: a large 837P is already being validated by pyx12 in worker
+    processes when this returns, so the caller can do other work meanwhile (`dermclaim
+    claims` records the interchange); `result()` finishes it (our own checks run in this
+    process then, while the workers go on). Raises EdiError at once for text that is not
+    X12. Call `result()` or `cancel()`."""
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.lstrip().startswith("ISA"):
         raise EdiError(f"{source}: not an X12 file (it must start with an ISA segment)")
-    types = _transaction_types(text)
-    if ack is not None and "837" not in types and _missing_st03(text):
+    segments = _segments(text)  # split once: the checks below and the report share it
+    types = _transaction_types(segments)
+    if ack is not None and "837" not in types and _missing_st03(segments):
         raise EdiError(
             f"{source}: cannot write a 999 for this file: its ST segment has no ST03 "
             "(implementation guide version), which is normal for an 835 but pyx12 needs it "
             "to build the acknowledgment; validate without --ack"
         )
-    findings = _pyx12(text, ack, types, progress)
-    if own_checks:
-        findings.extend(_missing_required(text))
-    if own_checks and "837" in types:
-        from edi.x837p.checks import check_text  # edi.x837p does not import pyx12
-
-        findings.extend(
-            ValidationFinding(message=p.message, segment_number=p.segment_number,
-                              segment_id=p.segment_id, loop=p.loop or None, code=p.code,
-                              checker="dermclaim")
-            for p in check_text(text)
-        )
-    findings.sort(key=lambda f: (f.segment_number or 0))
-    return ValidationReport(source=source, transaction_types=types,
-                            segment_count=len(_segments(text)), findings=tuple(findings))
+    required = list(_missing_required(segments)) if own_checks else []
+    count = len(segments)
+    del segments  # gone before the workers fork (each would count it in its RSS)
+    return PendingValidation(text, count, required, source, types, ack, own_checks, progress)
 
 
-def _pyx12(text: str, ack: io.StringIO | None, types: tuple[str, ...],
-           progress: Progress | None) -> list[ValidationFinding]:
-    """pyx12's findings on `text`: on several cores (whole claims per process) when the
-    file is a large, regular 837P and no 999 is asked for, else in this process."""
-    workers = _workers()
-    if ack is None and workers > 1 and types == ("837",) and len(text) >= PARALLEL_FROM:
-        elem, term = _delimiters(text)
-        pieces = split_claims(text, elem, term, workers)
-        if pieces is not None:
-            return _parallel(pieces, progress)
+class PendingValidation:
+    """One validation under way (see `start_validation`)."""
+
+    def __init__(self, text: str, segment_count: int, required: list[ValidationFinding],
+                 source: str, types: tuple[str, ...], ack: io.StringIO | None,
+                 own_checks: bool, progress: Progress | None):
+        # the split segments are not kept: a 5,000-claim file's lists weigh ~30 MB
+        self.text, self.segment_count, self.required = text, segment_count, required
+        self.source, self.types = source, types
+        self.ack, self.own_checks, self.progress = ack, own_checks, progress
+        self._parallel: _Parallel | None = None
+        workers = _workers()
+        if ack is None and workers > 1 and types == ("837",) and len(text) >= PARALLEL_FROM:
+            elem, term = _delimiters(text)
+            pieces = split_claims(text, elem, term, workers)
+            if pieces is not None:
+                self._parallel = _Parallel(pieces)
+
+    def cancel(self) -> None:
+        """Stop the workers (the caller failed before it needed the result)."""
+        if self._parallel is not None:
+            self._parallel.close(cancel=True)
+            self._parallel = None
+
+    def result(self) -> ValidationReport:
+        text = self.text
+        own = list(self.required)
+        if self.own_checks and "837" in self.types:  # meanwhile the workers validate
+            from edi.x837p.checks import check_text  # edi.x837p does not import pyx12
+
+            own.extend(
+                ValidationFinding(message=p.message, segment_number=p.segment_number,
+                                  segment_id=p.segment_id, loop=p.loop or None, code=p.code,
+                                  checker="dermclaim")
+                for p in check_text(text)
+            )
+        if self._parallel is not None:
+            try:
+                findings = self._parallel.findings(self.progress)
+            finally:
+                self._parallel.close()
+                self._parallel = None
+        else:
+            findings = _pyx12_serial(text, self.ack, self.progress, self.segment_count)
+        findings.extend(own)
+        findings.sort(key=lambda f: (f.segment_number or 0))
+        return ValidationReport(source=self.source, transaction_types=self.types,
+                                segment_count=self.segment_count, findings=tuple(findings))
+
+
+def _pyx12_serial(text: str, ack: io.StringIO | None, progress: Progress | None,
+                  total: int) -> list[ValidationFinding]:
+    """pyx12's findings on `text` (`total` segments) in this process."""
     if progress is None:
         return _pyx12_once(text, ack)
-    total, done = len(_segments(text)), [0]
+    done = [0]
 
     def tick() -> None:
         done[0] += REPORT_EVERY
@@ -177,34 +224,47 @@ def _pyx12_piece(text: str) -> list[ValidationFinding]:
     return _pyx12_once(text, None, _count_in_parent if _done is not None else None)
 
 
-def _parallel(pieces: list[Piece], progress: Progress | None) -> list[ValidationFinding]:
-    """Each piece validated in its own process; findings mapped back to the original
-    segment numbers (a finding on a header every piece repeats is kept once)."""
-    context = multiprocessing.get_context("fork" if "fork" in
-                                          multiprocessing.get_all_start_methods() else None)
-    done = context.Value("l", 0)
-    validated = sum(len(p.origin) for p in pieces)  # headers repeat in every piece
-    total = pieces[-1].origin[-1]  # the IEA: the segments of the file
-    with concurrent.futures.ProcessPoolExecutor(len(pieces), mp_context=context,
-                                                initializer=_worker_start,
-                                                initargs=(done,)) as pool:
-        futures = [pool.submit(_pyx12_piece, p.text) for p in pieces]
+class _Parallel:
+    """Each piece validated in its own process, started at once; `findings` gathers them
+    mapped back to the original segment numbers (a finding on a header every piece
+    repeats is kept once)."""
+
+    def __init__(self, pieces: list[Piece]):
+        context = multiprocessing.get_context("fork" if "fork" in
+                                              multiprocessing.get_all_start_methods() else None)
+        self.pieces = pieces
+        self.done = context.Value("l", 0)
+        self.pool = concurrent.futures.ProcessPoolExecutor(
+            len(pieces), mp_context=context, initializer=_worker_start, initargs=(self.done,))
+        try:
+            self.futures = [self.pool.submit(_pyx12_piece, p.text) for p in pieces]
+        except BaseException:
+            self.close(cancel=True)
+            raise
+
+    def close(self, cancel: bool = False) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=cancel)
+
+    def findings(self, progress: Progress | None) -> list[ValidationFinding]:
+        pieces, futures = self.pieces, self.futures
+        validated = sum(len(p.origin) for p in pieces)  # headers repeat in every piece
+        total = pieces[-1].origin[-1]  # the IEA: the segments of the file
         while progress is not None and not all(f.done() for f in futures):
             concurrent.futures.wait(futures, timeout=0.25)
-            progress(min(done.value * total // validated, total), total)
+            progress(min(self.done.value * total // validated, total), total)
         results = [f.result() for f in futures]
-    if progress is not None:
-        progress(total, total)
-    seen: set[tuple[object, ...]] = set()
-    findings: list[ValidationFinding] = []
-    for piece, found in zip(pieces, results, strict=True):
-        for f in found:
-            f = attrs.evolve(f, segment_number=piece.original(f.segment_number))
-            key = (f.segment_number, f.code, f.element, f.message)
-            if key not in seen:
-                seen.add(key)
-                findings.append(f)
-    return findings
+        if progress is not None:
+            progress(total, total)
+        seen: set[tuple[object, ...]] = set()
+        findings: list[ValidationFinding] = []
+        for piece, found in zip(pieces, results, strict=True):
+            for f in found:
+                f = attrs.evolve(f, segment_number=piece.original(f.segment_number))
+                key = (f.segment_number, f.code, f.element, f.message)
+                if key not in seen:
+                    seen.add(key)
+                    findings.append(f)
+        return findings
 
 
 def _workers() -> int:
@@ -396,9 +456,9 @@ def _segments(text: str) -> list[list[str]]:
     return [s.strip().split(elem) for s in text.lstrip().split(term) if s.strip()]
 
 
-def _transaction_types(text: str) -> tuple[str, ...]:
+def _transaction_types(segments: list[list[str]]) -> tuple[str, ...]:
     seen: list[str] = []
-    for seg in _segments(text):
+    for seg in segments:
         if seg[0] == "ST" and len(seg) > 1 and seg[1] not in seen:
             seen.append(seg[1])
     return tuple(seen)
@@ -412,11 +472,11 @@ REQUIRED_SEGMENTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _missing_required(text: str) -> Iterator[ValidationFinding]:
+def _missing_required(segments: list[list[str]]) -> Iterator[ValidationFinding]:
     current: str | None = None
     start = 0
     seen: set[str] = set()
-    for n, seg in enumerate(_segments(text), start=1):
+    for n, seg in enumerate(segments, start=1):
         if seg[0] == "ST":
             current, start, seen = (seg[1] if len(seg) > 1 else ""), n, set()
         elif seg[0] == "SE" and current is not None:
@@ -431,8 +491,8 @@ def _missing_required(text: str) -> Iterator[ValidationFinding]:
             seen.add(seg[0])
 
 
-def _missing_st03(text: str) -> bool:
-    return any(seg[0] == "ST" and (len(seg) < 4 or not seg[3]) for seg in _segments(text))
+def _missing_st03(segments: list[list[str]]) -> bool:
+    return any(seg[0] == "ST" and (len(seg) < 4 or not seg[3]) for seg in segments)
 
 
 def _write_atomically(path: Path, content: str) -> None:

@@ -90,10 +90,48 @@ def test_a_new_code_set_gets_its_own_index(fresh_cache: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     icd10_index()
     key, _ = mod._code_set_key()
+    signature = mod._data_signature()
     monkeypatch.setattr(mod, "_code_set_key", lambda: (key + "-next", "October 2026"))
+    # a new release replaces the library's files: their signature changes with them
+    monkeypatch.setattr(mod, "_data_signature", lambda: f"{signature}-next")
     icd10_index.cache_clear()
     assert icd10_index().version == "October 2026"
     assert len(list(fresh_cache.glob("icd10cm-*.txt"))) == 2
+
+
+def test_the_key_file_spares_reading_the_distribution_record(
+        fresh_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = icd10_index()
+    assert len(list(fresh_cache.glob("icd10cm-at-*.key"))) == 1
+    icd10_index.cache_clear()
+
+    def no_record() -> tuple[str, str]:
+        raise AssertionError("the key file should have named the index")
+
+    monkeypatch.setattr(mod, "_code_set_key", no_record)
+    assert icd10_index() == first
+    icd10_index.cache_clear()
+    # the library's files changed (size, time or place): the record is read again
+    monkeypatch.undo()
+    monkeypatch.setenv("DERMCLAIM_CACHE_DIR", str(fresh_cache))
+    calls = []
+    real = mod._code_set_key
+    monkeypatch.setattr(mod, "_code_set_key", lambda: calls.append(1) or real())
+    monkeypatch.setattr(mod, "_data_signature", lambda: "another-install")
+    assert icd10_index() == first and calls == [1]
+
+
+@pytest.mark.parametrize("code", ["A00", "A000", "Z9989", "L570", "S72001A"])
+def test_binary_search_finds_first_middle_and_last_codes(fresh_cache: Path,
+                                                         code: str) -> None:
+    """The search over the text against a plain scan of its lines."""
+    index = icd10_index()
+    by_scan = {line.partition(" ")[0]: tuple(line.partition(" ")[2].split())
+               for line in index.text.splitlines()}
+    assert index.children(code) == by_scan.get(code)
+    first, last = index.text.split(" ", 1)[0], index.text.splitlines()[-1].partition(" ")[0]
+    assert index.children(first) == by_scan[first]
+    assert index.children(last) == by_scan[last]
 
 
 def test_problems_read_from_the_index(fresh_cache: Path) -> None:

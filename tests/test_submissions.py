@@ -173,10 +173,13 @@ def test_failure_at_commit_keeps_the_previous_file(store_url: str, out_dir: Path
 
 def test_invalid_output_is_never_written(store_url: str, out_dir: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    def invalid(*args: object, **kwargs: object) -> None:
+    """The validation fails after the file is staged and its rows recorded (pyx12 runs
+    while they are written): the staged file and the rows go, nothing was saved."""
+    def invalid(pending: object, *args: object, **kwargs: object) -> None:
+        pending.result()  # type: ignore[attr-defined]  # the workers finish, then it fails
         raise EdiError("claims.837: the 837P written failed validation, nothing was saved")
 
-    monkeypatch.setattr(submissions, "render_validated", invalid)
+    monkeypatch.setattr(submissions, "validated", invalid)
     with pytest.raises(EdiError, match="nothing was saved"):
         submit_claims([claim()], practice(), out_dir / "claims.837", url=store_url, now=NOW)
     assert list(out_dir.iterdir()) == []

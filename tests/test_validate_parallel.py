@@ -113,3 +113,25 @@ def test_progress_rises_to_every_segment(text: str, workers: int,
     assert seen[-1] == (total, total)
     assert all(t == total and 0 <= d <= t for d, t in seen)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_a_started_validation_runs_while_the_caller_works(text: str,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """`start_validation` returns with pyx12 already at work in the pieces (issue 24:
+    `claims` records meanwhile); its result equals `validate_text`'s, broken or not, and a
+    cancelled one leaves no worker behind."""
+    monkeypatch.setenv("DERMCLAIM_VALIDATE_WORKERS", "2")
+    monkeypatch.setattr(validate, "PARALLEL_FROM", 0)
+    broken = _break(text)
+    pending = validate.start_validation(broken, "batch.837")
+    assert pending._parallel is not None and len(pending._parallel.futures) == 2
+    report = pending.result()
+    assert report == validate.validate_text(broken, "batch.837")
+    assert len(report.errors) >= 3 and report.segment_count == len(
+        [s for s in broken.split("~") if s.strip()])
+    stopped = validate.start_validation(text, "batch.837")
+    pool = stopped._parallel.pool  # type: ignore[union-attr]
+    stopped.cancel()
+    assert stopped._parallel is None
+    assert all(not p.is_alive() for p in (pool._processes or {}).values())

@@ -18,7 +18,7 @@ from companion_guides import Guide, GuideError, get_guide
 from edi.atomic import put_in_place, stage
 from edi.errors import EdiError
 from edi.practice import Practice
-from edi.validate import Progress, ValidationReport, validate_text
+from edi.validate import PendingValidation, Progress, ValidationReport, start_validation
 from edi.x837p.checks import claim_problems
 from edi.x837p.envelope import (
     ControlNumbers,
@@ -30,7 +30,8 @@ from edi.x837p.envelope import (
 from edi.x837p.split import ClaimPart, split_claim
 from edi.x837p.writer import Rendered, render_interchange
 
-__all__ = ["HeldClaim", "Prepared", "prepare", "render_validated", "utc", "AtomicFile"]
+__all__ = ["HeldClaim", "Prepared", "prepare", "render_validated", "render_started", "validated",
+           "utc", "AtomicFile"]
 
 
 @frozen
@@ -130,20 +131,37 @@ def render_validated(prepared: Prepared, practice: Practice, control: ControlNum
                      progress: Progress | None = None) -> tuple[Rendered, ValidationReport]:
     """Render and validate (pyx12 plus our checks). Raises EdiError, listing the problems,
     if what we wrote is not clean: nothing may go out that the guide would reject."""
+    rendered, pending = render_started(prepared, practice, control, now, newlines=newlines,
+                                       source=source, progress=progress)
+    return rendered, validated(pending, source)
+
+
+def render_started(prepared: Prepared, practice: Practice, control: ControlNumbers,
+                   now: datetime, *, newlines: bool = True, source: str = "<837P>",
+                   progress: Progress | None = None) -> tuple[Rendered, PendingValidation]:
+    """`render_validated` in two steps: the text, with its validation under way (pyx12 in
+    worker processes for a large file), so the caller can record it meanwhile; nothing
+    may be committed or sent before `validated(pending)` has returned."""
     guides = [g for g, _ in prepared.parts]
     rendered = render_interchange(
         prepared.groups, practice, control, now,
         receiver=interchange_receiver(practice, prepared.groups, guides),
         usage=usage_indicator(guides), newlines=newlines,
     )
-    report = validate_text(rendered.text, source, progress=progress)
+    return rendered, start_validation(rendered.text, source, progress=progress)
+
+
+def validated(pending: PendingValidation, source: str = "<837P>") -> ValidationReport:
+    """The report of a validation `render_started` began; EdiError, listing the problems,
+    when what we wrote is not clean."""
+    report = pending.result()
     if not report.ok:
         shown = "\n  ".join(f.describe() for f in report.errors[:20])
         more = len(report.errors) - 20
         raise EdiError(f"{source}: the 837P written failed validation, nothing was saved "
                        f"({len(report.errors)} problems):\n  {shown}"
                        + (f"\n  ... and {more} more" if more > 0 else ""))
-    return rendered, report
+    return report
 
 
 class AtomicFile:

@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from attrs import frozen
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from reconcile.denials.levels import level_deadline, next_level
@@ -187,28 +188,53 @@ def refused_moves(session: Session, denial_ids: Iterable[int], to: str) -> dict[
 def record_moves(session: Session, denial_ids: Iterable[int], to: str, *, actor: str,
                  note: str = "", values: dict[int, dict[str, Any]] | None = None,
                  remit_file_id: int | None = None, interchange: int | None = None,
-                 now: datetime | None = None) -> int:
+                 now: datetime | None = None, notes: dict[int, str] | None = None) -> int:
     """Move denials inside the caller's transaction (remit load, correct): each move is
     checked against the table (not as a hand move) and leaves a history row; a denial
     whose status does not allow the move is left as it is. `values` sets columns per
-    denial (recovered amount, paying claim row). Returns how many moved."""
+    denial (recovered amount, paying claim row); `notes` gives a denial its own note in
+    place of `note`. Returns how many moved.
+
+    In bulk, without the ORM's unit of work (a load moves thousands): one SELECT of the
+    statuses per 500 denials, one executemany UPDATE per set of columns, one executemany
+    INSERT of the history rows. Denial objects the session already holds are expired, so
+    they read the new status on their next use."""
     ids = sorted(set(denial_ids))
+    if not ids:
+        return 0
+    session.flush()  # pending ORM changes first: the statements below read the tables
     when = now or datetime.now(UTC)
-    moved = 0
+    table = Denial.__table__  # type: ignore[attr-defined]
+    conn = session.connection()
+    allowed = moves()
+    current: dict[int, str] = {}
     for start in range(0, len(ids), 500):
-        q = (select(Denial).where(col(Denial.id).in_(ids[start:start + 500]))
-             .execution_options(populate_existing=True))
-        for d in session.exec(q):
-            if (d.status, to) not in moves():
-                continue
-            for k, v in (values or {}).get(d.id or 0, {}).items():
-                setattr(d, k, v)
-            _event(session, d, to, actor=actor, note=note, remit_file_id=remit_file_id,
-                   interchange=interchange, now=when)
-            session.add(d)
-            moved += 1
-    session.flush()
-    return moved
+        q = sa.select(table.c.id, table.c.status).where(table.c.id.in_(ids[start:start + 500]))
+        current.update((i, status) for i, status in conn.execute(q))
+    moving = [i for i in ids if i in current and (current[i], to) in allowed]
+    if not moving:
+        return 0
+    events = [dict(denial_id=i, at=when, from_status=current[i], to_status=to, actor=actor,
+                   note=(notes or {}).get(i, note), level=None, on_date=None,
+                   remit_file_id=remit_file_id, interchange=interchange) for i in moving]
+    # one UPDATE statement per shape of `values` (usually one), executed many
+    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for i in moving:
+        extra = (values or {}).get(i, {})
+        row = {**extra, "status": to, "b_id": i}
+        if to == "superseded":
+            row["superseded"] = True
+        by_shape.setdefault(tuple(sorted(row)), []).append(row)
+    for shape, rows in by_shape.items():
+        stmt = (sa.update(table).where(table.c.id == sa.bindparam("b_id"))
+                .values({k: sa.bindparam(k) for k in shape if k != "b_id"}))
+        conn.execute(stmt, rows)
+    conn.execute(sa.insert(DenialEvent.__table__), events)  # type: ignore[attr-defined]
+    for i in moving:  # what the session holds of these denials is stale now
+        held = session.identity_map.get(identity_key(Denial, i))
+        if held is not None:
+            session.expire(held)
+    return len(moving)
 
 
 @frozen

@@ -273,12 +273,11 @@ def apply_overturns(session: Session, overturns: Sequence[Overturn], file_id: in
     """Move the denials to `overturned` with the amount recovered and the paying claim."""
     if not overturns:
         return 0
-    moved = 0
-    for o in overturns:  # one note per denial: its own amount and rule
-        moved += record_moves(
-            session, [o.denial_id], "overturned", actor="remit load",
-            note=f"paid {o.recovered:.2f} by {file_name} (matched by {o.rule})",
-            values={o.denial_id: {"recovered_amount": o.recovered,
-                                  "overturned_by_claim_row_id": o.claim_row_id}},
-            remit_file_id=file_id)
-    return moved
+    return record_moves(  # in one go; one note per denial: its own amount and rule
+        session, [o.denial_id for o in overturns], "overturned", actor="remit load",
+        notes={o.denial_id: f"paid {o.recovered:.2f} by {file_name} (matched by {o.rule})"
+               for o in overturns},
+        values={o.denial_id: {"recovered_amount": o.recovered,
+                              "overturned_by_claim_row_id": o.claim_row_id}
+                for o in overturns},
+        remit_file_id=file_id)

@@ -26,7 +26,7 @@ from coding.model import CodedClaim
 from edi.errors import EdiError
 from edi.practice import Practice
 from edi.x837p.envelope import ControlNumbers
-from edi.x837p.submit import AtomicFile, HeldClaim, prepare, render_validated, utc
+from edi.x837p.submit import AtomicFile, HeldClaim, prepare, render_started, utc, validated
 from edi.x837p.writer import WrittenClaim
 from reconcile.errors import StoreError
 from reconcile.store.ack_models import ClaimResubmission
@@ -285,35 +285,44 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
                                     recovered=recovered)
             control = next_control_numbers(session, groups=len(prepared.groups),
                                            transactions=prepared.transaction_count)
-            rendered, _report = render_validated(prepared, practice, control, when,
-                                                 newlines=newlines, source=str(out),
-                                                 progress=progress)
+            # pyx12 validates in worker processes while this process stages the file and
+            # records the rows (uncommitted): nothing commits before `validated` passes
+            rendered, validation = render_started(prepared, practice, control, when,
+                                                  newlines=newlines, source=str(out),
+                                                  progress=progress)
             try:
-                data = rendered.text.encode("ascii")
-            except UnicodeEncodeError as exc:
-                raise EdiError(f"{out}: the 837P has a character X12 does not allow at "
-                               f"offset {exc.start}") from None
-            if stream is not None:
+                try:
+                    data = rendered.text.encode("ascii")
+                except UnicodeEncodeError as exc:
+                    raise EdiError(f"{out}: the 837P has a character X12 does not allow at "
+                                   f"offset {exc.start}") from None
+                if stream is not None:  # validated before a byte goes to stdout
+                    validated(validation, str(out))
+                    interchange = record_interchange(session, control=control,
+                                                     file_name=STDOUT_NAME, data=data,
+                                                     created_at=when, claims=rendered.claims)
+                    if before_commit is not None:
+                        before_commit(session, control.isa13,
+                                      frozenset(w.part.claim.claim_id for w in rendered.claims))
+                    session.commit()
+                    _to_stream(engine, interchange, stream, data)
+                    return SubmitResult(out, control.isa13, rendered.claims, prepared.held,
+                                        file_sha256(data), rendered.segment_count,
+                                        prepared.warnings, recovered)
+                # Order: temp file written and synced -> rows committed as "writing" ->
+                # rename -> "written". A crash between commit and rename leaves rows that
+                # name the synced temporary: the next run finishes the rename (recovery).
+                pending = AtomicFile(out, data)
+                assert pending.tmp is not None
                 interchange = record_interchange(session, control=control,
-                                                 file_name=STDOUT_NAME, data=data,
-                                                 created_at=when, claims=rendered.claims)
-                if before_commit is not None:
-                    before_commit(session, control.isa13,
-                                  frozenset(w.part.claim.claim_id for w in rendered.claims))
-                session.commit()
-                _to_stream(engine, interchange, stream, data)
-                return SubmitResult(out, control.isa13, rendered.claims, prepared.held,
-                                    file_sha256(data), rendered.segment_count,
-                                    prepared.warnings, recovered)
-            # Order: temp file written and synced -> rows committed as "writing" -> rename
-            # -> "written". A crash between commit and rename leaves rows that name the
-            # synced temporary: the next run finishes the rename (recovery).
-            pending = AtomicFile(out, data)
-            assert pending.tmp is not None
-            interchange = record_interchange(session, control=control, file_name=out.name,
-                                             data=data, created_at=when,
-                                             claims=rendered.claims, file_path=out.resolve(),
-                                             staged_path=pending.tmp.resolve())
+                                                 file_name=out.name, data=data,
+                                                 created_at=when, claims=rendered.claims,
+                                                 file_path=out.resolve(),
+                                                 staged_path=pending.tmp.resolve())
+            except BaseException:
+                validation.cancel()
+                raise
+            validated(validation, str(out))
             if before_commit is not None:
                 before_commit(session, control.isa13,
                               frozenset(w.part.claim.claim_id for w in rendered.claims))
