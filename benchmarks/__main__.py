@@ -131,8 +131,10 @@ GUARDS = (
     Guard("code837_growth", "coding + 837P time per encounter, large / small", 1.0, 2.0),
     Guard("parse_rss_growth", "parse peak RSS, large / small size", 1.5, 3.0),
     Guard("load_rss_growth", "remit load peak RSS, large / small size", 1.5, 3.0),
-    # measured 1.3 (1,000 encounters, busy) to 2.1 (400, before issue 24's overlap)
-    Guard("claims_x_pyx12", "claims / pyx12 alone on the same file", 0.75, 2.5),
+    # measured 1.3 (1,000 encounters, busy) to 2.1 (400, before issue 24's overlap), 1.95
+    # with the test suite running beside it: the line leaves room for a busy CI machine and
+    # still fails a coding or recording step that turns quadratic (10x and more)
+    Guard("claims_x_pyx12", "claims / pyx12 alone on the same file", 0.75, 3.0),
     Guard("code_x_help", "dermclaim code (1 encounter) / dermclaim --help", 2.0, 4.0),
 )
 
