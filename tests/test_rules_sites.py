@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -105,17 +106,13 @@ def test_loader_accepts_exactly_the_mapped_sites() -> None:
     assert tuple(loader.SITES) == SITES
 
 
-def test_malformed_table_names_file_and_line(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_malformed_table_names_file_and_line(monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: Path) -> None:
     import coding.tables as tables
 
-    class Fake:
-        def joinpath(self, *parts: str) -> Fake:
-            return self
-
-        def read_text(self, encoding: str) -> str:
-            return "# header\ncode,units,source\n11102,1,CPT\n11104,1,CPT, extra\n"
-
-    monkeypatch.setattr(tables.resources, "files", lambda pkg: Fake())
+    (tmp_path / "x.csv").write_text(
+        "# header\ncode,units,source\n11102,1,CPT\n11104,1,CPT, extra\n", encoding="utf-8")
+    monkeypatch.setattr(tables, "DATA", tmp_path)
     tables.read_table.cache_clear()
     try:
         with pytest.raises(tables.TableError, match=r"coding/data/x.csv: line 4: wrong number"):
