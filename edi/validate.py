@@ -3,7 +3,7 @@
 pyx12 4.0 is the independent judge of what we write (837P) and what payers send (835).
 It is called through its API on an in-memory text (no files appear beside the input); its
 JSON error report is turned into frozen findings: file segment number, segment ID, loop
-and a plain message. For an 837P our own checks (`edi.x837p.checks`) add what pyx12 lets
+and a plain message. For an 837P our own checks (`edi.x837p.text_checks`) add what pyx12 lets
 through (HL04 child flags, CLM02 = sum of SV102, pointers past HI, dotted ICD-10, NPI check
 digits, 10-digit NDCs, 5-digit billing ZIP, zero units...).
 
@@ -170,7 +170,7 @@ class PendingValidation:
         text = self.text
         own = list(self.required)
         if self.own_checks and "837" in self.types:  # meanwhile the workers validate
-            from edi.x837p.checks import check_text  # edi.x837p does not import pyx12
+            from edi.x837p.text_checks import check_text  # edi.x837p does not import pyx12
 
             own.extend(
                 ValidationFinding(message=p.message, segment_number=p.segment_number,

@@ -13,8 +13,9 @@ from claim_builders import NOW, claim, kenalog, line, render, rendering
 from coding.model import Finding, LineDrug, Provider, Severity
 from companion_guides import get_guide
 from edi.validate import validate_text
-from edi.x837p.checks import check_text, claim_problems
+from edi.x837p.checks import claim_problems
 from edi.x837p.submit import prepare
+from edi.x837p.text_checks import check_text
 
 MEDICARE = get_guide("medicare")
 COMMERCIAL = get_guide("commercial")

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from edi.x837p.checks import check_text, loop_of
+from edi.x837p.text_checks import check_text, loop_of
 from reconcile.store import migrate
 from reconcile.store.database import new_engine
 from tests.conftest import CORPUS

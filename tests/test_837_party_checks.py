@@ -13,10 +13,11 @@ from coding.model import Address
 from companion_guides import get_guide
 from edi.practice import PracticeError, parse_practice
 from edi.x12.charset import fold, unmapped
-from edi.x837p.checks import check_text, claim_problems
+from edi.x837p.checks import claim_problems
 from edi.x837p.party_checks import is_mbi, is_po_box
 from edi.x837p.segments import clean_text
 from edi.x837p.submit import prepare
+from edi.x837p.text_checks import check_text
 
 MEDICARE = get_guide("medicare")
 COMMERCIAL = get_guide("commercial")
