@@ -79,8 +79,9 @@ STATUS_GROUPS = {"1": "processed", "2": "processed", "3": "processed",
                  "22": "reversal", "23": "not_our_claim", "25": "predetermination"}
 BALANCE_KINDS = ("line_out_of_balance", "claim_out_of_balance", "transaction_out_of_balance")
 # figures of a payment as a whole: no service line carries them
+# figures that belong to no service line: left out (None) under a line filter, not shown whole
 PAYMENT_FIGURES = ("plb", "deposit_expected", "received", "payments", "duplicate_payments",
-                   "out_of_balance", "plb_by_reason")
+                   "out_of_balance", "plb_by_reason", "coordination_of_benefits")
 
 
 @frozen
@@ -245,8 +246,6 @@ def compute_in(s: Session, since: date | None = None, until: date | None = None,
             if seen is None or rank > seen[1]:
                 counted[group[cid]] = (cid, rank)
     claim_ids = {cid for cid, _ in counted.values()}
-    # whose money it is after every payer, for the claims in scope (each claim once)
-    t.cob = cob_figures(s, sorted({r[1] for r in rows if r[0] in claim_ids}))
     if sc.by_line:
         line_figures(s, t, sc, rows, every, claim_ids, group)
         return t
@@ -260,6 +259,8 @@ def compute_in(s: Session, since: date | None = None, until: date | None = None,
     t.lines = _count_lines(s, [cid for cid, _ in counted.values()])
     t.contractual = _contractual(s, every)
     _denials(s, t, every)
+    # whose money it is after every payer, for the claims in scope (each claim once)
+    t.cob = cob_figures(s, sorted({r[1] for r in rows if r[0] in claim_ids}))
     return t
 
 

@@ -205,15 +205,19 @@ def render(rows: Sequence[DenialRow], t: Totals, today: date,
     if lt is not None:
         cards += [(k, f"{v:,.2f}") for k, v in (
             ("Allowed", lt.allowed), ("Patient responsibility", lt.patient_responsibility),
-            ("Contractual", lt.contractual), ("Provider adjustments (PLB)", lt.plb),
-            ("Deposit (paid - PLB)", lt.deposit_expected), ("Received (BPR02)", lt.received))]
+            ("Contractual", lt.contractual))]
+        if not lt.by_line:  # payments belong to no service line: not shown under a line filter
+            cards += [(k, f"{v:,.2f}") for k, v in (
+                ("Provider adjustments (PLB)", lt.plb),
+                ("Deposit (paid - PLB)", lt.deposit_expected),
+                ("Received (BPR02)", lt.received))]
         cards.append(("Denial rate (denied / billed)",
                       "-" if lt.denial_rate is None else f"{lt.denial_rate:.1%}"))
         cards.append(("Denied lines / lines",
                       "-" if lt.denied_line_rate is None else f"{lt.denied_line_rate:.1%}"))
         cob = lt.cob  # whose money it is once a next payer is involved (ledger/shares.py)
-        if cob.billed_to_secondary or cob.awaiting_crossover or cob.to_bill_secondary \
-                or cob.paid_by_later_payers:
+        if not lt.by_line and (cob.billed_to_secondary or cob.awaiting_crossover
+                               or cob.to_bill_secondary or cob.paid_by_later_payers):
             cards += [(k, f"{v:,.2f}") for k, v in (
                 ("Billed to secondary", cob.billed_to_secondary),
                 ("Awaiting crossover", cob.awaiting_crossover),
