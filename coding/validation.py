@@ -83,6 +83,12 @@ def npi_check_digit_ok(npi: str) -> bool:
     return npi[9] == npi_check_digit(npi[:9])
 
 
+def npi_is_valid(npi: str) -> bool:
+    """An NPI as CMS issues them (first digit 1 or 2) with a valid check digit: the
+    practice's NPIs (edi.practice) and every NPI in an 837P (edi.x837p) are judged by it."""
+    return re.fullmatch(r"[12]\d{9}", npi) is not None and npi_check_digit_ok(npi)
+
+
 def npi_check_digit(first_nine: str) -> str:
     """The check digit for the first nine digits of an NPI."""
     digits = [int(d) for d in "80840" + first_nine]

@@ -66,7 +66,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from coding.validation import npi_check_digit_ok
+from coding.validation import npi_is_valid
 from edi.errors import EdiError
 from edi.x12.numbers import r_number
 from edi.x837p.party_checks import is_po_box
@@ -171,12 +171,6 @@ class Practice:
 
 
 # ------------------------------------------------------------------------------ checks
-
-
-def npi_is_valid(npi: str) -> bool:
-    """An NPI as CMS issues them (first digit 1 or 2) with a valid check digit (the Luhn
-    rule lives in coding.validation, shared with the rendering provider's check)."""
-    return re.fullmatch(r"[12]\d{9}", npi) is not None and npi_check_digit_ok(npi)
 
 
 _X12_TEXT = re.compile(r"[A-Za-z0-9 .,&'/#()-]+")  # no X12 delimiters (* : ~ ^ >)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from coding.validation import npi_is_valid
 from edi.errors import EdiError
-from edi.practice import PracticeError, load_practice, npi_is_valid, parse_practice
+from edi.practice import PracticeError, load_practice, parse_practice
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "practice.toml"

@@ -14,8 +14,8 @@ import re
 from datetime import datetime
 
 from coding.model import CodedClaim
+from coding.validation import npi_is_valid
 from companion_guides import Guide
-from edi.practice import npi_is_valid
 from edi.x837p.party_checks import party_problems
 
 __all__ = ["claim_problems", "RELATIONSHIP_CODES", "needs_ndc", "MODIFIERS"]

@@ -17,7 +17,7 @@ from typing import Any
 
 from attrs import frozen
 
-from edi.practice import npi_is_valid
+from coding.validation import npi_is_valid
 from edi.x837p.checks import ICD10
 from edi.x837p.party_checks import is_mbi, is_po_box
 
