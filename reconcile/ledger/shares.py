@@ -164,21 +164,24 @@ def _add_shares(f: CobFigures, shares: Iterable[LineShare]) -> None:
 
 
 def _answers(s: Session, claim_ids: Iterable[str] | None) -> dict[str, dict[str, _Answer]]:
-    """claim id -> payer order -> its latest live answer."""
+    """claim id -> payer order -> its latest live answer.
+
+    The claims are read by CLP01 alone (its index) and the duplicate payments' claims left
+    out here: joined to remit_transaction in SQL, SQLite led with the transactions and read
+    every claim of the store for each chunk of CLP01s."""
     c, tx = RemitClaim, RemitTransaction
+    duplicates = {int(r[0]) for r in s.execute(
+        sa.select(col(tx.id)).where(col(tx.duplicate_of).is_not(None))).all()}
     q = (sa.select(col(c.id), col(c.patient_control_number), col(c.payer), col(c.status),
-                   col(c.remarks))
-         .join(tx, col(tx.id) == col(c.transaction_id))
+                   col(c.remarks), col(c.transaction_id))
          .where(col(c.is_reversal).is_(False), col(c.superseded).is_(False),
-                col(tx.duplicate_of).is_(None),
-                col(c.status).in_(list(ORDER_OF_STATUS)))
-         .order_by(col(c.id)))
+                col(c.status).in_(list(ORDER_OF_STATUS))))
     found: list[tuple[int, str, str, str, str]] = []
     chunks = [None] if claim_ids is None else list(_chunks(sorted(set(claim_ids))))
     for chunk in chunks:
         query = q if chunk is None else q.where(col(c.patient_control_number).in_(chunk))
         found += [(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4] or ""))
-                  for r in s.execute(query).all()]
+                  for r in s.execute(query).all() if r[5] not in duplicates]
     out: dict[str, dict[str, _Answer]] = defaultdict(dict)
     for row, pcn, payer, status, remarks in sorted(found):
         order = ORDER_OF_STATUS[status]

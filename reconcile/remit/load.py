@@ -338,8 +338,7 @@ def _flush(session: Session, tx: _Transaction, result: FileResult) -> None:
             result.denied_amount += k.amount
     store.add_adjustments(session, adjustments)
     store.add_denials(session, denials)
-    for cid, pcn, icn, patient in reversals:
-        store.supersede_earlier(session, cid, pcn, icn, patient)
+    store.supersede_earlier(session, reversals)
     if reversals:
         record_superseded(session, remit_file_id=tx.file_id)
     # a paid line answering an earlier denial overturns it (reconcile/overturn.py)

@@ -32,6 +32,7 @@ from reconcile.store.remit_models import (
 
 Row = dict[str, Any]
 BATCH_ROWS = 1000
+IN_CHUNK = 500  # values of one IN list
 
 
 def file_loaded(session: Session, sha256: str) -> bool:
@@ -84,24 +85,40 @@ def add_findings(session: Session, rows: list[Row]) -> None:
     _insert(session, BalanceFinding, rows, returning=False)
 
 
-def supersede_earlier(session: Session, reversal_row_id: int, patient_control_number: str,
-                      payer_claim_number: str, patient_id: str = "") -> None:
-    """A reversal (CLP02 = 22) takes back the earlier adjudications of the same claim (CLP01,
-    and CLP07 and patient when the payer sent them): mark them and their denials
-    superseded."""
+def supersede_earlier(session: Session,
+                      reversals: Sequence[tuple[int, str, str, str]]) -> None:
+    """Reversals (CLP02 = 22) take back the earlier adjudications of the same claim: for
+    each (reversal row id, CLP01, CLP07, patient), the earlier rows that are not reversals,
+    of that CLP01, and of that CLP07 and patient when the payer sent them, are marked
+    superseded with their denials. Set-based: one read of the candidate rows by CLP01 per
+    chunk, one update of the claims and one of their denials (two updates a reversal made
+    a 50,000-claim load's 1,250 reversals cost 1.6 s)."""
+    if not reversals:
+        return
     rc = _t(RemitClaim).c
-    cond = [rc.patient_control_number == patient_control_number, rc.id < reversal_row_id,
-            rc.is_reversal.is_(False)]
-    if payer_claim_number:
-        cond.append(rc.payer_claim_number == payer_claim_number)
-    if patient_id:
-        cond.append(rc.patient_id == patient_id)
     conn = session.connection()
-    conn.execute(sa.update(_t(RemitClaim)).where(
-        rc.id.in_(sa.select(rc.id).where(*cond).scalar_subquery())).values(superseded=True))
+    by_pcn: dict[str, list[tuple[int, str, str]]] = {}
+    for row_id, pcn, icn, patient in reversals:
+        by_pcn.setdefault(pcn, []).append((row_id, icn, patient))
+    taken: set[int] = set()
+    pcns = sorted(by_pcn)
+    for start in range(0, len(pcns), IN_CHUNK):
+        for cid, pcn, icn, patient in conn.execute(
+                sa.select(rc.id, rc.patient_control_number, rc.payer_claim_number,
+                          rc.patient_id)
+                .where(rc.patient_control_number.in_(pcns[start:start + IN_CHUNK]),
+                       rc.is_reversal.is_(False))):
+            if any(cid < row_id and (not r_icn or icn == r_icn)
+                   and (not r_patient or patient == r_patient)
+                   for row_id, r_icn, r_patient in by_pcn[pcn]):
+                taken.add(cid)
+    ids = sorted(taken)
     dc = _t(Denial).c
-    conn.execute(sa.update(_t(Denial)).where(
-        dc.claim_row_id.in_(sa.select(rc.id).where(*cond))).values(superseded=True))
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start:start + IN_CHUNK]
+        conn.execute(sa.update(_t(RemitClaim)).where(rc.id.in_(chunk)).values(superseded=True))
+        conn.execute(sa.update(_t(Denial)).where(dc.claim_row_id.in_(chunk))
+                     .values(superseded=True))
 
 
 def mark_corrected(url: str | None, denial_ids: Sequence[int], interchange: int) -> None:
