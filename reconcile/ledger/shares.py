@@ -21,7 +21,7 @@ adjustments count as a line of their own (REF*6R empty).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -82,23 +82,24 @@ class _Answer:
 
 def line_shares(s: Session, claim_ids: Iterable[str] | None = None) -> list[LineShare]:
     """Every answered line's shares (of the claims given, else of every claim)."""
+    return [LineShare(*share) for share in _shares(s, claim_ids)]
+
+
+_Share = tuple[str, str, str, tuple[tuple[str, Decimal], ...], str | None, Decimal, Decimal,
+               str]  # LineShare's fields in order: what `cob_figures` sums without the objects
+
+
+def _shares(s: Session, claim_ids: Iterable[str] | None) -> Iterator[_Share]:
+    """The one definition of the shares (see the module doc), as LineShare's fields."""
     answers = _answers(s, claim_ids)
     if not answers:
-        return []
+        return
     rows = [a.row for per in answers.values() for a in per.values()]
-    lines: dict[int, list[tuple[str, str, Decimal, int]]] = defaultdict(list)
-    for claim_row, line_row, lcn, code, svc_paid, pos in _rows(s, rows):
-        lines[claim_row].append((lcn or f"#{pos}", code, svc_paid or ZERO, line_row))
-    pr: dict[tuple[int, int | None], Decimal] = defaultdict(lambda: ZERO)
-    for chunk in _chunks(rows):
-        for claim_row, line_row, amount in s.execute(
-                sa.select(col(RemitAdjustment.claim_row_id), col(RemitAdjustment.line_row_id),
-                          col(RemitAdjustment.amount))
-                .where(col(RemitAdjustment.claim_row_id).in_(chunk),
-                       col(RemitAdjustment.group_code) == "PR")).all():
-            pr[(claim_row, line_row)] += amount or ZERO
+    lines: dict[int, list[tuple[str, str, Decimal, Decimal]]] = defaultdict(list)
+    for claim_row, lcn, code, svc_paid, pos, line_pr in _rows(s, rows):
+        lines[claim_row].append((lcn or f"#{pos}", code, svc_paid or ZERO, line_pr or ZERO))
+    claim_pr = _claim_level_pr(s, rows)
     nxt, billed_to = _submissions(s, list(answers))
-    out: list[LineShare] = []
     for claim_id, per in sorted(answers.items()):
         placed = [per[o] for o in ("P", "S", "T") if o in per]
         last = placed[-1]
@@ -116,16 +117,14 @@ def line_shares(s: Session, claim_ids: Iterable[str] | None = None) -> list[Line
             for lcn, code, amount, _ in lines[a.row]:
                 paid[lcn].append((a.payer, amount))
                 code_of.setdefault(lcn, code)
-        last_pr = {lcn: pr[(last.row, line_row)] for lcn, _, _, line_row in lines[last.row]}
-        last_pr[""] = pr[(last.row, None)]
+        last_pr = {lcn: pr for lcn, _, _, pr in lines[last.row]}
+        last_pr[""] = claim_pr.get(last.row, ZERO)
         for lcn in [*paid, ""]:
             owed = last_pr.get(lcn, ZERO)
             if lcn == "" and not owed:
                 continue
-            out.append(LineShare(claim_id, lcn, code_of.get(lcn, ""),
-                                 tuple(paid.get(lcn, ())), next_payer,
-                                 owed if pending else ZERO, ZERO if pending else owed, state))
-    return out
+            yield (claim_id, lcn, code_of.get(lcn, ""), tuple(paid.get(lcn, ())), next_payer,
+                   owed if pending else ZERO, ZERO if pending else owed, state)
 
 
 COB_CHUNK = 2000  # claims whose shares are read at a time: memory flat in the claims given
@@ -136,28 +135,28 @@ def cob_figures(s: Session, claim_ids: Iterable[str] | None = None) -> CobFigure
     time: a 50,000-claim load's totals held every line's shares at once (+200 MB)."""
     f = CobFigures()
     if claim_ids is None:
-        _add_shares(f, line_shares(s, None))
+        _add_shares(f, _shares(s, None))
         return f
     ids = list(claim_ids)
     for start in range(0, len(ids), COB_CHUNK):
-        _add_shares(f, line_shares(s, ids[start:start + COB_CHUNK]))
+        _add_shares(f, _shares(s, ids[start:start + COB_CHUNK]))
     return f
 
 
-def _add_shares(f: CobFigures, shares: Iterable[LineShare]) -> None:
-    for share in shares:
-        for i, (_payer, amount) in enumerate(share.paid_by):
+def _add_shares(f: CobFigures, shares: Iterable[_Share]) -> None:
+    for _claim, _lcn, _code, paid_by, _next, next_payer_owes, patient_owes, state in shares:
+        for i, (_payer, amount) in enumerate(paid_by):
             if i == 0:
                 f.paid_by_primary += amount
             else:
                 f.paid_by_later_payers += amount
-        f.patient_owes += share.patient_owes
-        if share.state == "awaiting_crossover":
-            f.awaiting_crossover += share.next_payer_owes
-        elif share.state == "billed_to_secondary":
-            f.billed_to_secondary += share.next_payer_owes
-        elif share.state == "to_bill_secondary":
-            f.to_bill_secondary += share.next_payer_owes
+        f.patient_owes += patient_owes
+        if state == "awaiting_crossover":
+            f.awaiting_crossover += next_payer_owes
+        elif state == "billed_to_secondary":
+            f.billed_to_secondary += next_payer_owes
+        elif state == "to_bill_secondary":
+            f.to_bill_secondary += next_payer_owes
 
 
 # ------------------------------------------------------------------------------ reading
@@ -190,16 +189,39 @@ def _answers(s: Session, claim_ids: Iterable[str] | None) -> dict[str, dict[str,
     return out
 
 
-def _rows(s: Session, claim_rows: Sequence[int]) -> list[tuple[int, int, str | None, str,
-                                                               Decimal | None, int]]:
+def _rows(s: Session, claim_rows: Sequence[int]) -> list[tuple[int, str | None, str,
+                                                               Decimal | None, int,
+                                                               Decimal | None]]:
+    """The lines of the claim rows in order, each with its patient-responsibility (PR)
+    adjustments summed in SQL (exact: integer cents, NUMERIC): one read, not one row per
+    adjustment."""
+    a = RemitAdjustment
+    line = RemitLine
+    pr = (sa.select(sa.func.sum(col(a.amount)))
+          .where(col(a.line_row_id) == col(line.id), col(a.claim_row_id) == col(line.claim_row_id),
+                 col(a.group_code) == "PR")
+          .scalar_subquery())
     out: list[Any] = []
     for chunk in _chunks(sorted(claim_rows)):
-        out += s.execute(sa.select(col(RemitLine.claim_row_id), col(RemitLine.id),
-                                   col(RemitLine.control_number), col(RemitLine.code),
-                                   col(RemitLine.paid), col(RemitLine.position))
-                         .where(col(RemitLine.claim_row_id).in_(chunk))
-                         .order_by(col(RemitLine.claim_row_id), col(RemitLine.position))).all()
+        out += s.execute(sa.select(col(line.claim_row_id), col(line.control_number),
+                                   col(line.code), col(line.paid), col(line.position), pr)
+                         .where(col(line.claim_row_id).in_(chunk))
+                         .order_by(col(line.claim_row_id), col(line.position))).all()
     return out  # type: ignore[return-value]
+
+
+def _claim_level_pr(s: Session, claim_rows: Sequence[int]) -> dict[int, Decimal]:
+    """Claim row -> its claim-level PR adjustments (no service line), summed in SQL."""
+    a = RemitAdjustment
+    out: dict[int, Decimal] = {}
+    for chunk in _chunks(sorted(claim_rows)):
+        for claim_row, amount in s.execute(
+                sa.select(col(a.claim_row_id), sa.func.sum(col(a.amount)))
+                .where(col(a.claim_row_id).in_(chunk), col(a.line_row_id).is_(None),
+                       col(a.group_code) == "PR")
+                .group_by(col(a.claim_row_id))).all():
+            out[claim_row] = amount or ZERO
+    return out
 
 
 def _submissions(s: Session, claim_ids: Sequence[str]
