@@ -157,50 +157,92 @@ def test_a_store_written_before_0011_upgrades_and_overturns_by_clp07(store_url: 
     assert (status, by) == ("overturned", 2)
 
 
+class _Plans:
+    """SQLite's plan of every SELECT / UPDATE run on `engine` while listening, and how
+    often each ran."""
+
+    def __init__(self) -> None:
+        self.plans: dict[str, list[str]] = {}
+        self.runs: Counter[str] = Counter()
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, params: Any, context: Any,
+                 executemany: bool) -> None:
+        if executemany or not statement.lstrip().upper().startswith(("SELECT", "UPDATE")):
+            return
+        key = " ".join(statement.split())
+        self.runs[key] += 1
+        if key not in self.plans:
+            raw = conn.connection.driver_connection
+            self.plans[key] = [r[3] for r in raw.execute("EXPLAIN QUERY PLAN " + statement,
+                                                         params).fetchall()]
+
+    def scanning(self) -> dict[str, list[str]]:
+        """The statements run more than once that scan a big table or walk denials by
+        status."""
+        return {k: v for k, v in self.plans.items() if self.runs[k] > 1 and (
+            any(step.startswith("SCAN " + t) for step in v for t in BIG_TABLES)
+            or any("ix_denial_status" in step or "ix_denial_cause_live" in step
+                   for step in v))}
+
+
+def _two_files(tmp_path: Path, url: str) -> Path:
+    first = [_claim(f"K{i}", f"ICN{i}", f"P{i}", denied=i % 2 == 0, n=2) for i in range(40)]
+    later = [_claim(f"K{i}", f"ICN{i}", f"P{i}", n=2) for i in range(0, 40, 2)]
+    later.insert(3, _claim("K5", "ICN5", "P5", reversal=True, n=2))
+    load_remittance_files([_write(tmp_path / "1.835", first, date(2026, 9, 20), "T1")], url)
+    return _write(tmp_path / "2.835", later, date(2026, 10, 5), "T2")
+
+
 def test_every_query_run_per_batch_is_led_by_an_index(tmp_path: Path) -> None:
     """SQLite's plan of every statement a load runs more than once (per batch of claims):
     none scans a claim, line, adjustment or denial table, and none walks the denials by
     status (every live denial of the store): such a step costs the store's size per batch,
     so a load slows as the store grows (the overturn search and the COB answers did)."""
     url = f"sqlite:///{tmp_path / 's.db'}"
-    first = [_claim(f"K{i}", f"ICN{i}", f"P{i}", denied=i % 2 == 0, n=2) for i in range(40)]
-    later = [_claim(f"K{i}", f"ICN{i}", f"P{i}", n=2) for i in range(0, 40, 2)]
-    later.insert(3, _claim("K5", "ICN5", "P5", reversal=True, n=2))
-    load_remittance_files([_write(tmp_path / "1.835", first, date(2026, 9, 20), "T1")], url)
-    plans: dict[str, list[str]] = {}
-    runs: Counter[str] = Counter()
-
-    def explain(conn: Any, cursor: Any, statement: str, params: Any, context: Any,
-                executemany: bool) -> None:
-        if executemany or not statement.lstrip().upper().startswith(("SELECT", "UPDATE")):
-            return
-        key = " ".join(statement.split())
-        runs[key] += 1
-        if key not in plans:
-            raw = conn.connection.driver_connection
-            plans[key] = [r[3] for r in raw.execute("EXPLAIN QUERY PLAN " + statement,
-                                                    params).fetchall()]
-
+    second = _two_files(tmp_path, url)
+    plans = _Plans()
     engine = get_engine(url)
-    sa.event.listen(engine, "before_cursor_execute", explain)
+    sa.event.listen(engine, "before_cursor_execute", plans)
     try:
-        summary = load_remittance_files(
-            [_write(tmp_path / "2.835", later, date(2026, 10, 5), "T2")], url, batch_claims=5)
+        summary = load_remittance_files([second], url, batch_claims=5)
     finally:
-        sa.event.remove(engine, "before_cursor_execute", explain)
+        sa.event.remove(engine, "before_cursor_execute", plans)
         dispose_all()
     assert summary.files[0].status == "loaded"
-    repeated = {k: v for k, v in plans.items() if runs[k] > 1}
-    assert any("FROM denial" in k for k in repeated)  # the overturn search ran per batch
-    bad = {k: v for k, v in repeated.items()
-           if any(step.startswith("SCAN " + t) for step in v for t in BIG_TABLES)
-           or any("ix_denial_status" in step for step in v)}
-    assert bad == {}
+    assert any("FROM denial" in k and plans.runs[k] > 1 for k in plans.plans)  # per batch
+    assert plans.scanning() == {}
     with new_engine(url).connect() as conn:
         overturned = conn.execute(sa.text(
             "SELECT count(*) FROM denial WHERE status = 'overturned'")).scalar()
     dispose_all()
     assert overturned == 40  # 20 denied claims x 2 lines, each paid by the later file
+
+
+def test_every_query_the_totals_run_per_chunk_is_led_by_an_index(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The totals of a file read its claims' adjustments, denials, lines and COB answers a
+    chunk of claims at a time; each chunk's query is led by the claims' index (a denial
+    query led by the live-denial index read every denial of the store per chunk)."""
+    from reconcile.ledger import by_line, shares, totals
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    load_remittance_files([_two_files(tmp_path, url)], url)
+    load_remittance_files([tmp_path / "2.835"], url)
+    monkeypatch.setattr(totals, "chunks", lambda ids, n=7: by_line.chunks(ids, n))
+    monkeypatch.setattr(shares, "CHUNK", 7)
+    plans = _Plans()
+    engine = get_engine(url)
+    sa.event.listen(engine, "before_cursor_execute", plans)
+    try:
+        t = totals.compute(url)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", plans)
+        dispose_all()
+    # 40 claims (the later answers join the claims they overturned), the 40 denied lines
+    # all overturned
+    assert (t.claims, t.denied_lines, t.overturned_lines) == (40, 40, 40)
+    assert any("FROM denial" in k and plans.runs[k] > 1 for k in plans.plans)
+    assert plans.scanning() == {}
 
 
 @pytest.fixture(autouse=True)
