@@ -249,3 +249,20 @@ def test_every_query_the_totals_run_per_chunk_is_led_by_an_index(
 def _logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DERMCLAIM_LOG_DIR", str(tmp_path / "logs"))
     dispose_all()
+
+
+def test_a_load_restores_the_garbage_collector_settings(tmp_path: Path) -> None:
+    """Loading collects less often (see `_fewer_collections`); afterwards, and after a file
+    that fails, the process's thresholds and frozen objects are as they were."""
+    import gc
+
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    bad = tmp_path / "bad.835"
+    bad.write_text("ISA*00*nonsense~")
+    summary = load_remittance_files(
+        [_write(tmp_path / "1.835", [_claim("A", "ICN-A", "P1", denied=True)],
+                date(2026, 9, 20), "T1"), bad], url)
+    dispose_all()
+    assert [f.status for f in summary.files] == ["loaded", "failed"]
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
