@@ -95,10 +95,11 @@ def _shares(s: Session, claim_ids: Iterable[str] | None) -> Iterator[_Share]:
     if not answers:
         return
     rows = [a.row for per in answers.values() for a in per.values()]
+    pr = _patient_shares(s, rows)
     lines: dict[int, list[tuple[str, str, Decimal, Decimal]]] = defaultdict(list)
-    for claim_row, lcn, code, svc_paid, pos, line_pr in _rows(s, rows):
-        lines[claim_row].append((lcn or f"#{pos}", code, svc_paid or ZERO, line_pr or ZERO))
-    claim_pr = _claim_level_pr(s, rows)
+    for claim_row, line_row, lcn, code, svc_paid, pos in _rows(s, rows):
+        lines[claim_row].append((lcn or f"#{pos}", code, svc_paid or ZERO,
+                                 pr.get((claim_row, line_row), ZERO)))
     nxt, billed_to = _submissions(s, list(answers))
     for claim_id, per in sorted(answers.items()):
         placed = [per[o] for o in ("P", "S", "T") if o in per]
@@ -118,7 +119,7 @@ def _shares(s: Session, claim_ids: Iterable[str] | None) -> Iterator[_Share]:
                 paid[lcn].append((a.payer, amount))
                 code_of.setdefault(lcn, code)
         last_pr = {lcn: pr for lcn, _, _, pr in lines[last.row]}
-        last_pr[""] = claim_pr.get(last.row, ZERO)
+        last_pr[""] = pr.get((last.row, None), ZERO)
         for lcn in [*paid, ""]:
             owed = last_pr.get(lcn, ZERO)
             if lcn == "" and not owed:
@@ -189,38 +190,32 @@ def _answers(s: Session, claim_ids: Iterable[str] | None) -> dict[str, dict[str,
     return out
 
 
-def _rows(s: Session, claim_rows: Sequence[int]) -> list[tuple[int, str | None, str,
-                                                               Decimal | None, int,
-                                                               Decimal | None]]:
-    """The lines of the claim rows in order, each with its patient-responsibility (PR)
-    adjustments summed in SQL (exact: integer cents, NUMERIC): one read, not one row per
-    adjustment."""
-    a = RemitAdjustment
-    line = RemitLine
-    pr = (sa.select(sa.func.sum(col(a.amount)))
-          .where(col(a.line_row_id) == col(line.id), col(a.claim_row_id) == col(line.claim_row_id),
-                 col(a.group_code) == "PR")
-          .scalar_subquery())
+def _rows(s: Session, claim_rows: Sequence[int]) -> list[tuple[int, int, str | None, str,
+                                                               Decimal | None, int]]:
     out: list[Any] = []
     for chunk in _chunks(sorted(claim_rows)):
-        out += s.execute(sa.select(col(line.claim_row_id), col(line.control_number),
-                                   col(line.code), col(line.paid), col(line.position), pr)
-                         .where(col(line.claim_row_id).in_(chunk))
-                         .order_by(col(line.claim_row_id), col(line.position))).all()
+        out += s.execute(sa.select(col(RemitLine.claim_row_id), col(RemitLine.id),
+                                   col(RemitLine.control_number), col(RemitLine.code),
+                                   col(RemitLine.paid), col(RemitLine.position))
+                         .where(col(RemitLine.claim_row_id).in_(chunk))
+                         .order_by(col(RemitLine.claim_row_id), col(RemitLine.position))).all()
     return out  # type: ignore[return-value]
 
 
-def _claim_level_pr(s: Session, claim_rows: Sequence[int]) -> dict[int, Decimal]:
-    """Claim row -> its claim-level PR adjustments (no service line), summed in SQL."""
+def _patient_shares(s: Session, claim_rows: Sequence[int]
+                    ) -> dict[tuple[int, int | None], Decimal]:
+    """(claim row, line row or None for the claim level) -> its patient-responsibility (PR)
+    adjustments, summed in SQL (exact: integer cents, NUMERIC). Grouped by the claims'
+    own index: a correlated sum per line took PostgreSQL 13 s for a 50,000-claim load (no
+    statistics yet inside the load's transaction)."""
     a = RemitAdjustment
-    out: dict[int, Decimal] = {}
+    out: dict[tuple[int, int | None], Decimal] = {}
     for chunk in _chunks(sorted(claim_rows)):
-        for claim_row, amount in s.execute(
-                sa.select(col(a.claim_row_id), sa.func.sum(col(a.amount)))
-                .where(col(a.claim_row_id).in_(chunk), col(a.line_row_id).is_(None),
-                       col(a.group_code) == "PR")
-                .group_by(col(a.claim_row_id))).all():
-            out[claim_row] = amount or ZERO
+        for claim_row, line_row, amount in s.execute(
+                sa.select(col(a.claim_row_id), col(a.line_row_id), sa.func.sum(col(a.amount)))
+                .where(col(a.claim_row_id).in_(chunk), col(a.group_code) == "PR")
+                .group_by(col(a.claim_row_id), col(a.line_row_id))).all():
+            out[(claim_row, line_row)] = amount or ZERO
     return out
 
 

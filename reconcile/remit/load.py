@@ -205,6 +205,9 @@ def _load_files(paths: Sequence[str | Path], url: str | None,
         tick(result.claims, True)
     ids = [f.file_id for f in summary.files if f.status == "loaded" and f.file_id is not None]
     if summary.stopped is None:
+        if ids:
+            with session_scope(url) as session:
+                store.refresh_statistics(session)
         summary.totals = totals.compute(url, file_ids=ids)
     return summary
 
