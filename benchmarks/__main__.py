@@ -122,10 +122,12 @@ class Guard:
 GUARDS = (
     # measured 5.0-7.5 (5,000 claims): a model twice as costly to build passes 12
     Guard("parse_x_floor", "typed 835 parse, x read+split floor", 3.0, 12.0),
-    # measured 57-62 (5,000 claims) with the overturn search of before issue 18; the
-    # quadratic overturn search fixed in c8b37b3 (207.7 s for 5,000 claims) was ~5,000x
+    # measured 57-62 (5,000 claims) with the overturn search of before issue 18; 30.5 in
+    # --quick after issue 24c (queries led by their indexes, rows as tuples, fewer GC
+    # passes; 55-89 from 5,000 to 50,000 claims, busy); the quadratic overturn search
+    # fixed in c8b37b3 (207.7 s for 5,000 claims) was ~5,000x
     Guard("load_marginal_x_floor", "remit load per claim beyond start-up, x floor", 10.0,
-          120.0),
+          80.0),
     Guard("parse_growth", "parse time per claim, large / small size", 1.0, 2.0),
     Guard("code_growth", "coding time per encounter, large / small size", 1.0, 2.0),
     Guard("code837_growth", "coding + 837P time per encounter, large / small", 1.0, 2.0),

@@ -102,12 +102,19 @@ def line_figures(s: Session, t: Totals, sc: Scope, rows: Sequence[Any], every: S
 
 def count_denial(t: Totals, den: Any) -> None:
     """One live denial (a row with amount, recovered_amount, status, cause) into `t`."""
-    t.denied += den.amount or ZERO
-    t.denied_lines += 1
-    t.recovered += den.recovered_amount or ZERO
-    t.overturned_lines += den.status == "overturned"
-    n, a = t.denied_by_cause.get(den.cause, (0, ZERO))
-    t.denied_by_cause[den.cause] = (n + 1, a + (den.amount or ZERO))
+    count_denials(t, den.cause, den.status, 1, den.amount, den.recovered_amount)
+
+
+def count_denials(t: Totals, cause: str, status: str, lines: int, amount: Decimal | None,
+                  recovered: Decimal | None) -> None:
+    """`lines` live denials of one cause and status, their amounts and recoveries summed,
+    into `t` (the one definition of the denial figures; a row is a group of one)."""
+    t.denied += amount or ZERO
+    t.denied_lines += lines
+    t.recovered += recovered or ZERO
+    t.overturned_lines += lines if status == "overturned" else 0
+    n, a = t.denied_by_cause.get(cause, (0, ZERO))
+    t.denied_by_cause[cause] = (n + lines, a + (amount or ZERO))
 
 
 def line_adjustments(s: Session, line_ids: Sequence[int]) -> tuple[Decimal, Decimal]:

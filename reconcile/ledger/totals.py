@@ -58,7 +58,7 @@ from attrs import define, field, frozen
 from sqlmodel import Session, col, func, or_, select
 
 from reconcile.denials.classify import is_not_denial_code
-from reconcile.ledger.by_line import chunks, count_denial, line_figures
+from reconcile.ledger.by_line import chunks, count_denials, line_figures
 from reconcile.ledger.shares import CobFigures, cob_figures
 from reconcile.store.database import session_scope
 from reconcile.store.remit_models import (
@@ -355,27 +355,35 @@ def _count_lines(s: Session, claim_ids: Sequence[int]) -> int:
 
 
 def _contractual(s: Session, claim_ids: Sequence[int]) -> Decimal:
+    """Contractual adjustments (CO / PI that are not denial codes) of the claims: summed in
+    SQL per group and CARC (exact: integer cents, NUMERIC), the CARC judged per sum."""
     a = RemitAdjustment
     total = ZERO
     for chunk in chunks(claim_ids):
         for group, carc, amount in s.execute(
-                sa.select(col(a.group_code), col(a.carc), col(a.amount))
+                sa.select(col(a.group_code), col(a.carc), func.sum(col(a.amount)))
                 .where(col(a.claim_row_id).in_(chunk),
-                       or_(col(a.group_code) == "CO", col(a.group_code) == "PI"))).all():
+                       or_(col(a.group_code) == "CO", col(a.group_code) == "PI"))
+                .group_by(col(a.group_code), col(a.carc))).all():
             if is_not_denial_code(group, carc):
                 total += amount or ZERO
     return total
 
 
 def _denials(s: Session, t: Totals, claim_ids: Sequence[int]) -> None:
-    """Live denials (not taken back by a reversal) of the claims in scope, into `t`."""
+    """Live denials (not taken back by a reversal) of the claims in scope, into `t`: counted
+    and summed in SQL per cause and status (exact: integer cents, NUMERIC), each group
+    into `count_denials`."""
     d = Denial
     for chunk in chunks(claim_ids):
-        for den in s.execute(
-                sa.select(col(d.cause), col(d.amount), col(d.recovered_amount),
-                          col(d.superseded), col(d.status))
-                .where(col(d.claim_row_id).in_(chunk))).all():
-            if not den.superseded:
-                count_denial(t, den)
+        # superseded grouped on, not filtered: as a condition SQLite led with its index
+        # (every live denial of the store per chunk) instead of the claims'
+        for cause, status, gone, n, amount, recovered in s.execute(
+                sa.select(col(d.cause), col(d.status), col(d.superseded), func.count(),
+                          func.sum(col(d.amount)), func.sum(col(d.recovered_amount)))
+                .where(col(d.claim_row_id).in_(chunk))
+                .group_by(col(d.cause), col(d.status), col(d.superseded))).all():
+            if not gone:
+                count_denials(t, cause, status, n, amount, recovered)
     t.denied_by_cause = dict(sorted(t.denied_by_cause.items(),
                                     key=lambda kv: (-kv[1][1], kv[0])))

@@ -43,6 +43,9 @@ class LineMatch:
     rule: str
 
 
+UNMATCHED = LineMatch(None, "unmatched")  # frozen: one instance serves every unmatched line
+
+
 @frozen
 class ClaimMatch:
     submitted: SentClaimRow | None
@@ -78,6 +81,8 @@ def match_claim(claim: ClaimPayment, candidates: Iterable[SentClaimRow],
                 payer: str | None = None) -> ClaimMatch:
     """Match one claim payment against candidate submitted claims (pure; tested directly)."""
     cands = list(candidates)
+    if not cands:  # a claim the store never saw (sent by another system): nothing to match
+        return ClaimMatch(None, (UNMATCHED,) * len(claim.service_lines))
     if payer is not None and any(c.payer == payer for c in cands):
         # the same claim sent to two payers (primary, then secondary): this payer's copy
         cands = [c for c in cands if c.payer == payer]
@@ -126,7 +131,7 @@ def match_claim(claim: ClaimPayment, candidates: Iterable[SentClaimRow],
                         found[i] = LineMatch(ln, rule)
                         used.add(ln.id)
                         break
-    lines = tuple(m if m is not None else LineMatch(None, "unmatched") for m in found)
+    lines = tuple(m if m is not None else UNMATCHED for m in found)
     return ClaimMatch(latest, lines)
 
 

@@ -150,24 +150,10 @@ def find_overturns(session: Session, claims: Sequence[ClaimPayment],
         f8s |= _f8(c, m, submitted_f8)
         if m.submitted is not None:
             earlier |= follows.get(m.submitted.id, set())
-    conds = []
-    for column, values in ((Denial.payer_claim_number, icns | f8s), (Denial.claim_id, pcns),
-                           (RemitClaim.submitted_claim_id, earlier)):
-        if values:
-            conds.append(col(column).in_(sorted(values)))
-    q = (select(Denial, col(RemitClaim.submitted_claim_id))
-         .join(RemitClaim, col(RemitClaim.id) == col(Denial.claim_row_id))
-         .join(RemitTransaction, col(RemitTransaction.id) == col(RemitClaim.transaction_id))
-         .where(col(Denial.status).in_(LIVE), or_(*conds),
-                col(RemitClaim.transaction_id) < transaction_id)
-         .order_by(col(Denial.id)))
-    if paid_on is not None:
-        q = q.where(or_(col(Denial.payment_date).is_(None), col(Denial.payment_date) <= paid_on))
-        q = q.where(or_(col(RemitTransaction.file_id) != file_id,
-                        col(Denial.payment_date) < paid_on))
-    else:
-        q = q.where(col(RemitTransaction.file_id) != file_id)
-    candidates = [_Candidate(d, sid) for d, sid in session.exec(q)]
+    candidates = _candidates(session, ((Denial.payer_claim_number, icns | f8s),
+                                       (Denial.claim_id, pcns),
+                                       (RemitClaim.submitted_claim_id, earlier)),
+                             transaction_id, paid_on, file_id)
     if not candidates:
         return []
     line_paid = _line_paid(session, [c.denial.line_row_id for c in candidates
@@ -194,6 +180,38 @@ def find_overturns(session: Session, claims: Sequence[ClaimPayment],
             before = line_paid.get(d.line_row_id or 0, ZERO)
             out.append(Overturn(d.id or 0, cid, max(paid - before, ZERO), rule))
     return out
+
+
+IN_CHUNK = 500  # values of one IN list
+
+
+def _candidates(session: Session, keys: Sequence[tuple[Any, set[Any]]], transaction_id: int,
+                paid_on: date | None, file_id: int) -> list[_Candidate]:
+    """The live denials of earlier payments that one of the keys names, in id order.
+
+    One query per key column and chunk of values, each led by that column's index (the
+    denial's CLP07 and CLP01, the claim's submission): one query OR-ing the keys, with the
+    status among its conditions, made SQLite walk every live denial of the store for each
+    batch (a load slowed with the store's size). Liveness is checked here, not in SQL, so
+    that no planner prefers the status index to the key's."""
+    q = (select(Denial, col(RemitClaim.submitted_claim_id))
+         .join(RemitClaim, col(RemitClaim.id) == col(Denial.claim_row_id))
+         .join(RemitTransaction, col(RemitTransaction.id) == col(RemitClaim.transaction_id))
+         .where(col(RemitClaim.transaction_id) < transaction_id))
+    if paid_on is not None:
+        q = q.where(or_(col(Denial.payment_date).is_(None), col(Denial.payment_date) <= paid_on))
+        q = q.where(or_(col(RemitTransaction.file_id) != file_id,
+                        col(Denial.payment_date) < paid_on))
+    else:
+        q = q.where(col(RemitTransaction.file_id) != file_id)
+    found: dict[int, _Candidate] = {}
+    for column, values in keys:
+        ordered = sorted(values)
+        for start in range(0, len(ordered), IN_CHUNK):
+            for d, sid in session.exec(q.where(col(column).in_(ordered[start:start + IN_CHUNK]))):
+                if d.status in LIVE and d.id is not None and d.id not in found:
+                    found[d.id] = _Candidate(d, sid)
+    return [found[i] for i in sorted(found)]
 
 
 class _Index:

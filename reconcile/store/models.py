@@ -39,15 +39,45 @@ class Money(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
-        cents = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-        return int(cents * 100) if dialect.name == "sqlite" else cents
+        if dialect.name == "sqlite":
+            return _to_cents(value)
+        return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         if dialect.name == "sqlite":
-            return (Decimal(int(value)) / 100).quantize(CENT)
+            return _from_cents(value)
         return Decimal(value).quantize(CENT)
+
+    # SQLite: one plain function per value instead of the decorator's chain (a 50,000-claim
+    # load converts about two million amounts each way)
+    def bind_processor(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return _bind_cents
+        return super().bind_processor(dialect)
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        if dialect.name == "sqlite":
+            return _result_cents
+        return super().result_processor(dialect, coltype)
+
+
+def _to_cents(value: Any) -> int:
+    return int(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP).scaleb(2))
+
+
+def _from_cents(value: Any) -> Decimal:
+    """Integer cents to the Decimal of the amount: exponent -2, as quantize(CENT) gives."""
+    return Decimal(int(value)).scaleb(-2)
+
+
+def _bind_cents(value: Any) -> int | None:
+    return None if value is None else _to_cents(value)
+
+
+def _result_cents(value: Any) -> Decimal | None:
+    return None if value is None else _from_cents(value)
 
 
 def money_column() -> Column:  # type: ignore[type-arg]

@@ -175,7 +175,7 @@ class Denial(SQLModel, table=True):
     line_row_id: int | None = Field(default=None, foreign_key="remit_line.id", index=True)
     submitted_line_id: int | None = Field(default=None, foreign_key="submitted_line.id")
     claim_id: str = Field(index=True)  # CLP01
-    payer_claim_number: str = ""  # CLP07
+    payer_claim_number: str = Field(default="", index=True)  # CLP07: finds what a payment answers
     payer: str = Field(default="", index=True)
     line_control_number: str | None = None
     date_of_service: date | None = Field(default=None, index=True)
