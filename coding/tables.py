@@ -86,14 +86,21 @@ def read_table(name: str) -> tuple[dict[str, str], ...]:
     lines = text.splitlines()
     skipped = sum(1 for line in lines if line.startswith("#"))
     body = "\n".join(line for line in lines if not line.startswith("#"))
-    reader = csv.DictReader(io.StringIO(body))
+    # csv.reader and a dict per row: what csv.DictReader does, without its Python-level
+    # work per row (a third of the time of reading a table)
+    reader = csv.reader(io.StringIO(body))
+    header = next(reader, [])
     rows = []
-    for row in reader:
-        where = f"coding/data/{name}: line {reader.line_num + skipped}"
-        if None in row or any(v is None for v in row.values()):
-            raise TableError(f"{where}: wrong number of cells (quote cells containing commas)")
+    for cells in reader:
+        if not cells:
+            continue  # a blank line, skipped as DictReader skips it
+        if len(cells) != len(header):
+            raise TableError(f"coding/data/{name}: line {reader.line_num + skipped}: wrong "
+                             "number of cells (quote cells containing commas)")
+        row = dict(zip(header, cells, strict=True))
         if not row.get("source", "").strip():
-            raise TableError(f"{where}: empty source")
+            raise TableError(f"coding/data/{name}: line {reader.line_num + skipped}: empty "
+                             "source")
         rows.append(row)
     return tuple(rows)
 
