@@ -30,8 +30,7 @@ import warnings
 import zlib
 from functools import cache
 from pathlib import Path
-
-from attrs import frozen
+from typing import NamedTuple
 
 __all__ = ["Icd10Index", "icd10_index", "cache_dir"]
 
@@ -39,8 +38,7 @@ DISTRIBUTION = "simple-icd-10-cm"
 FORMAT = 2  # bump when the file layout changes
 
 
-@frozen
-class Icd10Index:
+class Icd10Index(NamedTuple):
     """Undotted ICD-10-CM codes (categories and below), each with its children."""
 
     version: str  # the code list, e.g. "April 2026"

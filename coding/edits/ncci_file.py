@@ -28,8 +28,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
-
-from attrs import frozen
+from typing import NamedTuple
 
 from coding.errors import CodingError
 from coding.tables import DATA, read_table
@@ -48,8 +47,7 @@ class NcciFileError(CodingError):
     """A PTP file that cannot be read; names the file and the line of each bad row."""
 
 
-@frozen
-class PtpEdit:
+class PtpEdit(NamedTuple):  # a row, cheap to define and build (see coding/tables.py)
     column1: str
     column2: str
     effective: date
