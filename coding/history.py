@@ -14,8 +14,7 @@ procedure's 10- or 90-day global by the same provider needs 24, 79, 58 or 78
 from __future__ import annotations
 
 from datetime import date, timedelta
-
-from attrs import frozen
+from typing import NamedTuple
 
 from coding.model import CodedClaim
 
@@ -24,8 +23,7 @@ __all__ = ["PriorService", "global_window", "services_of"]
 GLOBAL_DAYS = {"010": 10, "090": 90}
 
 
-@frozen
-class PriorService:
+class PriorService(NamedTuple):  # a record, cheap to define (see coding/tables.py)
     code: str
     day: date
     global_period: str | None  # 000 / 010 / 090 / XXX / ZZZ …, from the code tables

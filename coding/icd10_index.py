@@ -30,8 +30,7 @@ import warnings
 import zlib
 from functools import cache
 from pathlib import Path
-
-from attrs import frozen
+from typing import NamedTuple
 
 __all__ = ["Icd10Index", "icd10_index", "cache_dir"]
 
@@ -39,8 +38,7 @@ DISTRIBUTION = "simple-icd-10-cm"
 FORMAT = 2  # bump when the file layout changes
 
 
-@frozen
-class Icd10Index:
+class Icd10Index(NamedTuple):
     """Undotted ICD-10-CM codes (categories and below), each with its children."""
 
     version: str  # the code list, e.g. "April 2026"
@@ -89,15 +87,15 @@ def icd10_index() -> Icd10Index:
     pointer = folder / f"icd10cm-at-{signature}.key" if signature else None
     if pointer is not None:
         try:
-            key = pointer.read_text(encoding="ascii").strip()
+            key = pointer.read_bytes().decode("ascii").strip()
             if key:
-                return _read((folder / f"icd10cm-{key}.txt").read_text(encoding="ascii"))
+                return _read((folder / f"icd10cm-{key}.txt").read_bytes())
         except (OSError, ValueError):
             pass
     key, version = _code_set_key()
     path = folder / f"icd10cm-{key}.txt"
     try:
-        index = _read(path.read_text(encoding="ascii"))
+        index = _read(path.read_bytes())
     except (OSError, ValueError):
         index = _build(version)
         try:
@@ -175,11 +173,19 @@ def _build(version: str) -> Icd10Index:
     return Icd10Index(version, "".join(f"{line}\n" for line in sorted(lines)))
 
 
-def _read(text: str) -> Icd10Index:
-    head, _, body = text.partition("\n")
-    if not head.startswith("# ICD-10-CM ") or not body.endswith("\n# end\n"):
+_HEAD, _END = b"# ICD-10-CM ", b"\n# end\n"
+
+
+def _read(data: bytes) -> Icd10Index:
+    """The index from its file's bytes. The 1.4 MB body is decoded straight from them: one
+    copy, where reading text and slicing it made four (~2 ms of every `dermclaim code`)."""
+    body = data.find(b"\n") + 1
+    if not data.startswith(_HEAD) or not body or len(data) - body < len(_END) \
+            or not data.endswith(_END):
         raise ValueError("not a complete index")  # a truncated file is rebuilt
-    return Icd10Index(head[len("# ICD-10-CM "):], body[:-len("# end\n")])
+    with memoryview(data) as view:  # a non-ASCII byte: UnicodeDecodeError, a ValueError
+        text = str(view[body:len(data) - len(_END) + 1], "ascii")
+    return Icd10Index(data[len(_HEAD):body - 1].decode("ascii"), text)
 
 
 def _write(path: Path, text: str) -> None:

@@ -3,6 +3,10 @@
 Each table is a CSV whose leading `#` lines state its source and effective date; every row
 carries a `source` column. Functions here return typed, frozen views; a malformed table is a
 packaging bug and raises `TableError` naming the file and row.
+
+The row types are `typing.NamedTuple`s: immutable and typed like an attrs class, but created
+in ~0.05 ms where an attrs class costs ~0.4 ms (its methods are generated and compiled) in
+every process that imports the module: the start-up of a one-encounter `dermclaim code`.
 """
 
 from __future__ import annotations
@@ -12,8 +16,7 @@ import io
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-
-from attrs import frozen
+from typing import NamedTuple
 
 from coding.errors import CodingError
 
@@ -46,23 +49,20 @@ class TableError(CodingError):
     """A shipped data table that cannot be read; names the file and the row."""
 
 
-@frozen
-class Bracket:
+class Bracket(NamedTuple):
     max_cm: Decimal | None  # inclusive upper bound; None = open-ended
     code: str
     source: str
 
 
-@frozen
-class AddOn:
+class AddOn(NamedTuple):
     base_cm: Decimal  # lengths above this take the add-on
     step_cm: Decimal  # one unit per step "or part thereof"
     code: str
     source: str
 
 
-@frozen
-class DrugUnit:
+class DrugUnit(NamedTuple):
     hcpcs: str
     description: str
     billing_amount: Decimal  # one HCPCS unit = billing_amount billing_unit
@@ -86,14 +86,21 @@ def read_table(name: str) -> tuple[dict[str, str], ...]:
     lines = text.splitlines()
     skipped = sum(1 for line in lines if line.startswith("#"))
     body = "\n".join(line for line in lines if not line.startswith("#"))
-    reader = csv.DictReader(io.StringIO(body))
+    # csv.reader and a dict per row: what csv.DictReader does, without its Python-level
+    # work per row (a third of the time of reading a table)
+    reader = csv.reader(io.StringIO(body))
+    header = next(reader, [])
     rows = []
-    for row in reader:
-        where = f"coding/data/{name}: line {reader.line_num + skipped}"
-        if None in row or any(v is None for v in row.values()):
-            raise TableError(f"{where}: wrong number of cells (quote cells containing commas)")
+    for cells in reader:
+        if not cells:
+            continue  # a blank line, skipped as DictReader skips it
+        if len(cells) != len(header):
+            raise TableError(f"coding/data/{name}: line {reader.line_num + skipped}: wrong "
+                             "number of cells (quote cells containing commas)")
+        row = dict(zip(header, cells, strict=True))
         if not row.get("source", "").strip():
-            raise TableError(f"{where}: empty source")
+            raise TableError(f"coding/data/{name}: line {reader.line_num + skipped}: empty "
+                             "source")
         rows.append(row)
     return tuple(rows)
 
@@ -170,8 +177,7 @@ def drug_units() -> dict[str, DrugUnit]:
     return out
 
 
-@frozen
-class NdcPackage:
+class NdcPackage(NamedTuple):
     ndc: str  # 11 digits
     hcpcs: str
     product: str
@@ -194,8 +200,7 @@ def ndc_packages() -> dict[str, NdcPackage]:
     return out
 
 
-@frozen
-class CountRow:
+class CountRow(NamedTuple):
     """One code of a family counted by total (coding/data/count_families.csv)."""
 
     family: str
@@ -268,8 +273,7 @@ def anatomic_codes() -> dict[str, tuple[str, bool, str]]:
     return out
 
 
-@frozen
-class NocDrug:
+class NocDrug(NamedTuple):
     """A drug billed with a not-otherwise-classified code (coding/data/drug_noc.csv)."""
 
     ndc: str  # 11 digits

@@ -8,13 +8,13 @@ with a path to a `.toml` file reads a user's own guide.
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from attrs import frozen
 
+from companion_guides import toml_cache
 from companion_guides.routes import AppealLevel, check_routes
 
 __all__ = ["AppealLevel", "Guide", "GuideError", "load_guide", "guide_names"]
@@ -141,8 +141,12 @@ def load_guide(name_or_path: str | Path) -> Guide:
     """Load a shipped guide by name, or a guide file by path. Raises GuideError."""
     text, where, stem = _read(name_or_path)
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = toml_cache.loads(text)  # tomllib itself only for a text not parsed before
+    except ValueError as exc:
+        import tomllib  # already imported: the text was just parsed
+
+        if not isinstance(exc, tomllib.TOMLDecodeError):
+            raise
         raise GuideError(f"{where}: not valid TOML: {exc}") from None
     return _build(data, where, stem)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 
 class StoreError(Exception):
@@ -10,15 +11,18 @@ class StoreError(Exception):
 
 
 # user:password@ after a scheme; an @ inside the password counts when another @ follows
-# before the host part ends
-_CREDENTIALS = re.compile(
-    r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*):(?:[^\s@]|@(?=[^\s/]*@))*@")
+# before the host part ends. Compiled on first use, not at import: every command imports
+# this module, few ever quote a URL.
+@cache
+def _credentials() -> re.Pattern[str]:
+    return re.compile(
+        r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*):(?:[^\s@]|@(?=[^\s/]*@))*@")
 
 
 def hide_passwords(text: str) -> str:
     """`text` with the password of every URL in it replaced by `***` (user and host kept):
     for every message and log line that may quote a store URL."""
-    return _CREDENTIALS.sub(r"\g<head>:***@", text)
+    return _credentials().sub(r"\g<head>:***@", text)
 
 
 class StoreUnusable(StoreError):

@@ -141,3 +141,19 @@ def test_problems_read_from_the_index(fresh_cache: Path) -> None:
     problem = icd10_problem("L57") or ""
     assert "category" in problem and "L57.0" in problem
     assert "April 2026" in (icd10_problem("L5799") or "")
+
+
+@pytest.mark.parametrize("data", [b"# ICD-10-CM X\nA00 A000\nA000\n# end\n",
+                                  b"# ICD-10-CM X\n\n# end\n"])
+def test_a_cache_file_reads_as_its_text_says(data: bytes) -> None:
+    head, _, body = data.decode("ascii").partition("\n")
+    assert mod._read(data) == mod.Icd10Index(head[len("# ICD-10-CM "):],
+                                             body[:-len("# end\n")])
+
+
+@pytest.mark.parametrize("data", [b"", b"# ICD-10-CM X", b"# ICD-10-CM X\n# end\n",
+                                  b"# ICD-10-CM X\nA00\n# end", b"# ICD-10 X\nA00\n# end\n",
+                                  b"# ICD-10-CM X\nA\xe900\n# end\n"])
+def test_an_incomplete_or_foreign_cache_file_is_refused(data: bytes) -> None:
+    with pytest.raises(ValueError):
+        mod._read(data)

@@ -4,8 +4,7 @@ modifier order) and the set of codes dermclaim knows."""
 from __future__ import annotations
 
 from functools import cache
-
-from attrs import frozen
+from typing import NamedTuple
 
 from coding.tables import TableError, drug_units, read_table
 
@@ -17,8 +16,7 @@ __all__ = [
 GLOBALS = ("000", "010", "090", "XXX", "YYY", "ZZZ", "MMM")
 
 
-@frozen
-class Mue:
+class Mue(NamedTuple):  # a row, cheap to define (see coding/tables.py)
     code: str
     units: int
     mai: str | None  # "1", "2", "3" or None when not verified

@@ -8,23 +8,11 @@ their repairs, procedures before their drugs) with every family finding.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from functools import cache
 
 from coding.model import Encounter
-from coding.rules import (
-    area,
-    biopsy,
-    destruction,
-    excision,
-    flap,
-    injection,
-    mohs,
-    other,
-    pathology,
-    phototherapy,
-    repair,
-    shave,
-)
 from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
 from coding.rules.common import error
 
@@ -32,26 +20,43 @@ __all__ = ["FAMILIES", "ENGINE_TYPES", "code_families", "DraftLine", "RuleContex
 
 Rule = Callable[[ItemList, RuleContext], RuleResult]
 
+
+@cache
+def _module_rule(module: str) -> Rule:
+    rule: Rule = importlib.import_module(f"coding.rules.{module}").code
+    return rule
+
+
+def _lazy(module: str) -> Rule:
+    """`coding.rules.<module>.code`, its module imported when the family first has a
+    procedure to code: an encounter of biopsies and a visit loads neither the Mohs, graft
+    nor drug rules (start-up of a one-encounter `dermclaim code`)."""
+    def rule(items: ItemList, ctx: RuleContext) -> RuleResult:
+        return _module_rule(module)(items, ctx)
+    rule.__qualname__ = rule.__name__ = f"{module}.code"
+    return rule
+
+
 # (procedure types a family module receives, the module's rule, the line families it drafts
 # — a procedure an NCCI edit folded into another, `ctx.bundled`, is withheld from the rule
 # drafting that family), in claim order. `excision` feeds both excision (the excision lines)
 # and repair (the repairs documented on it). The injection rule reads `ctx.bundled` itself: a
 # bundled administration still has its drug line.
 FAMILIES: tuple[tuple[frozenset[str], Rule, frozenset[str]], ...] = (
-    (frozenset({"biopsy"}), biopsy.code, frozenset({"biopsy", "biopsy_site"})),
-    (frozenset({"mohs"}), mohs.code, frozenset({"mohs"})),
-    (frozenset({"excision"}), excision.code, frozenset({"excision"})),
-    (frozenset({"shave"}), shave.code, frozenset({"shave"})),
-    (frozenset({"repair", "excision"}), repair.code, frozenset({"repair"})),
-    (frozenset({"adjacent_tissue_transfer"}), flap.code,
+    (frozenset({"biopsy"}), _lazy("biopsy"), frozenset({"biopsy", "biopsy_site"})),
+    (frozenset({"mohs"}), _lazy("mohs"), frozenset({"mohs"})),
+    (frozenset({"excision"}), _lazy("excision"), frozenset({"excision"})),
+    (frozenset({"shave"}), _lazy("shave"), frozenset({"shave"})),
+    (frozenset({"repair", "excision"}), _lazy("repair"), frozenset({"repair"})),
+    (frozenset({"adjacent_tissue_transfer"}), _lazy("flap"),
      frozenset({"adjacent_tissue_transfer"})),
-    (frozenset({"graft", "debridement"}), area.code, frozenset({"graft", "debridement"})),
-    (frozenset({"destruction", "skin_tag_removal"}), destruction.code,
+    (frozenset({"graft", "debridement"}), _lazy("area"), frozenset({"graft", "debridement"})),
+    (frozenset({"destruction", "skin_tag_removal"}), _lazy("destruction"),
      frozenset({"destruction", "skin_tag"})),
-    (frozenset({"intralesional", "injection"}), injection.code, frozenset()),
-    (frozenset({"pathology"}), pathology.code, frozenset({"pathology"})),
-    (frozenset({"phototherapy"}), phototherapy.code, frozenset({"phototherapy"})),
-    (frozenset({"other"}), other.code, frozenset({"other"})),
+    (frozenset({"intralesional", "injection"}), _lazy("injection"), frozenset()),
+    (frozenset({"pathology"}), _lazy("pathology"), frozenset({"pathology"})),
+    (frozenset({"phototherapy"}), _lazy("phototherapy"), frozenset({"phototherapy"})),
+    (frozenset({"other"}), _lazy("other"), frozenset({"other"})),
 )
 ENGINE_TYPES = frozenset({"office_visit"})  # coded by the engine (coding/rules/em.py)
 KNOWN_TYPES = frozenset().union(*(types for types, _, _ in FAMILIES)) | ENGINE_TYPES

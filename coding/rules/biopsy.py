@@ -16,7 +16,7 @@ including the lid margin 67810, nail unit (plate, bed, matrix, folds) 11755. Doc
 
 from __future__ import annotations
 
-from attrs import frozen
+from typing import NamedTuple
 
 from coding.model import Procedure
 from coding.rules.base import DraftLine, ItemList, RuleContext, RuleResult
@@ -31,8 +31,7 @@ from coding.rules.common import (
 __all__ = ["TECHNIQUES", "code"]
 
 
-@frozen
-class Technique:
+class Technique(NamedTuple):  # a record, cheap to define (see coding/tables.py)
     name: str
     rank: int  # lower wins the primary
     primary: str

@@ -6,7 +6,6 @@ unknown one is exit 2 with "did you mean ..." and the list, never an empty answe
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -97,6 +96,8 @@ def known(option: str, value: str | None, values: Iterable[str]) -> str | None:
     hit = by_lower.get(value.strip().lower())
     if hit is not None:
         return hit
+    import difflib  # only for an unknown value
+
     close = difflib.get_close_matches(value.strip().lower(), list(by_lower), n=3, cutoff=0.6)
     hint = f"did you mean {' or '.join(by_lower[c] for c in close)}? " if close else ""
     names = list(by_lower.values())

@@ -13,9 +13,7 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,6 +76,9 @@ def stdin_inputs(paths: Sequence[str | Path | None]) -> Iterator[list[Path | Non
         except CliError as exc:
             raise CliError(shown(exc.message), exc.exit_code) from None
         return
+    import shutil  # only for stdin: a file argument never pays for these imports
+    import tempfile
+
     folder = Path(tempfile.mkdtemp(prefix="dermclaim-stdin-"))
     copy = folder / STDIN
     try:
@@ -167,6 +168,8 @@ def guide_options(what: str) -> Callable[[F], F]:
 
 def pick_guide(guide: str | None, payer_alias: str | None) -> str | None:
     """The guide asked for (a known guide name, any case), from --guide or the old --payer."""
+    if guide is None and payer_alias is None:
+        return None  # the files' own payers: nothing to check (nor to import)
     from dermclaim.cli._filters import guide_names, known
 
     def checked(option: str, value: str | None) -> str | None:
