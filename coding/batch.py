@@ -12,35 +12,80 @@ the services of the patient's earlier claims of this batch that have no error fi
 claim held back is not sent, so it opens no global period). The patient is the member id
 and birth date, as in the store (`reconcile.store.history`). The claims come back in the
 order of `encounters`.
+
+A large batch stays flat in memory: give `code_batch` an `Encounters` spool (it keeps each
+encounter's date and patient beside it, so ordering reads no encounter twice) and the
+claims come back spooled too (`coding.spool`); only the services of patients who have a
+later visit in the batch are kept as history.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from coding.engine import code_encounter
 from coding.history import PriorService, services_of
 from coding.model import CodedClaim, Encounter
+from coding.spool import Spool, View
 
-__all__ = ["code_batch"]
+__all__ = ["Encounters", "code_batch"]
 
 Stored = Callable[[Encounter], Sequence[PriorService]]
+Patient = str  # member id and birth date, as one string (compact: 50,000 are kept)
+
+
+class Encounters(Spool[Encounter]):
+    """A spool of encounters that keeps each one's date of service and patient, and the
+    payers of them all, in memory."""
+
+    def __init__(self, items: Iterable[Encounter] = (), *, limit: int | None = None):
+        self.days = array("q")  # date of service, as a day number
+        self.patients: list[Patient] = []
+        self.payers: set[str] = set()
+        super().__init__(items, limit=limit)
+
+    def append(self, item: Encounter) -> None:
+        super().append(item)
+        self.days.append(item.date_of_service.toordinal())
+        self.patients.append(_patient(item))
+        self.payers.add(item.payer)
+
+
+def _patient(enc: Encounter) -> Patient:
+    return f"{enc.patient.birth_date.isoformat()}|{enc.patient.member_id}"
 
 
 def code_batch(encounters: Sequence[Encounter], *, fees: Mapping[str, Decimal] | None = None,
-               stored: Stored | None = None) -> list[CodedClaim]:
-    """Code `encounters`, each with its stored history and the batch's earlier claims."""
-    batch: dict[tuple[str, date], tuple[PriorService, ...]] = {}
-    out: dict[int, CodedClaim] = {}
-    order = sorted(range(len(encounters)), key=lambda i: encounters[i].date_of_service)
+               stored: Stored | None = None) -> Sequence[CodedClaim]:
+    """Code `encounters`, each with its stored history and the batch's earlier claims: a
+    list, or a spool in the order of `encounters` when they came spooled and spilled."""
+    if isinstance(encounters, Encounters):
+        days: Sequence[int] = encounters.days
+        patients: Sequence[Patient] = encounters.patients
+    else:
+        days = [e.date_of_service.toordinal() for e in encounters]
+        patients = [_patient(e) for e in encounters]
+    visits = Counter(patients)
+    batch: dict[Patient, tuple[PriorService, ...]] = {}
+    order = sorted(range(len(encounters)), key=days.__getitem__)
+    spooled = isinstance(encounters, Spool) and encounters.spilled
+    coded: Spool[CodedClaim] = Spool(limit=0 if spooled else len(encounters))
+    position = array("q", bytes(8 * len(encounters))) if spooled else [0] * len(encounters)
     for i in order:
         enc = encounters[i]
-        key = (enc.patient.member_id, enc.patient.birth_date)
+        patient = patients[i]
         history = tuple(stored(enc)) if stored is not None else ()
-        claim = code_encounter(enc, fees=fees, history=history + batch.get(key, ()))
-        if not claim.has_errors:
-            batch[key] = batch.get(key, ()) + services_of(claim)
-        out[i] = claim
-    return [out[i] for i in range(len(encounters))]
+        claim = code_encounter(enc, fees=fees, history=history + batch.get(patient, ()))
+        visits[patient] -= 1
+        if not claim.has_errors and visits[patient]:  # a later visit of theirs will read it
+            batch[patient] = batch.get(patient, ()) + services_of(claim)
+        elif not visits[patient]:
+            batch.pop(patient, None)
+        position[i] = len(coded)
+        coded.append(claim)
+    if not coded.spilled:
+        return [coded[p] for p in position]
+    return View(coded, position)

@@ -110,8 +110,9 @@ def write_through(target: Path, data: bytes) -> Path:
     return target
 
 
-def stage(target: str | Path, data: bytes) -> Path:
-    """Write `data` to a new hidden temporary beside `target` (0600, synced to disk) and
+def stage(target: str | Path, data: bytes | Iterable[bytes]) -> Path:
+    """Write `data` (bytes, or its chunks in order) to a new hidden temporary beside
+    `target` (0600, synced to disk) and
     return its path; `put_in_place` finishes the write. Raises FileNotFoundError naming the
     folder when it does not exist, and OSError when `target` is not a regular file's place
     (a device, a pipe, a file of /proc or /sys: never replaced)."""
@@ -124,9 +125,10 @@ def stage(target: str | Path, data: bytes) -> Path:
                  OWNER_ONLY)
     try:
         os.fchmod(fd, OWNER_ONLY)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        for chunk in [data] if isinstance(data, bytes) else data:
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd, view):]
         os.fsync(fd)
     except BaseException:
         os.close(fd)

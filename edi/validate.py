@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from attrs import frozen
 
 from edi.atomic import write_atomically
 from edi.errors import EdiError
-from edi.x12.chunks import Piece, split_claims
+from edi.x12.chunks import Piece, Uncuttable, iter_pieces, subscriber_loops
 
 __all__ = [
     "Level",
@@ -57,6 +58,8 @@ _LOG.propagate = False
 # An 837P this large (about 150 claims) is validated in pieces on every core: below it, the
 # second process's start (pyx12 loads its maps, ~1 s) costs more than the split saves.
 PARALLEL_FROM = 100_000
+# Claims per piece at most: pyx12 grows ~4.4 KB a claim it reads and spends ~0.17 s a file.
+CLAIMS_PER_PIECE = 2_500
 REPORT_EVERY = 500  # segments between two progress reports
 Progress = Callable[[int, int], None]
 
@@ -128,18 +131,16 @@ def start_validation(text: str, source: str = "<text>", *, ack: io.StringIO | No
         text = text[1:]
     if not text.lstrip().startswith("ISA"):
         raise EdiError(f"{source}: not an X12 file (it must start with an ISA segment)")
-    segments = _segments(text)  # split once: the checks below and the report share it
-    types = _transaction_types(segments)
-    if ack is not None and "837" not in types and _missing_st03(segments):
+    scan = _scan(text)  # one pass, segment by segment: no list of a million segments
+    if ack is not None and "837" not in scan.types and scan.missing_st03:
         raise EdiError(
             f"{source}: cannot write a 999 for this file: its ST segment has no ST03 "
             "(implementation guide version), which is normal for an 835 but pyx12 needs it "
             "to build the acknowledgment; validate without --ack"
         )
-    required = list(_missing_required(segments)) if own_checks else []
-    count = len(segments)
-    del segments  # gone before the workers fork (each would count it in its RSS)
-    return PendingValidation(text, count, required, source, types, ack, own_checks, progress)
+    required = scan.required if own_checks else []
+    return PendingValidation(text, scan.count, required, source, scan.types, ack, own_checks,
+                             progress)
 
 
 class PendingValidation:
@@ -156,9 +157,13 @@ class PendingValidation:
         workers = _workers()
         if ack is None and workers > 1 and types == ("837",) and len(text) >= PARALLEL_FROM:
             elem, term = _delimiters(text)
-            pieces = split_claims(text, elem, term, workers)
-            if pieces is not None:
-                self._parallel = _Parallel(pieces)
+            units = subscriber_loops(text, elem, term)
+            if units >= 2:
+                # pieces of at most CLAIMS_PER_PIECE claims (pyx12's memory grows with the
+                # file it reads), at least one per worker
+                size = min(CLAIMS_PER_PIECE, -(-units // min(workers, units)))
+                self._parallel = _Parallel(iter_pieces(text, elem, term, size), workers,
+                                           segment_count)
 
     def cancel(self) -> None:
         """Stop the workers (the caller failed before it needed the result)."""
@@ -178,13 +183,14 @@ class PendingValidation:
                                   checker="dermclaim")
                 for p in check_text(text)
             )
+        findings: list[ValidationFinding] | None = None
         if self._parallel is not None:
             try:
                 findings = self._parallel.findings(self.progress)
             finally:
                 self._parallel.close()
                 self._parallel = None
-        else:
+        if findings is None:  # not in pieces (small, or an envelope that cannot be cut)
             findings = _pyx12_serial(text, self.ack, self.progress, self.segment_count)
         findings.extend(own)
         findings.sort(key=lambda f: (f.segment_number or 0))
@@ -225,39 +231,74 @@ def _pyx12_piece(text: str) -> list[ValidationFinding]:
 
 
 class _Parallel:
-    """Each piece validated in its own process, started at once; `findings` gathers them
-    mapped back to the original segment numbers (a finding on a header every piece
-    repeats is kept once)."""
+    """The pieces validated in `workers` processes, each piece as soon as it is cut (a
+    thread cuts while the caller goes on; at most two pieces a worker wait their turn, so
+    memory holds a few pieces, whatever the file's size); `findings` gathers them mapped
+    back to the original segment numbers (a finding on a header every piece repeats is
+    kept once), or None when the file turned out not to be cuttable."""
 
-    def __init__(self, pieces: list[Piece]):
+    def __init__(self, pieces: Iterator[Piece], workers: int, total: int):
         context = multiprocessing.get_context("fork" if "fork" in
                                               multiprocessing.get_all_start_methods() else None)
-        self.pieces = pieces
+        self.total = total
         self.done = context.Value("l", 0)
         self.pool = concurrent.futures.ProcessPoolExecutor(
-            len(pieces), mp_context=context, initializer=_worker_start, initargs=(self.done,))
+            workers, mp_context=context, initializer=_worker_start, initargs=(self.done,))
+        # the workers are forked now, from this thread alone (a fork beside a running
+        # thread can copy a lock held: the cutter starts after)
+        self.pool.submit(int).result()
+        self.futures: list[concurrent.futures.Future[list[ValidationFinding]]] = []
+        self.origins: list[Any] = []
+        self.uncuttable = False
+        self.failure: BaseException | None = None
+        self.stop = threading.Event()
+        self.room = threading.Semaphore(2 * workers)
+        self.cutter = threading.Thread(target=self._cut, args=(pieces,), daemon=True)
+        self.cutter.start()
+
+    def _cut(self, pieces: Iterator[Piece]) -> None:
         try:
-            self.futures = [self.pool.submit(_pyx12_piece, p.text) for p in pieces]
-        except BaseException:
-            self.close(cancel=True)
-            raise
+            for piece in pieces:
+                self.room.acquire()
+                if self.stop.is_set():
+                    return
+                future = self.pool.submit(_pyx12_piece, piece.text)
+                future.add_done_callback(lambda _f: self.room.release())
+                self.futures.append(future)
+                self.origins.append(piece.origin)
+        except Uncuttable:
+            self.uncuttable = True
+        except BaseException as exc:  # e.g. the pool broke: result() raises it
+            self.failure = exc
 
     def close(self, cancel: bool = False) -> None:
+        self.stop.set()
+        self.room.release()  # a cutter waiting for room sees the stop
+        self.cutter.join()
         self.pool.shutdown(wait=True, cancel_futures=cancel)
 
-    def findings(self, progress: Progress | None) -> list[ValidationFinding]:
-        pieces, futures = self.pieces, self.futures
-        validated = sum(len(p.origin) for p in pieces)  # headers repeat in every piece
-        total = pieces[-1].origin[-1]  # the IEA: the segments of the file
-        while progress is not None and not all(f.done() for f in futures):
-            concurrent.futures.wait(futures, timeout=0.25)
-            progress(min(self.done.value * total // validated, total), total)
-        results = [f.result() for f in futures]
+    def findings(self, progress: Progress | None) -> list[ValidationFinding] | None:
+        total = self.total
+        while True:
+            if self.cutter.is_alive():
+                self.cutter.join(timeout=0.25)
+            else:
+                _, waiting = concurrent.futures.wait(self.futures, timeout=0.25)
+                if not waiting:
+                    break
+            if progress is not None:
+                progress(min(self.done.value, total), total)
+        if self.failure is not None:
+            raise self.failure
+        if self.uncuttable:
+            return None
+        results = [f.result() for f in self.futures]
         if progress is not None:
             progress(total, total)
         seen: set[tuple[object, ...]] = set()
         findings: list[ValidationFinding] = []
-        for piece, found in zip(pieces, results, strict=True):
+        for origin, found in zip(self.origins, results, strict=True):
+            piece = Piece("", origin)
             for f in found:
                 f = attrs.evolve(f, segment_number=piece.original(f.segment_number))
                 key = (f.segment_number, f.code, f.element, f.message)
@@ -451,17 +492,19 @@ def _delimiters(text: str) -> tuple[str, str]:
     return sep, "~"
 
 
-def _segments(text: str) -> list[list[str]]:
+def _segments(text: str) -> Iterator[list[str]]:
+    """The segments of `text`, split into elements, one at a time."""
     elem, term = _delimiters(text)
-    return [s.strip().split(elem) for s in text.lstrip().split(term) if s.strip()]
-
-
-def _transaction_types(segments: list[list[str]]) -> tuple[str, ...]:
-    seen: list[str] = []
-    for seg in segments:
-        if seg[0] == "ST" and len(seg) > 1 and seg[1] not in seen:
-            seen.append(seg[1])
-    return tuple(seen)
+    body = text.lstrip()
+    start, n = 0, len(body)
+    while start < n:
+        end = body.find(term, start)
+        if end < 0:
+            end = n
+        seg = body[start:end].strip()
+        if seg:
+            yield seg.split(elem)
+        start = end + 1
 
 
 # Segments every transaction set of the type must carry. pyx12 reports a missing one only
@@ -472,27 +515,42 @@ REQUIRED_SEGMENTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _missing_required(segments: list[list[str]]) -> Iterator[ValidationFinding]:
+@attrs.define
+class _Scan:
+    count: int = 0
+    types: tuple[str, ...] = ()
+    required: list[ValidationFinding] = attrs.Factory(list)
+    missing_st03: bool = False
+
+
+def _scan(text: str) -> _Scan:
+    """Segment count, transaction types (in order), required segments missing from a
+    transaction set, and whether an ST lacks ST03, in one pass."""
+    out = _Scan()
+    types: list[str] = []
     current: str | None = None
     start = 0
     seen: set[str] = set()
-    for n, seg in enumerate(segments, start=1):
+    for n, seg in enumerate(_segments(text), start=1):
+        out.count = n
         if seg[0] == "ST":
             current, start, seen = (seg[1] if len(seg) > 1 else ""), n, set()
+            if len(seg) > 1 and seg[1] not in types:
+                types.append(seg[1])
+            if len(seg) < 4 or not seg[3]:
+                out.missing_st03 = True
         elif seg[0] == "SE" and current is not None:
             for required in REQUIRED_SEGMENTS.get(current, ()):
                 if required not in seen:
-                    yield ValidationFinding(
+                    out.required.append(ValidationFinding(
                         message=f"transaction set {current} has no {required} segment",
                         segment_number=start, segment_id="ST", loop="ST",
-                        code="REQUIRED_SEGMENT", checker="dermclaim")
+                        code="REQUIRED_SEGMENT", checker="dermclaim"))
             current = None
         else:
             seen.add(seg[0])
-
-
-def _missing_st03(segments: list[list[str]]) -> bool:
-    return any(seg[0] == "ST" and (len(seg) < 4 or not seg[3]) for seg in segments)
+    out.types = tuple(types)
+    return out
 
 
 def _write_atomically(path: Path, content: str) -> None:

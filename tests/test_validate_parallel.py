@@ -125,7 +125,9 @@ def test_a_started_validation_runs_while_the_caller_works(text: str,
     monkeypatch.setattr(validate, "PARALLEL_FROM", 0)
     broken = _break(text)
     pending = validate.start_validation(broken, "batch.837")
-    assert pending._parallel is not None and len(pending._parallel.futures) == 2
+    assert pending._parallel is not None
+    pending._parallel.cutter.join()  # the pieces go to the workers as they are cut
+    assert len(pending._parallel.futures) == 2
     report = pending.result()
     assert report == validate.validate_text(broken, "batch.837")
     assert len(report.errors) >= 3 and report.segment_count == len(
@@ -135,3 +137,29 @@ def test_a_started_validation_runs_while_the_caller_works(text: str,
     stopped.cancel()
     assert stopped._parallel is None
     assert all(not p.is_alive() for p in (pool._processes or {}).values())
+
+
+@pytest.mark.parametrize("claims_per_piece", [1, 3, 7, 100])
+def test_each_segment_of_a_piece_points_at_its_original(text: str, claims_per_piece: int
+                                                        ) -> None:
+    """Pieces cut as the text is read (issue 21: flat memory): every segment maps back to
+    the segment it copies (the envelope counts and HL numbers are the piece's own), and
+    every claim is in exactly one piece. An SE, GE or IEA a piece shares with segments
+    still unread gets its number when the reader reaches it."""
+    from edi.x12.chunks import iter_pieces
+
+    original = [s.strip() for s in text.split("~") if s.strip()]
+    claims = 0
+    for piece in list(iter_pieces(text, "*", "~", claims_per_piece)):  # numbers final at the end
+        segs = [s.strip() for s in piece.text.split("~") if s.strip()]
+        assert len(segs) == len(piece.origin)
+        for seg, number in zip(segs, piece.origin, strict=True):
+            source = original[number - 1]
+            if seg.split("*")[0] in ("HL", "SE", "GE", "IEA"):
+                assert source.split("*")[0] == seg.split("*")[0]
+            else:
+                assert seg == source
+        claims += sum(1 for s in segs if s.startswith("CLM*"))
+        assert sum(1 for s in segs if s.startswith("HL*") and s.split("*")[3] == "22") \
+            <= claims_per_piece
+    assert claims == sum(1 for s in original if s.startswith("CLM*"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -80,7 +80,7 @@ def claims(encounters: tuple[str, ...], practice_path: str, output: str, db: str
 def _claims(encounters: list[Path | None], practice_path: Path | None, output: str,
             db: str | None, now: datetime | None, no_newlines: bool, payer: str | None,
             as_json: bool) -> None:
-    from coding.batch import code_batch
+    from coding.batch import Encounters, code_batch
     from coding.encounter import load_encounters
     from coding.errors import EncounterError
     from coding.history import PriorService
@@ -94,7 +94,7 @@ def _claims(encounters: list[Path | None], practice_path: Path | None, output: s
     to_stdout = is_stdout(output)
     unreadable: list[str] = []
     invalid: list[str] = []
-    loaded: list[Encounter] = []
+    loaded = Encounters()  # past 5,000 encounters on disk: memory stays flat (coding.spool)
 
     def stored(enc: Encounter) -> tuple[PriorService, ...]:
         history, problem = history_for(db, enc)  # earlier claims: global periods
@@ -109,7 +109,8 @@ def _claims(encounters: list[Path | None], practice_path: Path | None, output: s
         for path in encounters:
             assert path is not None
             try:
-                loaded.extend(load_encounters(path, payer=payer))
+                for enc in load_encounters(path, payer=payer):
+                    loaded.append(enc)
             except EncounterError as exc:
                 if all(not field for field, _ in exc.problems):  # the file itself: not JSON
                     unreadable.append(shown(str(exc)))
@@ -122,10 +123,11 @@ def _claims(encounters: list[Path | None], practice_path: Path | None, output: s
         open_store(db, create=True)
         # the batch's earlier claims are history for the patient's later ones (coding.batch:
         # the same function as `dermclaim code`, so the preview is what is sent)
-        coded: list[CodedClaim] = code_batch(loaded, fees=practice.fee_schedule, stored=stored)
+        coded: Sequence[CodedClaim] = code_batch(loaded, fees=practice.fee_schedule,
+                                                 stored=stored)
         newlines = None if not no_newlines else False
         if newlines is None:
-            newlines = all(get_guide(c.payer).newlines for c in coded) if coded else True
+            newlines = all(get_guide(name).newlines for name in loaded.payers)
         with _validation_bar(len(coded)) as progress:
             result = submit_claims(coded, practice, output, url=db, now=now, newlines=newlines,
                                    progress=progress,

@@ -11,19 +11,22 @@ CLM limit per ST); a payer with more gets several.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import overload
 
 from attrs import frozen
 
+from coding.spool import Spool, View
 from companion_guides import Guide
 from edi.errors import EdiError
 from edi.practice import Practice
 from edi.x837p.segments import DELIMITERS, ISA_WIDTHS, SEGMENTS, Delimiters
 from edi.x837p.split import ClaimPart
 
-__all__ = ["ControlNumbers", "Group", "Transaction", "plan", "isa", "iea", "gs", "ge",
-           "IMPLEMENTATION_GUIDE", "MAX_CLAIMS_PER_TRANSACTION", "interchange_receiver"]
+__all__ = ["ControlNumbers", "Group", "Parts", "Transaction", "guides_of", "plan", "isa", "iea",
+           "gs", "ge", "IMPLEMENTATION_GUIDE", "MAX_CLAIMS_PER_TRANSACTION", "interchange_receiver"]
 
 IMPLEMENTATION_GUIDE = "005010X222A1"  # GS08, ST03
 MAX_CLAIMS_PER_TRANSACTION = 5000
@@ -41,7 +44,7 @@ class ControlNumbers:
 @frozen
 class Transaction:
     guide: Guide
-    parts: tuple[ClaimPart, ...]
+    parts: Sequence[ClaimPart]  # a tuple, or a view of a spool (a large batch)
 
 
 @frozen
@@ -51,15 +54,63 @@ class Group:
     transactions: tuple[Transaction, ...]
 
 
+class Parts(Sequence[tuple[Guide, ClaimPart]]):
+    """(guide, claim part) pairs, the parts in a spool (`coding.spool`: on disk past its
+    limit) and the guides beside them in memory, so grouping reads no part."""
+
+    def __init__(self, pairs: Iterable[tuple[Guide, ClaimPart]] = (), *,
+                 limit: int | None = None):
+        self.guides: list[Guide] = []
+        self.parts: Spool[ClaimPart] = Spool(limit=limit)
+        for guide, part in pairs:
+            self.append(guide, part)
+
+    def append(self, guide: Guide, part: ClaimPart) -> None:
+        self.guides.append(guide)
+        self.parts.append(part)
+
+    def __len__(self) -> int:
+        return len(self.guides)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Guide, ClaimPart]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[Guide, ClaimPart]]: ...
+    def __getitem__(self, index: int | slice
+                    ) -> tuple[Guide, ClaimPart] | Sequence[tuple[Guide, ClaimPart]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self.guides[index], self.parts[index]
+
+    def __iter__(self) -> Iterator[tuple[Guide, ClaimPart]]:
+        return zip(self.guides, self.parts, strict=True)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other,
+                                                                              strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def guides_of(parts: Sequence[tuple[Guide, ClaimPart]]) -> Sequence[Guide]:
+    """The guide of each part, reading no spooled part."""
+    return parts.guides if isinstance(parts, Parts) else [g for g, _ in parts]
+
+
 def plan(parts: Sequence[tuple[Guide, ClaimPart]]) -> list[Group]:
     """Group claim parts by receiver, then payer, keeping each payer's claims in input
     order; receivers and payers in sorted order so the file does not depend on which
-    encounter came first."""
-    by_receiver: dict[str, dict[str, list[ClaimPart]]] = {}
+    encounter came first. Spooled `Parts` stay where they are: a transaction then holds
+    a view of them."""
+    by_receiver: dict[str, dict[str, list[int]]] = {}
     guides: dict[str, Guide] = {}
-    for guide, part in parts:
+    for i, guide in enumerate(guides_of(parts)):
         guides[guide.name] = guide
-        by_receiver.setdefault(guide.receiver_id, {}).setdefault(guide.name, []).append(part)
+        by_receiver.setdefault(guide.receiver_id, {}).setdefault(guide.name, []).append(i)
+    spooled: Sequence[ClaimPart] | None = (
+        parts.parts if isinstance(parts, Parts) and parts.parts.spilled else None)
     groups: list[Group] = []
     for receiver_id in sorted(by_receiver):
         transactions: list[Transaction] = []
@@ -67,7 +118,9 @@ def plan(parts: Sequence[tuple[Guide, ClaimPart]]) -> list[Group]:
         for name in names:
             claims = by_receiver[receiver_id][name]
             for start in range(0, len(claims), MAX_CLAIMS_PER_TRANSACTION):
-                chunk = tuple(claims[start:start + MAX_CLAIMS_PER_TRANSACTION])
+                run = claims[start:start + MAX_CLAIMS_PER_TRANSACTION]
+                chunk: Sequence[ClaimPart] = (View(spooled, array("q", run)) if spooled
+                                              is not None else tuple(parts[i][1] for i in run))
                 transactions.append(Transaction(guides[name], chunk))
         groups.append(Group(receiver_id, guides[names[0]].receiver_name, tuple(transactions)))
     return groups

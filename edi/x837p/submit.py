@@ -7,7 +7,7 @@ write (edi never imports reconcile).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +23,8 @@ from edi.x837p.checks import claim_problems
 from edi.x837p.envelope import (
     ControlNumbers,
     Group,
+    Parts,
+    guides_of,
     interchange_receiver,
     plan,
     usage_indicator,
@@ -47,7 +49,7 @@ class HeldClaim:
 
 @frozen
 class Prepared:
-    parts: tuple[tuple[Guide, ClaimPart], ...]
+    parts: Sequence[tuple[Guide, ClaimPart]]  # a tuple; spooled `Parts` for a large batch
     held: tuple[HeldClaim, ...]
     groups: tuple[Group, ...]
     warnings: tuple[HeldClaim, ...] = ()  # written, but a biller should look (same shape)
@@ -71,7 +73,7 @@ def prepare(coded: Sequence[CodedClaim], now: datetime,
     and payer. `already_sent` maps the claim ids whose submission (the original, the same
     replacement, the same void: `reconcile.store.sent`) is already recorded to where they
     went: a second copy gets a duplicate-claim denial (CARC 18), so it is held."""
-    parts: list[tuple[Guide, ClaimPart]] = []
+    parts = Parts()  # on disk past coding.spool.SPILL_FROM parts: flat in the batch size
     held: list[HeldClaim] = []
     warnings: list[HeldClaim] = []
     seen: dict[str, str | None] = {}
@@ -110,8 +112,10 @@ def prepare(coded: Sequence[CodedClaim], now: datetime,
                 f"{guide.max_lines_per_claim} lines or {guide.max_diagnoses_per_claim} "
                 "diagnoses): replace each part of the original separately",)))
             continue
-        parts.extend((guide, part) for part in claim_parts)
-    return Prepared(parts=tuple(parts), held=tuple(held), groups=tuple(plan(parts)),
+        for part in claim_parts:
+            parts.append(guide, part)
+    kept: Sequence[tuple[Guide, ClaimPart]] = parts if parts.parts.spilled else tuple(parts)
+    return Prepared(parts=kept, held=tuple(held), groups=tuple(plan(parts)),
                     warnings=tuple(warnings))
 
 
@@ -142,7 +146,7 @@ def render_started(prepared: Prepared, practice: Practice, control: ControlNumbe
     """`render_validated` in two steps: the text, with its validation under way (pyx12 in
     worker processes for a large file), so the caller can record it meanwhile; nothing
     may be committed or sent before `validated(pending)` has returned."""
-    guides = [g for g, _ in prepared.parts]
+    guides = guides_of(prepared.parts)
     rendered = render_interchange(
         prepared.groups, practice, control, now,
         receiver=interchange_receiver(practice, prepared.groups, guides),
@@ -170,7 +174,7 @@ class AtomicFile:
     replaces is gone only once the new one is whole), `rollback()` removes the temporary
     and the folders it made."""
 
-    def __init__(self, path: Path, data: bytes):
+    def __init__(self, path: Path, data: bytes | Iterable[bytes]):
         self.path = path
         self.created: list[Path] = []  # folders made for the file, removed on rollback
         folder = path.parent if str(path.parent) else Path(".")

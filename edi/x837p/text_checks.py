@@ -88,10 +88,15 @@ def _tokens(body: str) -> Iterator[list[str]]:
     if found is None:
         return
     elem, _comp, term = found
-    for raw in body.split(term):
-        raw = raw.strip("\r\n ")
+    start, n = 0, len(body)
+    while start < n:  # one segment at a time: a large file's segments are never all listed
+        end = body.find(term, start)
+        if end < 0:
+            end = n
+        raw = body[start:end].strip("\r\n ")
         if raw:
             yield raw.split(elem)
+        start = end + 1
 
 
 def check_text(text: str) -> list[TextProblem]:

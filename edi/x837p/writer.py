@@ -17,8 +17,10 @@ another's HL numbers) and is what clearinghouses expect from practice systems.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import overload
 
 from attrs import frozen
 
@@ -60,35 +62,105 @@ class WrittenClaim:
 @frozen
 class Rendered:
     text: str
-    claims: tuple[WrittenClaim, ...]
+    claims: Sequence[WrittenClaim]  # a tuple; for a spooled batch, read from the spool
     segment_count: int
 
 
 def render_interchange(groups: Sequence[Group], practice: Practice, control: ControlNumbers,
                        now: datetime, *, receiver: tuple[str, str], usage: str,
                        newlines: bool = True) -> Rendered:
-    segments: list[str] = [isa(practice, receiver, control.isa13, now, usage)]
-    written: list[WrittenClaim] = []
+    """The interchange's text and the claims as written. The text grows a claim at a time
+    in place (a local str with no other reference is resized, not copied: a 50,000-claim
+    file of ~21 MB is never held twice, nor as a million segments)."""
+    runs: list[tuple[Transaction, int, str]] = []
+    count = [0]
+    text = ""
+    for chunk in _chunks(groups, practice, control, now, receiver, usage,
+                         D.segment + ("\n" if newlines else ""), runs, count):
+        text += chunk
+    spooled = any(not isinstance(t.parts, tuple) for t, _, _ in runs)
+    claims: Sequence[WrittenClaim] = (_Written(runs) if spooled else tuple(
+        WrittenClaim(p, t.guide, gs06, st02) for t, gs06, st02 in runs for p in t.parts))
+    return Rendered(text=text, claims=claims, segment_count=count[0])
+
+
+def _chunks(groups: Sequence[Group], practice: Practice, control: ControlNumbers,
+            now: datetime, receiver: tuple[str, str], usage: str, end: str,
+            runs: list[tuple[Transaction, int, str]], count: list[int]) -> Iterator[str]:
+    """The text in pieces (an envelope segment, a transaction's header, a claim), each
+    transaction appended to `runs` and every segment counted in `count[0]`."""
+
+    def put(segments: list[str]) -> str:
+        count[0] += len(segments)
+        return end.join(segments) + end
+
+    yield put([isa(practice, receiver, control.isa13, now, usage)])
     st_iter = iter(control.st02)
     for group, gs06 in zip(groups, control.gs06, strict=True):
-        segments.append(gs(practice, group.receiver_id, gs06, now))
+        yield put([gs(practice, group.receiver_id, gs06, now)])
         for transaction in group.transactions:
             st02 = st_control(next(st_iter))
-            body = list(_transaction(transaction, group, practice, st02, control.isa13, now))
-            segments.extend(body)
-            segments.append(S["SE"].render(segment_count=str(len(body) + 1),
-                                           control_number=st02))
-            written.extend(WrittenClaim(p, transaction.guide, gs06, st02)
-                           for p in transaction.parts)
-        segments.append(ge(len(group.transactions), gs06))
-    segments.append(iea(len(groups), control.isa13))
-    end = D.segment + ("\n" if newlines else "")
-    return Rendered(text=end.join(segments) + end, claims=tuple(written),
-                    segment_count=len(segments))
+            body = 0
+            for segments in _transaction(transaction, group, practice, st02, control.isa13,
+                                         now):
+                yield put(segments)
+                body += len(segments)
+            yield put([S["SE"].render(segment_count=str(body + 1), control_number=st02)])
+            runs.append((transaction, gs06, st02))
+        yield put([ge(len(group.transactions), gs06)])
+    yield put([iea(len(groups), control.isa13)])
+
+
+class _Written(Sequence[WrittenClaim]):
+    """The written claims of a spooled batch, read from the spool when asked for."""
+
+    def __init__(self, runs: list[tuple[Transaction, int, str]]):
+        self.runs = runs
+        self.starts: list[int] = []
+        n = 0
+        for transaction, _, _ in runs:
+            self.starts.append(n)
+            n += len(transaction.parts)
+        self.size = n
+
+    def __len__(self) -> int:
+        return self.size
+
+    @overload
+    def __getitem__(self, index: int) -> WrittenClaim: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[WrittenClaim]: ...
+    def __getitem__(self, index: int | slice) -> WrittenClaim | Sequence[WrittenClaim]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.size))]
+        if index < 0:
+            index += self.size
+        if not 0 <= index < self.size:
+            raise IndexError("claim index out of range")
+        k = bisect.bisect_right(self.starts, index) - 1
+        transaction, gs06, st02 = self.runs[k]
+        return WrittenClaim(transaction.parts[index - self.starts[k]], transaction.guide,
+                            gs06, st02)
+
+    def __iter__(self) -> Iterator[WrittenClaim]:
+        for transaction, gs06, st02 in self.runs:
+            for part in transaction.parts:
+                yield WrittenClaim(part, transaction.guide, gs06, st02)
 
 
 def _transaction(tr: Transaction, group: Group, practice: Practice, st02: str, isa13: int,
-                 now: datetime) -> Iterator[str]:
+                 now: datetime) -> Iterator[list[str]]:
+    """The transaction's segments up to the SE: its header, then each claim's."""
+    yield list(_header(tr, group, practice, st02, isa13, now))
+    hl = 1
+    for part in tr.parts:
+        segments = list(_subscriber(part, tr.guide, practice, hl))
+        hl += 2 if part.claim.encounter.subscriber is not None else 1
+        yield segments
+
+
+def _header(tr: Transaction, group: Group, practice: Practice, st02: str, isa13: int,
+            now: datetime) -> Iterator[str]:
     sub, bp = practice.submitter, practice.billing_provider
     yield S["ST"].render(transaction_id="837", control_number=st02, version=IMPLEMENTATION_GUIDE)
     yield S["BHT"].render(structure="0019", purpose="00", reference=f"{isa13:09d}{st02}",
@@ -125,37 +197,38 @@ def _transaction(tr: Transaction, group: Group, practice: Practice, st02: str, i
         yield S["N3"].render(line1=clean_text(pay.address1, 55),
                              line2=clean_text(pay.address2, 55) or None)
         yield S["N4"].render(city=clean_text(pay.city, 30), state=pay.state, zip=pay.zip)
-    hl = 1
-    for part in tr.parts:
-        hl_b = hl + 1
-        hl = hl_b
-        enc = part.claim.encounter
-        patient_is_subscriber = enc.subscriber is None
-        yield S["HL"].render(id=str(hl_b), parent="1", level="22",
-                             child="0" if patient_is_subscriber else "1")
-        yield S["SBR"].render(payer_responsibility=enc.payer_order,
-                              relationship="18" if patient_is_subscriber else None,
-                              group_number=clean_text(enc.group_number, 50) or None,
-                              filing_indicator=tr.guide.claim_filing_indicator)
-        insured = enc.insured
-        yield S["NM1"].render(entity="IL", entity_type="1", **_name(insured),
-                              id_qualifier="MI", id=clean_text(insured.member_id, 80))
-        if patient_is_subscriber:
-            # 2010BA N3/N4/DMG: "Required when the patient is the subscriber ... If not
-            # required by this implementation guide, do not send" (X12 RFI 2281, 1925).
-            yield from _address(insured)
-            yield _dmg(insured)
-        yield S["NM1"].render(entity="PR", entity_type="2",
-                              last_or_org=clean_text(tr.guide.payer_name, 60),
-                              id_qualifier="PI", id=tr.guide.payer_id)
-        if enc.subscriber is not None:
-            hl += 1
-            yield S["HL"].render(id=str(hl), parent=str(hl_b), level="23", child="0")
-            yield S["PAT"].render(relationship=RELATIONSHIP_CODES[enc.subscriber.relationship])
-            yield S["NM1"].render(entity="QC", entity_type="1", **_name(enc.patient))
-            yield from _address(enc.patient)
-            yield _dmg(enc.patient)
-        yield from _claim(part, tr.guide, practice)
+
+
+def _subscriber(part: ClaimPart, guide: Guide, practice: Practice, hl: int) -> Iterator[str]:
+    """2000B (and 2000C) with the claim; `hl` is the last HL number used before it."""
+    hl_b = hl = hl + 1
+    enc = part.claim.encounter
+    patient_is_subscriber = enc.subscriber is None
+    yield S["HL"].render(id=str(hl_b), parent="1", level="22",
+                         child="0" if patient_is_subscriber else "1")
+    yield S["SBR"].render(payer_responsibility=enc.payer_order,
+                          relationship="18" if patient_is_subscriber else None,
+                          group_number=clean_text(enc.group_number, 50) or None,
+                          filing_indicator=guide.claim_filing_indicator)
+    insured = enc.insured
+    yield S["NM1"].render(entity="IL", entity_type="1", **_name(insured),
+                          id_qualifier="MI", id=clean_text(insured.member_id, 80))
+    if patient_is_subscriber:
+        # 2010BA N3/N4/DMG: "Required when the patient is the subscriber ... If not
+        # required by this implementation guide, do not send" (X12 RFI 2281, 1925).
+        yield from _address(insured)
+        yield _dmg(insured)
+    yield S["NM1"].render(entity="PR", entity_type="2",
+                          last_or_org=clean_text(guide.payer_name, 60),
+                          id_qualifier="PI", id=guide.payer_id)
+    if enc.subscriber is not None:
+        hl += 1
+        yield S["HL"].render(id=str(hl), parent=str(hl_b), level="23", child="0")
+        yield S["PAT"].render(relationship=RELATIONSHIP_CODES[enc.subscriber.relationship])
+        yield S["NM1"].render(entity="QC", entity_type="1", **_name(enc.patient))
+        yield from _address(enc.patient)
+        yield _dmg(enc.patient)
+    yield from _claim(part, guide, practice)
 
 
 def _claim(part: ClaimPart, guide: Guide, practice: Practice) -> Iterator[str]:

@@ -11,7 +11,7 @@ one can never be handed the same numbers again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -127,25 +127,50 @@ def lock_submissions(session: Session) -> None:
         raise as_store_error(exc) from None
 
 
-def file_sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def file_sha256(data: bytes | Iterable[bytes]) -> str:
+    """SHA-256 of bytes, or of the chunks of a file in order."""
+    digest = hashlib.sha256()
+    for chunk in [data] if isinstance(data, bytes) else data:
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+class AsciiText:
+    """An 837P text as the ASCII bytes it goes out as, a megabyte at a time: a 50,000-claim
+    file (~21 MB) is never copied whole. Iterable again and again; `sha256` once."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, text: str, source: str | Path):
+        if not text.isascii():
+            offset = next(i for i, ch in enumerate(text) if not ch.isascii())
+            raise EdiError(f"{source}: the 837P has a character X12 does not allow at "
+                           f"offset {offset}")
+        self.text = text
+        self.sha256 = file_sha256(self)
+
+    def __iter__(self) -> Iterator[bytes]:
+        text, size = self.text, self.CHUNK
+        for start in range(0, len(text), size):
+            yield text[start:start + size].encode("ascii")
 
 
 def record_interchange(session: Session, *, control: ControlNumbers, file_name: str,
-                       data: bytes, created_at: datetime, claims: Sequence[WrittenClaim],
+                       data: bytes | AsciiText, created_at: datetime,
+                       claims: Sequence[WrittenClaim],
                        file_path: Path | None = None,
                        staged_path: Path | None = None) -> Interchange:
-    """Record one interchange with its claims and lines (bulk inserts: thousands of claims
-    a file), each claim's first part carrying the submission's identity (UNIQUE: a second
-    copy of a submission cannot be recorded). With `staged_path` it is recorded as
-    "writing" until `recovery.mark_written`. `created_at` must be timezone-aware UTC."""
+    """Record one interchange with its claims and lines (bulk inserts of RECORD_CHUNK claims
+    at a time, reading `claims` once: a spooled batch stays flat in memory), each claim's
+    first part carrying the submission's identity (UNIQUE: a second copy of a submission
+    cannot be recorded). With `staged_path` it is recorded as "writing" until
+    `recovery.mark_written`. `created_at` must be timezone-aware UTC."""
     if created_at.tzinfo is None:
         raise ValueError("created_at must be timezone-aware")
-    total = sum((w.part.total_charge for w in claims), Decimal("0"))
     interchange = Interchange(
-        control_number=control.isa13, file_name=file_name, file_hash=file_sha256(data),
-        created_at=created_at, claim_count=len(claims),
-        line_count=sum(len(w.part.lines) for w in claims), total_charge=total,
+        control_number=control.isa13, file_name=file_name,
+        file_hash=data.sha256 if isinstance(data, AsciiText) else file_sha256(data),
+        created_at=created_at, claim_count=0, line_count=0, total_charge=Decimal("0"),
         state="writing" if staged_path is not None else "written",
         file_path=str(file_path) if file_path is not None else None,
         staged_path=str(staged_path) if staged_path is not None else None,
@@ -155,53 +180,22 @@ def record_interchange(session: Session, *, control: ControlNumbers, file_name: 
         session.add(interchange)
         session.flush()
         assert interchange.id is not None
-        stored_json: dict[str, str] = {}
-        released = released_originals(session, {w.part.claim.claim_id for w in claims})
-        claim_rows: list[dict[str, Any]] = []
+        claim_count = line_count = 0
+        total = Decimal("0")
+        stored_json: dict[str, str] = {}  # the parts of one claim share its encounter
+        chunk: list[WrittenClaim] = []
         for w in claims:
-            enc = w.part.claim.encounter
-            if enc.claim_id not in stored_json:
-                stored_json[enc.claim_id] = encounter_json(w.part.claim)
-            claim_rows.append({
-                "interchange_id": interchange.id, "claim_id": w.part.clm01,
-                "encounter_claim_id": enc.claim_id, "payer": w.guide.name,
-                "payer_id": w.guide.payer_id, "frequency": enc.frequency,
-                "payer_claim_number": enc.payer_claim_number,
-                "date_of_service": enc.date_of_service, "total_charge": w.part.total_charge,
-                "group_control_number": w.group_control_number,
-                "transaction_control_number": w.transaction_control_number,
-                "encounter_json": stored_json[enc.claim_id], "submitted_at": created_at,
-                "submission_key": submission_identity(w.part.claim) if w.part.part == 1
-                else None,
-                "follows_id": released.get(enc.claim_id) if enc.frequency == "1"
-                and w.part.part == 1 and enc.payer_order == "P" else None,
-                "payer_order": enc.payer_order, "next_payer": next_payer(enc),
-            })
-        ids = session.execute(
-            insert(SubmittedClaim).returning(col(SubmittedClaim.id), col(SubmittedClaim.claim_id),
-                                             sort_by_parameter_order=True),
-            claim_rows,
-        ).all()
-        row_id = {claim_id: row_id for row_id, claim_id in ids}
-        links = [{"claim_row_id": row_id[r["claim_id"]], "rejected_claim_row_id": r["follows_id"]}
-                 for r in claim_rows if r["follows_id"] is not None]
-        if links:  # a new original after a rejection: `claims status` shows the link
-            session.execute(insert(ClaimResubmission), links)
-        line_rows: list[dict[str, Any]] = []
-        for w in claims:
-            dos = w.part.claim.encounter.date_of_service
-            for line in w.part.lines:
-                line_rows.append({
-                    "claim_row_id": row_id[w.part.clm01], "line_number": line.line,
-                    "line_control_number": line.line_control_number, "code": line.code,
-                    "modifiers": ":".join(line.modifiers), "units": line.units,
-                    "charge": line.charge, "date_of_service": dos,
-                    "diagnosis_pointers": ":".join(str(p) for p in line.diagnosis_pointers),
-                    "ndc": line.drug.ndc if line.drug else None,
-                    "procedure_index": line.procedure,
-                })
-        if line_rows:
-            session.execute(insert(SubmittedLine), line_rows)
+            chunk.append(w)
+            if len(chunk) == RECORD_CHUNK:
+                _record_claims(session, interchange.id, created_at, chunk, stored_json)
+                chunk = []
+            claim_count += 1
+            line_count += len(w.part.lines)
+            total += w.part.total_charge
+        if chunk:
+            _record_claims(session, interchange.id, created_at, chunk, stored_json)
+        interchange.claim_count, interchange.line_count = claim_count, line_count
+        interchange.total_charge = total
         session.flush()
     except IntegrityError as exc:
         if "submission_key" in str(exc.orig):
@@ -214,6 +208,61 @@ def record_interchange(session: Session, *, control: ControlNumbers, file_name: 
     return interchange
 
 
+RECORD_CHUNK = 1000  # claims recorded per round of inserts
+
+
+def _record_claims(session: Session, interchange_id: int, created_at: datetime,
+                   claims: Sequence[WrittenClaim], stored_json: dict[str, str]) -> None:
+    released = released_originals(session, {w.part.claim.claim_id for w in claims})
+    claim_rows: list[dict[str, Any]] = []
+    for w in claims:
+        enc = w.part.claim.encounter
+        if w.part.part == 1:  # a claim's parts are written one after the other
+            stored_json.clear()
+        if enc.claim_id not in stored_json:
+            stored_json[enc.claim_id] = encounter_json(w.part.claim)
+        claim_rows.append({
+            "interchange_id": interchange_id, "claim_id": w.part.clm01,
+            "encounter_claim_id": enc.claim_id, "payer": w.guide.name,
+            "payer_id": w.guide.payer_id, "frequency": enc.frequency,
+            "payer_claim_number": enc.payer_claim_number,
+            "date_of_service": enc.date_of_service, "total_charge": w.part.total_charge,
+            "group_control_number": w.group_control_number,
+            "transaction_control_number": w.transaction_control_number,
+            "encounter_json": stored_json[enc.claim_id], "submitted_at": created_at,
+            "submission_key": submission_identity(w.part.claim) if w.part.part == 1
+            else None,
+            "follows_id": released.get(enc.claim_id) if enc.frequency == "1"
+            and w.part.part == 1 and enc.payer_order == "P" else None,
+            "payer_order": enc.payer_order, "next_payer": next_payer(enc),
+        })
+    ids = session.execute(
+        insert(SubmittedClaim).returning(col(SubmittedClaim.id), col(SubmittedClaim.claim_id),
+                                         sort_by_parameter_order=True),
+        claim_rows,
+    ).all()
+    row_id = {claim_id: row_id for row_id, claim_id in ids}
+    links = [{"claim_row_id": row_id[r["claim_id"]], "rejected_claim_row_id": r["follows_id"]}
+             for r in claim_rows if r["follows_id"] is not None]
+    if links:  # a new original after a rejection: `claims status` shows the link
+        session.execute(insert(ClaimResubmission), links)
+    line_rows: list[dict[str, Any]] = []
+    for w in claims:
+        dos = w.part.claim.encounter.date_of_service
+        for line in w.part.lines:
+            line_rows.append({
+                "claim_row_id": row_id[w.part.clm01], "line_number": line.line,
+                "line_control_number": line.line_control_number, "code": line.code,
+                "modifiers": ":".join(line.modifiers), "units": line.units,
+                "charge": line.charge, "date_of_service": dos,
+                "diagnosis_pointers": ":".join(str(p) for p in line.diagnosis_pointers),
+                "ndc": line.drug.ndc if line.drug else None,
+                "procedure_index": line.procedure,
+            })
+    if line_rows:
+        session.execute(insert(SubmittedLine), line_rows)
+
+
 # ------------------------------------------------------------------ the whole submission
 
 
@@ -221,7 +270,7 @@ def record_interchange(session: Session, *, control: ControlNumbers, file_name: 
 class SubmitResult:
     out_path: Path | None  # None when every claim was held (nothing written)
     interchange_control_number: int | None
-    claims: tuple[WrittenClaim, ...]
+    claims: Sequence[WrittenClaim]  # a tuple; read from the spool for a large batch
     held: tuple[HeldClaim, ...]
     file_hash: str | None
     segment_count: int
@@ -291,11 +340,7 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
                                                   newlines=newlines, source=str(out),
                                                   progress=progress)
             try:
-                try:
-                    data = rendered.text.encode("ascii")
-                except UnicodeEncodeError as exc:
-                    raise EdiError(f"{out}: the 837P has a character X12 does not allow at "
-                                   f"offset {exc.start}") from None
+                data = AsciiText(rendered.text, out)
                 if stream is not None:  # validated before a byte goes to stdout
                     validated(validation, str(out))
                     interchange = record_interchange(session, control=control,
@@ -307,7 +352,7 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
                     session.commit()
                     _to_stream(engine, interchange, stream, data)
                     return SubmitResult(out, control.isa13, rendered.claims, prepared.held,
-                                        file_sha256(data), rendered.segment_count,
+                                        data.sha256, rendered.segment_count,
                                         prepared.warnings, recovered)
                 # Order: temp file written and synced -> rows committed as "writing" ->
                 # rename -> "written". A crash between commit and rename leaves rows that
@@ -352,19 +397,21 @@ def submit_claims(coded: Sequence[CodedClaim], practice: Practice, out_path: str
             session.commit()
     except SQLAlchemyError:
         pass  # the file is in place and recorded; the next run confirms it (recovery)
-    return SubmitResult(out, control.isa13, rendered.claims, prepared.held, file_sha256(data),
+    return SubmitResult(out, control.isa13, rendered.claims, prepared.held, data.sha256,
                         rendered.segment_count, prepared.warnings, recovered)
 
 
 STDOUT_NAME = "<stdout>"  # the file name recorded for an 837P written to standard output
 
 
-def _to_stream(engine: Any, interchange: Interchange, stream: BinaryIO, data: bytes) -> None:
+def _to_stream(engine: Any, interchange: Interchange, stream: BinaryIO,
+               data: AsciiText) -> None:
     """Write a recorded 837P to a stream; a failed write (a closed pipe) takes its record
     back, so the store never says a file went out that nobody received."""
     assert interchange.id is not None
     try:
-        stream.write(data)
+        for chunk in data:
+            stream.write(chunk)
         stream.flush()
     except (OSError, ValueError) as exc:
         with Session(engine) as session:
