@@ -67,9 +67,12 @@ def code_families(encounter: Encounter, ctx: RuleContext) -> RuleResult:
                 "UNKNOWN_PROCEDURE_TYPE",
                 f"procedure {index}: type {proc.type!r} is not one of "
                 f"{', '.join(sorted(KNOWN_TYPES))}", index, "type"))
+    present = {proc.type for _, proc in procedures}
     for types, rule, drafts in FAMILIES:
+        if types.isdisjoint(present):
+            continue
         items = [(i, p) for i, p in procedures if p.type in types
-                 and not any((i, family) in ctx.bundled for family in drafts)]
+                 and not (ctx.bundled and any((i, family) in ctx.bundled for family in drafts))]
         if items:
             result.extend(rule(items, ctx))
     return result
