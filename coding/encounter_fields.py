@@ -32,6 +32,12 @@ def _pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+@cache
+def _names(allowed: tuple[str, ...]) -> frozenset[str]:
+    """The field names of a reader (a handful of tuples): built once, not per object."""
+    return frozenset(allowed)
+
+
 def join(base: str, key: str | int) -> str:
     """Path of a child: join('procedures', 2) → 'procedures[2]'; join('', 'x') → 'x'."""
     if isinstance(key, int):
@@ -75,17 +81,18 @@ class Fields:
         return key in self.data and self.data[key] is not None
 
     def _get(self, key: str, required: bool) -> Any:
-        if key not in self.data or self.data[key] is None:
-            if required:
-                self.problem(key, "missing (required)")
-            return None
-        return self.data[key]
+        value = self.data.get(key)
+        if value is None and required:
+            self.problem(key, "missing (required)")
+        return value
 
     def only(self, allowed: Iterable[str], why: str = "") -> None:
         """Report keys outside `allowed` (typos would otherwise be silently ignored)."""
-        allowed = set(allowed)
+        names = _names(allowed) if isinstance(allowed, tuple) else frozenset(allowed)
+        if names.issuperset(self.data):
+            return
         for key in self.data:
-            if key not in allowed:
+            if key not in names:
                 self.problem(key, f"unknown field{why}")
 
     # ---------------------------------------------------------------- getters
