@@ -114,8 +114,10 @@ class Fields:
         max_len: int = 60,
         upper: bool = False,
     ) -> str | None:
-        value = self._get(key, required)
+        value = self.data.get(key)  # _get inlined: the loader's most frequent call
         if value is None:
+            if required:
+                self.problem(key, "missing (required)")
             return None
         if not isinstance(value, str):
             self.problem(key, f"must be text, got {kind(value)}")
@@ -135,8 +137,10 @@ class Fields:
     def choice(
         self, key: str, options: Sequence[str], required: bool = True, default: str | None = None
     ) -> str | None:
-        value = self._get(key, required and default is None)
+        value = self.data.get(key)  # _get inlined
         if value is None:
+            if required and default is None:
+                self.problem(key, "missing (required)")
             return default
         if not isinstance(value, str) or value not in options:
             shown = repr(value) if isinstance(value, (str, int)) else kind(value)
@@ -147,8 +151,10 @@ class Fields:
     def boolean(
         self, key: str, required: bool = False, default: bool | None = False
     ) -> bool | None:
-        value = self._get(key, required)
+        value = self.data.get(key)  # _get inlined
         if value is None:
+            if required:
+                self.problem(key, "missing (required)")
             return default
         if not isinstance(value, bool):
             self.problem(key, f"must be true or false, got {kind(value)}")
