@@ -18,7 +18,7 @@ another's HL numbers) and is what clearinghouses expect from practice systems.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from attrs import frozen
 
@@ -182,7 +182,7 @@ def _claim(part: ClaimPart, guide: Guide, practice: Practice) -> Iterator[str]:
                               first=clean_text(rp.first_name, 35),
                               id_qualifier="XX", id=rp.npi)
     yield from other_payer_loops(enc, guide)  # 2320/2330A/2330B (cob.py)
-    dos = enc.date_of_service.strftime("%Y%m%d")
+    dos = _d8(enc.date_of_service)
     for line in part.lines:
         yield from _line(line, dos, guide)
         yield from line_adjudications(enc, line, guide)  # 2430 (cob.py)
@@ -222,5 +222,10 @@ def _address(person: Person) -> Iterator[str]:
 
 
 def _dmg(person: Person) -> str:
-    return S["DMG"].render(format="D8", birth_date=person.birth_date.strftime("%Y%m%d"),
-                           sex=person.sex)
+    return S["DMG"].render(format="D8", birth_date=_d8(person.birth_date), sex=person.sex)
+
+
+def _d8(day: date) -> str:
+    """CCYYMMDD, as strftime("%Y%m%d") writes it (which is slower; it leaves a year before
+    1000 unpadded, so those go through it)."""
+    return day.isoformat().replace("-", "") if day.year >= 1000 else day.strftime("%Y%m%d")
