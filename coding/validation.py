@@ -83,6 +83,7 @@ def npi_check_digit_ok(npi: str) -> bool:
     return npi[9] == npi_check_digit(npi[:9])
 
 
+@lru_cache(maxsize=4096)
 def npi_is_valid(npi: str) -> bool:
     """An NPI as CMS issues them (first digit 1 or 2) with a valid check digit: the
     practice's NPIs (edi.practice) and every NPI in an 837P (edi.x837p) are judged by it."""

@@ -200,7 +200,7 @@ def _line(line: ClaimLine, dos: str, guide: Guide) -> Iterator[str]:
         procedure=c.join(procedure),
         charge=amount(line.charge) if line.charge is not None else "0",
         unit="UN", quantity=quantity(line.units),
-        pointers=c.join(str(p) for p in line.diagnosis_pointers),
+        pointers=c.join(map(str, line.diagnosis_pointers)),
     )
     yield S["DTP"].render(qualifier="472", format="D8", value=dos)
     yield S["REF"].render(qualifier="6R", value=line.line_control_number)
