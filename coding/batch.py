@@ -13,10 +13,16 @@ claim held back is not sent, so it opens no global period). The patient is the m
 and birth date, as in the store (`reconcile.store.history`). The claims come back in the
 order of `encounters`.
 
+Of the batch's services only those whose global period has not ended before the visit are
+handed on: the engine reads history for open global periods alone, and the visits come in
+date order, so a service out of its period (or without one) can matter to no later visit.
+A patient seen every week of a year thus carries the few services still open, not every
+earlier line (which made a batch quadratic in the visits of one patient).
+
 A large batch stays flat in memory: give `code_batch` an `Encounters` spool (it keeps each
 encounter's date and patient beside it, so ordering reads no encounter twice) and the
-claims come back spooled too (`coding.spool`); only the services of patients who have a
-later visit in the batch are kept as history.
+claims come back spooled too (`coding.spool`); a patient's services are dropped after
+their last visit of the batch.
 """
 
 from __future__ import annotations
@@ -24,10 +30,11 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 
 from coding.engine import code_encounter
-from coding.history import PriorService, services_of
+from coding.history import PriorService, global_window, services_of
 from coding.model import CodedClaim, Encounter
 from coding.spool import Spool, View
 
@@ -69,7 +76,8 @@ def code_batch(encounters: Sequence[Encounter], *, fees: Mapping[str, Decimal] |
         days = [e.date_of_service.toordinal() for e in encounters]
         patients = [_patient(e) for e in encounters]
     visits = Counter(patients)
-    batch: dict[Patient, tuple[PriorService, ...]] = {}
+    # patient -> (last day of the global period, service), in the order they were coded
+    batch: dict[Patient, list[tuple[date, PriorService]]] = {}
     order = sorted(range(len(encounters)), key=days.__getitem__)
     spooled = isinstance(encounters, Spool) and encounters.spilled
     coded: Spool[CodedClaim] = Spool(limit=0 if spooled else len(encounters))
@@ -78,12 +86,19 @@ def code_batch(encounters: Sequence[Encounter], *, fees: Mapping[str, Decimal] |
         enc = encounters[i]
         patient = patients[i]
         history = tuple(stored(enc)) if stored is not None else ()
-        claim = code_encounter(enc, fees=fees, history=history + batch.get(patient, ()))
+        earlier = batch.get(patient)
+        if earlier:
+            earlier[:] = [(end, s) for end, s in earlier if end >= enc.date_of_service]
+            history += tuple(s for _, s in earlier)
+        claim = code_encounter(enc, fees=fees, history=history)
         visits[patient] -= 1
-        if not claim.has_errors and visits[patient]:  # a later visit of theirs will read it
-            batch[patient] = batch.get(patient, ()) + services_of(claim)
-        elif not visits[patient]:
+        if not visits[patient]:  # their last visit of the batch: nothing later reads it
             batch.pop(patient, None)
+        elif not claim.has_errors:
+            for service in services_of(claim):
+                window = global_window(service)
+                if window is not None:
+                    batch.setdefault(patient, []).append((window[1], service))
         position[i] = len(coded)
         coded.append(claim)
     if not coded.spilled:

@@ -32,6 +32,12 @@ def _pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+@cache
+def _names(allowed: tuple[str, ...]) -> frozenset[str]:
+    """The field names of a reader (a handful of tuples): built once, not per object."""
+    return frozenset(allowed)
+
+
 def join(base: str, key: str | int) -> str:
     """Path of a child: join('procedures', 2) → 'procedures[2]'; join('', 'x') → 'x'."""
     if isinstance(key, int):
@@ -75,17 +81,18 @@ class Fields:
         return key in self.data and self.data[key] is not None
 
     def _get(self, key: str, required: bool) -> Any:
-        if key not in self.data or self.data[key] is None:
-            if required:
-                self.problem(key, "missing (required)")
-            return None
-        return self.data[key]
+        value = self.data.get(key)
+        if value is None and required:
+            self.problem(key, "missing (required)")
+        return value
 
     def only(self, allowed: Iterable[str], why: str = "") -> None:
         """Report keys outside `allowed` (typos would otherwise be silently ignored)."""
-        allowed = set(allowed)
+        names = _names(allowed) if isinstance(allowed, tuple) else frozenset(allowed)
+        if names.issuperset(self.data):
+            return
         for key in self.data:
-            if key not in allowed:
+            if key not in names:
                 self.problem(key, f"unknown field{why}")
 
     # ---------------------------------------------------------------- getters
@@ -107,8 +114,10 @@ class Fields:
         max_len: int = 60,
         upper: bool = False,
     ) -> str | None:
-        value = self._get(key, required)
+        value = self.data.get(key)  # _get inlined: the loader's most frequent call
         if value is None:
+            if required:
+                self.problem(key, "missing (required)")
             return None
         if not isinstance(value, str):
             self.problem(key, f"must be text, got {kind(value)}")
@@ -128,8 +137,10 @@ class Fields:
     def choice(
         self, key: str, options: Sequence[str], required: bool = True, default: str | None = None
     ) -> str | None:
-        value = self._get(key, required and default is None)
+        value = self.data.get(key)  # _get inlined
         if value is None:
+            if required and default is None:
+                self.problem(key, "missing (required)")
             return default
         if not isinstance(value, str) or value not in options:
             shown = repr(value) if isinstance(value, (str, int)) else kind(value)
@@ -140,8 +151,10 @@ class Fields:
     def boolean(
         self, key: str, required: bool = False, default: bool | None = False
     ) -> bool | None:
-        value = self._get(key, required)
+        value = self.data.get(key)  # _get inlined
         if value is None:
+            if required:
+                self.problem(key, "missing (required)")
             return default
         if not isinstance(value, bool):
             self.problem(key, f"must be true or false, got {kind(value)}")

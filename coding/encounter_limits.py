@@ -55,7 +55,16 @@ def check_decoded(data: Any) -> Problems:
     """Depth, array sizes, string lengths and number sizes of decoded JSON, each problem
     with its path (`procedures: 100000 items, at most 1000`). Iterative: no recursion.
     A value's path is written only when it has a problem: each entry of the walk keeps
-    its parent's entry and its key (building 70,000 path strings was most of the cost)."""
+    its parent's entry and its key (building 70,000 path strings was most of the cost).
+    A file within every bound (all but a broken one) is known so by `_within_bounds`, a
+    walk that keeps no path at all; only a file with a problem is walked again for paths."""
+    if isinstance(data, (dict, list)) and _within_bounds(data):
+        return []
+    return _problems(data)
+
+
+def _problems(data: Any) -> Problems:
+    """The walk of `check_decoded` that names each problem's path."""
     problems: Problems = []
     # (value, where, depth); where = (parent's where, key) or None at the top
     stack: list[tuple[Any, Any, int]] = [(data, None, 0)]
@@ -86,6 +95,38 @@ def check_decoded(data: Any) -> Problems:
                                                "before the decimal point"))
     problems.sort(key=lambda p: p[0])
     return problems
+
+
+def _within_bounds(data: dict[str, Any] | list[Any]) -> bool:
+    """True when `check_decoded` finds nothing in `data`: the same bounds, checked on each
+    container's items in place (a scalar is never put on the stack) and with no path kept."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth >= MAX_DEPTH:
+            return False
+        if isinstance(value, dict):
+            items = value.values()
+        elif len(value) > (MAX_ENCOUNTERS if depth == 0 else MAX_ITEMS):
+            return False
+        else:
+            items = value
+        depth += 1
+        for item in items:
+            kind = type(item)
+            if kind is str:
+                if len(item) > MAX_TEXT:
+                    return False
+            elif kind is dict or kind is list:
+                stack.append((item, depth))
+            elif kind is bool or item is None:
+                continue
+            elif kind is int or kind is Decimal:
+                if _too_big(item):
+                    return False
+            else:  # a subclass or another type: the full walk decides
+                return False
+    return True
 
 
 def _path(where: Any) -> str:

@@ -143,7 +143,8 @@ def _code_unbundled(encounter: Encounter, keep: list[int], ctx: RuleContext,
     procedures join the findings of the last round."""
     bundled: dict[tuple[int, str], Finding] = {}
     for _ in range(len(keep) * 2 + 1):
-        drafted = _code_subset(encounter, keep, attrs.evolve(ctx, bundled=frozenset(bundled)))
+        round_ctx = attrs.evolve(ctx, bundled=frozenset(bundled)) if bundled else ctx
+        drafted = _code_subset(encounter, keep, round_ctx)
         new = {key: f for key, f in ncci.bundled(drafted.lines, edit_ctx).items()
                if key not in bundled}
         if not new:
@@ -156,16 +157,20 @@ def _code_unbundled(encounter: Encounter, keep: list[int], ctx: RuleContext,
 def _code_subset(encounter: Encounter, keep: list[int], ctx: RuleContext) -> RuleResult:
     """Run the family and E/M rules on the procedures `keep` (indices into the encounter),
     mapping every index in the result back to the full encounter."""
-    sub = attrs.evolve(encounter, procedures=tuple(encounter.procedures[i] for i in keep))
-    position = {full: n for n, full in enumerate(keep)}
-    sub_ctx = attrs.evolve(ctx, encounter=sub, bundled=frozenset(
-        (position[i], family) for i, family in ctx.bundled if i in position))
+    everything = keep == list(range(len(encounter.procedures)))
+    if everything and ctx.encounter is encounter:
+        sub, sub_ctx = encounter, ctx  # what the copies below would hold (most encounters)
+    else:
+        sub = attrs.evolve(encounter, procedures=tuple(encounter.procedures[i] for i in keep))
+        position = {full: n for n, full in enumerate(keep)}
+        sub_ctx = attrs.evolve(ctx, encounter=sub, bundled=frozenset(
+            (position[i], family) for i, family in ctx.bundled if i in position))
     result = RuleResult()
     visits = [(i, p) for i, p in enumerate(sub.procedures) if p.type == "office_visit"]
     if visits:
         result.extend(em_rule.code(visits, sub_ctx))
     result.extend(code_families(sub, sub_ctx))
-    if keep == list(range(len(encounter.procedures))):
+    if everything:
         return result
     for line in result.lines:
         line.procedure = keep[line.procedure] if line.procedure is not None else None

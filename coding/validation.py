@@ -83,6 +83,7 @@ def npi_check_digit_ok(npi: str) -> bool:
     return npi[9] == npi_check_digit(npi[:9])
 
 
+@lru_cache(maxsize=4096)
 def npi_is_valid(npi: str) -> bool:
     """An NPI as CMS issues them (first digit 1 or 2) with a valid check digit: the
     practice's NPIs (edi.practice) and every NPI in an 837P (edi.x837p) are judged by it."""
@@ -104,8 +105,10 @@ def npi_check_digit(first_nine: str) -> str:
     return str((10 - total % 10) % 10)
 
 
+@lru_cache(maxsize=4096)
 def npi_problem(npi: str) -> str | None:
-    """Why an NPI cannot go on a claim (shape or check digit), or None."""
+    """Why an NPI cannot go on a claim (shape or check digit), or None (cached: a batch
+    names the same few rendering providers on every claim)."""
     if not re.fullmatch(r"[0-9]{10}", npi):
         return f"NPI {npi!r} must be exactly ten digits"
     if not npi_check_digit_ok(npi):

@@ -7,6 +7,8 @@ from __future__ import annotations
 import attrs
 import pytest
 from claim_builders import NOW, claim, person, render, segments
+from hypothesis import given
+from hypothesis import strategies as st
 from test_837_practice import GOOD
 
 from coding.model import Address
@@ -143,3 +145,10 @@ def test_sample_medicare_ids_are_mbis() -> None:
         data = json.loads(path.read_text())
         if data.get("payer") == "medicare":
             assert is_mbi(data["patient"]["member_id"]), path.name
+
+
+@given(st.text(alphabet=st.sampled_from("aZ09 -'.,_*~éßØ€²٣\u00a0\u0301"), max_size=8))
+def test_letter_or_digit_test_agrees_with_isalnum(text: str) -> None:
+    from edi.x837p.party_checks import _has_letter_or_digit
+
+    assert _has_letter_or_digit(text) == any(c.isalnum() for c in text)

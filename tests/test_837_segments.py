@@ -65,3 +65,29 @@ def test_clean_text() -> None:
     assert clean_text("  São   Paulo ", 60) == "SAO PAULO"  # folded, not blanked (charset.py)
     assert clean_text("X" * 70, 60) == "X" * 60
     assert clean_text(None, 10) == ""
+
+
+def test_render_cuts_only_after_the_last_value() -> None:
+    nm1 = SEGMENTS["NM1"]
+    assert nm1.render(entity="PR", id="12502", last_or_org="") == "NM1*PR********12502"
+    assert nm1.render(entity="PR", first="", id=None) == "NM1*PR"
+    assert nm1.render() == "NM1"
+    with pytest.raises(KeyError, match="NM1 has no element named 'nam'"):
+        nm1.render(entity="PR", nam=None)  # a typo raises even without a value
+
+
+def _clean_text_by_the_rule(value: str, max_len: int) -> str:
+    """clean_text as its docstring says it: fold, upper, blank what X12 may not carry,
+    collapse spaces, cut (the function takes a quicker path for text already clean)."""
+    import re
+
+    from edi.x12.charset import fold
+
+    text = re.sub(r"[^A-Z0-9 &'(),\-./#]", " ", fold(value).upper())
+    return re.sub(r"\s+", " ", text).strip()[:max_len].rstrip()
+
+
+@given(st.text(alphabet=st.sampled_from("abzAZ09 &'(),-./#*~:^\t\n_éßØ€ \u00a0"), max_size=12),
+       st.integers(1, 14))
+def test_clean_text_agrees_with_its_rule(value: str, max_len: int) -> None:
+    assert clean_text(value, max_len) == _clean_text_by_the_rule(value, max_len)

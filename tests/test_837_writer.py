@@ -3,6 +3,7 @@ each validated by pyx12 (zero errors) and our own checks."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,8 @@ from claim_builders import (
     segments,
     spouse_subscriber,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 from edi.validate import segment_loops, validate_text
 
@@ -263,3 +266,10 @@ def test_billing_provider_as_a_person() -> None:
                               receiver=("ZZ", "EXCLEARINGHSE"), usage="P").text
     assert "NM1*85*1*LINDQVIST*MAREN****XX*1234567893" in segments(text)
     _clean(text)
+
+
+@given(st.dates())
+def test_d8_dates_are_written_as_strftime_writes_them(day: date) -> None:
+    from edi.x837p.writer import _d8
+
+    assert _d8(day) == day.strftime("%Y%m%d")

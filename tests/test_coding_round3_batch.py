@@ -128,3 +128,42 @@ def test_code_shows_the_noc_description_sent_in_sv101_7(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "SV1*HC:J3590:::::DUPILUMAB (DUPIXENT) 300 MG/2 ML 300 MG NDC 00024591101*25*UN*1" \
         in out.read_text()
+
+
+def _by_the_definition(encs: list[Any]) -> list[Any]:
+    """code_batch as its docstring defines it: in date order, each visit with every service
+    of the patient's earlier claims of the batch that have no error finding."""
+    from coding.engine import code_encounter
+    from coding.history import services_of
+
+    done: dict[int, Any] = {}
+    history: dict[tuple[str, Any], tuple[Any, ...]] = {}
+    for i in sorted(range(len(encs)), key=lambda i: encs[i].date_of_service):
+        key = (encs[i].patient.member_id, encs[i].patient.birth_date)
+        claim = code_encounter(encs[i], history=history.get(key, ()))
+        if not claim.has_errors:
+            history[key] = history.get(key, ()) + services_of(claim)
+        done[i] = claim
+    return [done[i] for i in range(len(encs))]
+
+
+def test_a_long_series_of_one_patient_codes_as_with_every_earlier_service() -> None:
+    """Forty visits of one patient, five days apart (one on the last day of a global):
+    excisions (10-day globals) and E/M visits, some inside an open global, most after it
+    ended; code_batch hands the engine only the services still in their period, and every
+    claim is the same as with all of them."""
+    from datetime import date, timedelta
+
+    first, later = visits()
+    raw = []
+    for n in range(40):
+        day = (date(2026, 1, 5) + timedelta(days=5 * n)).isoformat()
+        base = first if n % 3 == 0 else later
+        raw.append({**base, "claim_id": f"S-{n}", "date_of_service": day})
+    encs = [parse_encounter(item, "s.json", n) for n, item in enumerate(raw)]
+    claims = code_batch(encs)
+    assert claims == _by_the_definition(encs)
+    modifiers = {m for c in claims for ln in c.lines for m in ln.modifiers}
+    assert {"58", "79", "24"} <= modifiers  # the series does reach into open globals
+    assert any(not {"58", "79", "24"} & {m for ln in c.lines for m in ln.modifiers}
+               for c in claims[1:])  # and visits after a global ended

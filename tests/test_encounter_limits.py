@@ -4,9 +4,12 @@ with the file and the path, never a RecursionError or a run of minutes."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coding import encounter_limits as limits
 from coding.encounter import load_encounters
@@ -76,3 +79,40 @@ def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_every_sample_is_within_the_limits() -> None:
     for path in sorted(SAMPLE.parent.glob("*.json")):
         assert limits.check_decoded(json.loads(path.read_text())) == [], path.name
+
+
+# The path-free walk (`_within_bounds`) must say "within bounds" exactly when the walk that
+# names paths finds nothing. Small limits put every boundary within reach of small trees.
+SMALL = {"MAX_DEPTH": 3, "MAX_ENCOUNTERS": 4, "MAX_ITEMS": 2, "MAX_TEXT": 3, "MAX_DIGITS": 2}
+LEAVES = st.one_of(
+    st.none(), st.booleans(), st.integers(-150, 150), st.text(max_size=5),
+    st.decimals(min_value=-200, max_value=200, places=2),
+    st.sampled_from([Decimal("NaN"), Decimal("Infinity"), Decimal("99.5"), Decimal("100"),
+                     Decimal("-1E+2"), Decimal("0E+5")]),
+)
+JSON_TREES = st.recursive(
+    LEAVES, lambda kids: st.lists(kids, max_size=5) | st.dictionaries(st.text(max_size=2),
+                                                                      kids, max_size=4),
+    max_leaves=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=JSON_TREES)
+def test_the_quick_walk_agrees_with_the_walk_that_names_paths(data: object) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in SMALL.items():
+            mp.setattr(limits, name, value)
+        slow = limits._problems(data)
+        if isinstance(data, (dict, list)):
+            assert limits._within_bounds(data) == (slow == [])
+        assert limits.check_decoded(data) == slow
+
+
+def test_the_quick_walk_leaves_other_types_to_the_full_walk() -> None:
+    data = {"size_cm": 1.5, "items": [FloatSub(3)]}  # a caller's own json.loads: floats
+    assert not limits._within_bounds(data)
+    assert limits.check_decoded(data) == []
+
+
+class FloatSub(float):
+    pass

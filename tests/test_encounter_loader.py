@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from encounter_factory import BASE, enc_dict, make
 
+import coding.encounter as encounter_module
 from coding.encounter import load_encounters, parse_encounter
 from coding.encounter_procedures import SITES
 from coding.errors import EncounterError
@@ -312,3 +315,33 @@ def test_codes_and_modifiers_are_upper_cased() -> None:
 def test_unknown_payer_override_is_reported() -> None:
     found = problems_of(enc_dict(), payer="nosuch")
     assert found[0][0] == "payer" and "payer override" in found[0][1]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path,
+                                                             enabled: bool) -> None:
+    """The collector is paused during a load (coding.encounter.load_encounters) and set back
+    afterwards, also when the file is refused; a caller that disabled it keeps it off."""
+    sample = Path(__file__).resolve().parent.parent / "samples/encounters/01-em25-biopsies.json"
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"claim_id": ')
+    seen: list[bool] = []
+    real_read = encounter_module._read
+
+    def read(path: Any, payer: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real_read(path, payer)
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(encounter_module, "_read", read)
+            assert load_encounters(sample)[0].claim_id == "DC-1001"
+            assert gc.isenabled() is enabled
+            with pytest.raises(EncounterError):
+                load_encounters(broken)
+            assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen == [False, False]

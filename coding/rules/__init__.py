@@ -60,6 +60,10 @@ FAMILIES: tuple[tuple[frozenset[str], Rule, frozenset[str]], ...] = (
 )
 ENGINE_TYPES = frozenset({"office_visit"})  # coded by the engine (coding/rules/em.py)
 KNOWN_TYPES = frozenset().union(*(types for types, _, _ in FAMILIES)) | ENGINE_TYPES
+# procedure type -> the positions in FAMILIES of the rules that receive it
+_RECEIVERS: dict[str, tuple[int, ...]] = {
+    kind: tuple(n for n, (types, _, _) in enumerate(FAMILIES) if kind in types)
+    for kind in KNOWN_TYPES}
 
 
 def code_families(encounter: Encounter, ctx: RuleContext) -> RuleResult:
@@ -72,9 +76,11 @@ def code_families(encounter: Encounter, ctx: RuleContext) -> RuleResult:
                 "UNKNOWN_PROCEDURE_TYPE",
                 f"procedure {index}: type {proc.type!r} is not one of "
                 f"{', '.join(sorted(KNOWN_TYPES))}", index, "type"))
-    for types, rule, drafts in FAMILIES:
+    receivers = {n for _, proc in procedures for n in _RECEIVERS.get(proc.type, ())}
+    for n in sorted(receivers):  # claim order: the order of FAMILIES
+        types, rule, drafts = FAMILIES[n]
         items = [(i, p) for i, p in procedures if p.type in types
-                 and not any((i, family) in ctx.bundled for family in drafts)]
+                 and not (ctx.bundled and any((i, family) in ctx.bundled for family in drafts))]
         if items:
             result.extend(rule(items, ctx))
     return result

@@ -35,6 +35,9 @@ MODIFIERS: frozenset[str] = frozenset(
 ICD10 = re.compile(r"[A-TV-Z][0-9][0-9A-Z]([0-9A-Z]{1,4})?")
 NDC_UNITS = ("F2", "GR", "ME", "ML", "UN")
 CLAIM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{0,19}")
+_PLACE = re.compile(r"\d{2}")
+_CODE = re.compile(r"[A-Z0-9]{5}")
+_NDC = re.compile(r"\d{11}")
 
 
 def needs_ndc(code: str, guide: Guide) -> bool:
@@ -63,7 +66,7 @@ def claim_problems(claim: CodedClaim, guide: Guide, now: datetime | None = None)
         out.append(f"frequency {enc.frequency!r} must be 1, 7 or 8 (CLM05-3)")
     if enc.frequency in ("7", "8") and not enc.payer_claim_number:
         out.append("a replacement (7) or void (8) needs the payer's claim number (REF*F8)")
-    if not re.fullmatch(r"\d{2}", enc.place_of_service):
+    if not _PLACE.fullmatch(enc.place_of_service):
         out.append(f"place of service {enc.place_of_service!r} must be 2 digits")
     if now is not None and enc.date_of_service > now.date():
         out.append(f"date of service is after the file date {now.date()}")
@@ -85,7 +88,7 @@ def claim_problems(claim: CodedClaim, guide: Guide, now: datetime | None = None)
     seen_lcn: set[str] = set()
     for line in claim.lines:
         where = f"line {line.line} ({line.code})"
-        if not re.fullmatch(r"[A-Z0-9]{5}", line.code):
+        if not _CODE.fullmatch(line.code):
             out.append(f"{where}: procedure code must be 5 letters or digits")
         if line.charge is None:
             if not engine_no_fee:
@@ -111,7 +114,7 @@ def claim_problems(claim: CodedClaim, guide: Guide, now: datetime | None = None)
                            "characters (REF*6R)")
             seen_lcn.add(line.line_control_number)
         if line.drug is not None:
-            if not re.fullmatch(r"\d{11}", line.drug.ndc):
+            if not _NDC.fullmatch(line.drug.ndc):
                 out.append(f"{where}: NDC must be 11 digits (5-4-2, no hyphens)")
             if line.drug.quantity <= 0:
                 out.append(f"{where}: NDC quantity must be greater than 0")

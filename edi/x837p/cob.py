@@ -41,6 +41,8 @@ MAX_CAS_REASONS = 6  # reason/amount/quantity triplets in one CAS segment
 def coverage_orders(enc: Encounter) -> list[tuple[str, Coverage]]:
     """Each other coverage with its payer order: the orders the claim's own payer does not
     hold, in sequence (a primary claim: S, T; a secondary claim: P, T)."""
+    if not enc.other_coverage:  # most claims: asked once per claim and once per line
+        return []
     free = [o for o in ORDERS if o != enc.payer_order]
     return list(zip(free, enc.other_coverage, strict=False))
 

@@ -74,6 +74,17 @@ def _person_text(who: str, person: Person) -> list[str]:
             out.append(f"{who}.{name} has letters outside the Latin alphabet (or a symbol "
                        "or emoji), which an 837P cannot carry: write it as on the insurance "
                        "card, in Latin letters")
-        elif required and value and not any(c.isalnum() for c in fold(value)):
+        elif required and value and not _has_letter_or_digit(fold(value)):
             out.append(f"{who}.{name} has no letter or digit an 837P can carry")
     return out
+
+
+_ASCII_LETTER_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
+
+
+def _has_letter_or_digit(text: str) -> bool:
+    """Whether any character of `text` is a letter or digit (str.isalnum); ASCII text, the
+    usual case, by one search instead of a test per character."""
+    if text.isascii():
+        return _ASCII_LETTER_OR_DIGIT.search(text) is not None
+    return any(c.isalnum() for c in text)

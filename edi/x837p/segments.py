@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from attrs import frozen
+from attrs import field, frozen
 
 from edi.x12.charset import fold
 
@@ -34,20 +34,28 @@ class SegmentSpec:
     id: str
     positions: dict[str, int]  # element name -> X12 position (1-based)
     max_position: int
+    # the segment id and max_position empty elements: what render copies and fills
+    blank: tuple[str, ...] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "blank", (self.id, *[""] * self.max_position))
 
     def render(self, d: Delimiters = DELIMITERS, /, **values: str | None) -> str:
         """`SV1.render(procedure="HC:11102", charge="240", ...)` -> "SV1*HC:11102*240...".
         Unknown names raise (a typo must not drop an element); trailing empties are cut
         (pyx12 rejects trailing empty elements)."""
-        elements = [""] * self.max_position
+        positions = self.positions
+        elements = list(self.blank)  # [0] is the segment id
+        last = 0  # the last element with a value: empties after it are cut
         for name, value in values.items():
-            if name not in self.positions:
+            position = positions.get(name)
+            if position is None:
                 raise KeyError(f"{self.id} has no element named {name!r}")
-            if value is not None:
-                elements[self.positions[name] - 1] = value
-        while elements and not elements[-1]:
-            elements.pop()
-        return d.element.join([self.id, *elements])
+            if value:
+                elements[position] = value
+                if position > last:
+                    last = position
+        return d.element.join(elements[:last + 1])
 
 
 def _spec(seg_id: str, **positions: int) -> SegmentSpec:
@@ -105,10 +113,13 @@ ISA_WIDTHS: dict[int, int] = {
 }
 
 
+CENT, MILLI = Decimal("0.01"), Decimal("0.001")
+
+
 def amount(value: Decimal) -> str:
     """X12 R-type money: no currency sign, no trailing zeros after the point, no
     exponent ("240", "12.5", "0.75")."""
-    q = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    q = value.quantize(CENT, rounding=ROUND_HALF_UP)
     text = f"{q:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -119,13 +130,16 @@ def quantity(value: Decimal | int) -> str:
     """X12 R-type quantity (SV104, CTP04): at most 3 decimals, no trailing zeros."""
     if isinstance(value, int):
         return str(value)
-    text = f"{value.quantize(Decimal('0.001')):f}"
+    text = f"{value.quantize(MILLI):f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
 
 
 _NOT_ALLOWED = re.compile(r"[^A-Z0-9 &'(),\-./#]")
+_SPACES = re.compile(r"\s+")
+# upper-case text that clean_text leaves as it is: allowed characters, single spaces inside
+_CLEAN = re.compile(r"[A-Z0-9&'(),\-./#]+(?: [A-Z0-9&'(),\-./#]+)*")
 
 
 def clean_text(value: str | None, max_len: int) -> str:
@@ -134,6 +148,10 @@ def clean_text(value: str | None, max_len: int) -> str:
     Latin letters with diacritics are folded first (edi.x12.charset)."""
     if not value:
         return ""
+    if value.isascii():
+        text = value.upper()
+        if _CLEAN.fullmatch(text):  # most names and addresses: nothing to replace
+            return text[:max_len].rstrip()
     text = _NOT_ALLOWED.sub(" ", fold(value).upper())  # Müller -> MULLER, not M LLER
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _SPACES.sub(" ", text).strip()
     return text[:max_len].rstrip()

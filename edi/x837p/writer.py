@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import overload
 
 from attrs import frozen
@@ -255,7 +255,7 @@ def _claim(part: ClaimPart, guide: Guide, practice: Practice) -> Iterator[str]:
                               first=clean_text(rp.first_name, 35),
                               id_qualifier="XX", id=rp.npi)
     yield from other_payer_loops(enc, guide)  # 2320/2330A/2330B (cob.py)
-    dos = enc.date_of_service.strftime("%Y%m%d")
+    dos = _d8(enc.date_of_service)
     for line in part.lines:
         yield from _line(line, dos, guide)
         yield from line_adjudications(enc, line, guide)  # 2430 (cob.py)
@@ -273,7 +273,7 @@ def _line(line: ClaimLine, dos: str, guide: Guide) -> Iterator[str]:
         procedure=c.join(procedure),
         charge=amount(line.charge) if line.charge is not None else "0",
         unit="UN", quantity=quantity(line.units),
-        pointers=c.join(str(p) for p in line.diagnosis_pointers),
+        pointers=c.join(map(str, line.diagnosis_pointers)),
     )
     yield S["DTP"].render(qualifier="472", format="D8", value=dos)
     yield S["REF"].render(qualifier="6R", value=line.line_control_number)
@@ -295,5 +295,10 @@ def _address(person: Person) -> Iterator[str]:
 
 
 def _dmg(person: Person) -> str:
-    return S["DMG"].render(format="D8", birth_date=person.birth_date.strftime("%Y%m%d"),
-                           sex=person.sex)
+    return S["DMG"].render(format="D8", birth_date=_d8(person.birth_date), sex=person.sex)
+
+
+def _d8(day: date) -> str:
+    """CCYYMMDD, as strftime("%Y%m%d") writes it (which is slower; it leaves a year before
+    1000 unpadded, so those go through it)."""
+    return day.isoformat().replace("-", "") if day.year >= 1000 else day.strftime("%Y%m%d")
