@@ -5,7 +5,7 @@ slowed as the store grew (issue 24).
 
 No data changes; existing rows are indexed as they are.
 
-Revision ID: 0011_i24c_denial_icn_index
+Revision ID: 0011_denial_icn_index
 Revises: 0010_claims_and_levels
 Create Date: 2026-12-06
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0011_i24c_denial_icn_index"
+revision = "0011_denial_icn_index"
 down_revision = "0010_claims_and_levels"
 branch_labels = None
 depends_on = None
