@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Generic, TypeVar, overload
 
-__all__ = ["SPILL_FROM", "Spool", "View"]
+__all__ = ["SPILL_FROM", "Spool", "View", "spilled"]
 
 T = TypeVar("T")
 
@@ -157,3 +157,13 @@ class View(Sequence[T], Generic[T]):
 
     def __repr__(self) -> str:
         return f"View({list(self)!r})"
+
+
+def spilled(items: Sequence[object]) -> bool:
+    """Whether `items` (a spool, or a view of one) sits on disk: what comes from a spilled
+    spool goes to one too, what is in memory stays there (no pickling for nothing)."""
+    if isinstance(items, Spool):
+        return items.spilled
+    if isinstance(items, View):
+        return spilled(items.base)
+    return False

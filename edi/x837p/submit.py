@@ -7,6 +7,7 @@ write (edi never imports reconcile).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from attrs import frozen
 
 from coding.model import CodedClaim
+from coding.spool import spilled
 from companion_guides import Guide, GuideError, get_guide
 from edi.atomic import put_in_place, stage
 from edi.errors import EdiError
@@ -73,7 +75,9 @@ def prepare(coded: Sequence[CodedClaim], now: datetime,
     and payer. `already_sent` maps the claim ids whose submission (the original, the same
     replacement, the same void: `reconcile.store.sent`) is already recorded to where they
     went: a second copy gets a duplicate-claim denial (CARC 18), so it is held."""
-    parts = Parts()  # on disk past coding.spool.SPILL_FROM parts: flat in the batch size
+    # claims that came from a spilled spool go to one (flat in the batch size); a list the
+    # caller holds in memory anyway stays in memory
+    parts = Parts(limit=None if spilled(coded) else sys.maxsize)
     held: list[HeldClaim] = []
     warnings: list[HeldClaim] = []
     seen: dict[str, str | None] = {}
