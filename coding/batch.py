@@ -27,60 +27,46 @@ their last visit of the batch.
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from coding.engine import code_encounter
-from coding.history import PriorService, global_window, services_of
+from coding.history import PriorService, global_window, patient_key, services_of
 from coding.model import CodedClaim, Encounter
-from coding.spool import Spool, View
 
-__all__ = ["Encounters", "code_batch"]
+if TYPE_CHECKING:
+    from coding.spool import Spool
+
+__all__ = ["code_batch"]
 
 Stored = Callable[[Encounter], Sequence[PriorService]]
-Patient = str  # member id and birth date, as one string (compact: 50,000 are kept)
-
-
-class Encounters(Spool[Encounter]):
-    """A spool of encounters that keeps each one's date of service and patient, and the
-    payers of them all, in memory."""
-
-    def __init__(self, items: Iterable[Encounter] = (), *, limit: int | None = None):
-        self.days = array("q")  # date of service, as a day number
-        self.patients: list[Patient] = []
-        self.payers: set[str] = set()
-        super().__init__(items, limit=limit)
-
-    def append(self, item: Encounter) -> None:
-        super().append(item)
-        self.days.append(item.date_of_service.toordinal())
-        self.patients.append(_patient(item))
-        self.payers.add(item.payer)
-
-
-def _patient(enc: Encounter) -> Patient:
-    return f"{enc.patient.birth_date.isoformat()}|{enc.patient.member_id}"
 
 
 def code_batch(encounters: Sequence[Encounter], *, fees: Mapping[str, Decimal] | None = None,
                stored: Stored | None = None) -> Sequence[CodedClaim]:
     """Code `encounters`, each with its stored history and the batch's earlier claims: a
     list, or a spool in the order of `encounters` when they came spooled and spilled."""
-    if isinstance(encounters, Encounters):
+    # a spool exists only once something imported coding.spool: `dermclaim code` never does
+    spool = sys.modules.get("coding.spool")
+    if spool is not None and isinstance(encounters, spool.Encounters):
         days: Sequence[int] = encounters.days
-        patients: Sequence[Patient] = encounters.patients
+        patients: Sequence[str] = encounters.patients
     else:
         days = [e.date_of_service.toordinal() for e in encounters]
-        patients = [_patient(e) for e in encounters]
+        patients = [patient_key(e) for e in encounters]
     visits = Counter(patients)
     # patient -> (last day of the global period, service), in the order they were coded
-    batch: dict[Patient, list[tuple[date, PriorService]]] = {}
+    batch: dict[str, list[tuple[date, PriorService]]] = {}
     order = sorted(range(len(encounters)), key=days.__getitem__)
-    spooled = isinstance(encounters, Spool) and encounters.spilled
-    coded: Spool[CodedClaim] = Spool(limit=0 if spooled else len(encounters))
+    coded: list[CodedClaim] | Spool[CodedClaim] = []
+    spooled = spool is not None and isinstance(encounters, spool.Spool) and encounters.spilled
+    if spool is not None and spooled:
+        coded = spool.Spool(limit=0)
     position = array("q", bytes(8 * len(encounters))) if spooled else [0] * len(encounters)
     for i in order:
         enc = encounters[i]
@@ -101,6 +87,7 @@ def code_batch(encounters: Sequence[Encounter], *, fees: Mapping[str, Decimal] |
                     batch.setdefault(patient, []).append((window[1], service))
         position[i] = len(coded)
         coded.append(claim)
-    if not coded.spilled:
+    if isinstance(coded, list):
         return [coded[p] for p in position]
-    return View(coded, position)
+    assert spool is not None
+    return spool.View(coded, position)

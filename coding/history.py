@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from coding.model import CodedClaim
+from coding.model import CodedClaim, Encounter
 
 __all__ = ["PriorService", "global_window", "services_of"]
 
@@ -58,3 +58,9 @@ def services_of(claim: CodedClaim) -> tuple[PriorService, ...]:
                                      if 0 < p <= len(claim.diagnoses)),
                      claim_id=claim.claim_id, line=line.line)
         for line in claim.lines)
+
+
+def patient_key(enc: Encounter) -> str:
+    """The patient as the store knows them (birth date and member id), as one string
+    (compact: a batch keeps one per encounter)."""
+    return f"{enc.patient.birth_date.isoformat()}|{enc.patient.member_id}"

@@ -17,13 +17,15 @@ safe here (it never reads a file someone else wrote).
 from __future__ import annotations
 
 import os
-import pickle
-import tempfile
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from typing import IO, Generic, TypeVar, overload
+from types import ModuleType
+from typing import IO, TYPE_CHECKING, Generic, TypeVar, overload
 
-__all__ = ["SPILL_FROM", "Spool", "View", "spilled"]
+if TYPE_CHECKING:
+    from coding.model import Encounter
+
+__all__ = ["SPILL_FROM", "Encounters", "Spool", "View", "spilled"]
 
 T = TypeVar("T")
 
@@ -56,17 +58,19 @@ class Spool(Sequence[T], Generic[T]):
                 return
             self._spill()
         assert self._file is not None
-        data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        data = _pickle().dumps(item, protocol=-1)
         self._file.write(data)
         self._written += len(data)
         self._offsets.append(self._written)
 
     def _spill(self) -> None:
+        import tempfile  # only a batch that spills needs it (`dermclaim code` does not)
+
         self._file = tempfile.TemporaryFile(prefix="dermclaim-spool-")  # noqa: SIM115
         self._offsets.append(0)
         kept, self._memory = self._memory, []
         for item in kept:
-            data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+            data = _pickle().dumps(item, protocol=-1)
             self._file.write(data)
             self._written += len(data)
             self._offsets.append(self._written)
@@ -90,7 +94,7 @@ class Spool(Sequence[T], Generic[T]):
             raise IndexError("spool index out of range")
         self._file.flush()
         start, end = self._offsets[index], self._offsets[index + 1]
-        item: T = pickle.loads(os.pread(self._file.fileno(), end - start, start))
+        item: T = _pickle().loads(os.pread(self._file.fileno(), end - start, start))
         return item
 
     def __iter__(self) -> Iterator[T]:
@@ -105,7 +109,7 @@ class Spool(Sequence[T], Generic[T]):
             if end - base > len(buffer):  # read the next stretch (at least this item)
                 base = start
                 buffer = os.pread(fd, max(_READ_AHEAD, end - start), start)
-            yield pickle.loads(buffer[start - base:end - base])
+            yield _pickle().loads(buffer[start - base:end - base])
             i += 1
 
     def close(self) -> None:
@@ -121,6 +125,12 @@ class Spool(Sequence[T], Generic[T]):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _pickle() -> ModuleType:
+    import pickle  # imported when a spool first spills, not by every `coding.batch` user
+
+    return pickle
 
 
 class View(Sequence[T], Generic[T]):
@@ -167,3 +177,23 @@ def spilled(items: Sequence[object]) -> bool:
     if isinstance(items, View):
         return spilled(items.base)
     return False
+
+
+class Encounters(Spool["Encounter"]):
+    """A spool of encounters that keeps each one's date of service (a day number) and
+    patient, and the payers of them all, in memory: what `coding.batch.code_batch` orders
+    and groups by, without reading an encounter twice."""
+
+    def __init__(self, items: Iterable[Encounter] = (), *, limit: int | None = None):
+        self.days = array("q")
+        self.patients: list[str] = []
+        self.payers: set[str] = set()
+        super().__init__(items, limit=limit)
+
+    def append(self, item: Encounter) -> None:
+        super().append(item)
+        self.days.append(item.date_of_service.toordinal())
+        from coding.history import patient_key
+
+        self.patients.append(patient_key(item))
+        self.payers.add(item.payer)

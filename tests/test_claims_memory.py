@@ -21,9 +21,9 @@ from encounter_batch import make_encounters
 import coding.spool as spool_module
 import edi.validate as validate
 import reconcile.store.submissions as submissions
-from coding.batch import Encounters, code_batch
+from coding.batch import code_batch
 from coding.encounter import load_encounters
-from coding.spool import Spool, View
+from coding.spool import Encounters, Spool, View
 from dermclaim.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -70,6 +70,8 @@ def test_code_loads_neither_the_store_nor_pyx12() -> None:
     loaded = _modules_after(["code", SAMPLE])
     assert "coding" in loaded
     assert not loaded & {"sqlalchemy", "sqlmodel", "pyx12", "simple_icd_10_cm"}
+    # start-up (issue 24): what only stdin or a spilling batch needs is not imported
+    assert not loaded & {"tempfile", "shutil", "pickle"}
 
 
 def test_help_lists_every_command_with_its_summary() -> None:

@@ -80,11 +80,12 @@ def claims(encounters: tuple[str, ...], practice_path: str, output: str, db: str
 def _claims(encounters: list[Path | None], practice_path: Path | None, output: str,
             db: str | None, now: datetime | None, no_newlines: bool, payer: str | None,
             as_json: bool) -> None:
-    from coding.batch import Encounters, code_batch
+    from coding.batch import code_batch
     from coding.encounter import load_encounters
     from coding.errors import EncounterError
     from coding.history import PriorService
     from coding.model import Encounter
+    from coding.spool import Encounters
     from companion_guides import get_guide
     from edi.practice import load_practice
     from reconcile.store.history import history_for
