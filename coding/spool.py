@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Generic, TypeVar, overload
 if TYPE_CHECKING:
     from coding.model import Encounter
 
-__all__ = ["SPILL_FROM", "Encounters", "Spool", "View", "spilled"]
+__all__ = ["SPILL_FROM", "Encounters", "Indexed", "Spool", "View", "spilled"]
 
 T = TypeVar("T")
 
@@ -35,7 +35,35 @@ SPILL_FROM = 5_000
 _READ_AHEAD = 1 << 20  # bytes read at once when iterating a spilled spool in order
 
 
-class Spool(Sequence[T], Generic[T]):
+class Indexed(Sequence[T], Generic[T]):
+    """A sequence that knows its length and how to read item `index` (0 <= index < len):
+    indexing from the end and slices (as lists) come with it."""
+
+    def _item(self, index: int) -> T:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        n = len(self)
+        if isinstance(index, slice):
+            return [self._item(i) for i in range(*index.indices(n))]
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError(f"{type(self).__name__} index out of range")
+        return self._item(index)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other,
+                                                                              strict=True))
+        return NotImplemented
+
+
+class Spool(Indexed[T]):
     """An append-only sequence, in memory up to `limit` items, else in a temporary file."""
 
     def __init__(self, items: Iterable[T] = (), *, limit: int | None = None):
@@ -78,20 +106,9 @@ class Spool(Sequence[T], Generic[T]):
     def __len__(self) -> int:
         return len(self._memory) if self._file is None else len(self._offsets) - 1
 
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[T]: ...
-    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def _item(self, index: int) -> T:
         if self._file is None:
             return self._memory[index]
-        n = len(self)
-        if index < 0:
-            index += n
-        if not 0 <= index < n:
-            raise IndexError("spool index out of range")
         self._file.flush()
         start, end = self._offsets[index], self._offsets[index + 1]
         item: T = _pickle().loads(os.pread(self._file.fileno(), end - start, start))
@@ -133,7 +150,7 @@ def _pickle() -> ModuleType:
     return pickle
 
 
-class View(Sequence[T], Generic[T]):
+class View(Indexed[T]):
     """The items of `base` at `indexes` (a run of a spool, without copying the items)."""
 
     def __init__(self, base: Sequence[T], indexes: Sequence[int]):
@@ -142,25 +159,13 @@ class View(Sequence[T], Generic[T]):
     def __len__(self) -> int:
         return len(self.indexes)
 
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[T]: ...
-    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
-        if isinstance(index, slice):
-            return View(self.base, self.indexes[index])
+    def _item(self, index: int) -> T:
         return self.base[self.indexes[index]]
 
     def __iter__(self) -> Iterator[T]:
         base = self.base
         for i in self.indexes:
             yield base[i]
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other,
-                                                                              strict=True))
-        return NotImplemented
 
     def __hash__(self) -> int:
         return hash(tuple(self))

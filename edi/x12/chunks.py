@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from collections.abc import Iterator, Sequence
-from typing import overload
+from collections.abc import Iterator
 
 from attrs import frozen
+
+from coding.spool import Indexed
 
 __all__ = ["Origins", "Piece", "Uncuttable", "iter_pieces", "split_claims", "subscriber_loops"]
 
@@ -34,7 +35,7 @@ class Uncuttable(Exception):
     """The file's envelope is not regular: it must be validated whole."""
 
 
-class Origins(Sequence[int]):
+class Origins(Indexed[int]):
     """The original (1-based) segment number of each segment of a piece, kept as runs of
     consecutive numbers (a piece of 2,500 claims is ~50,000 segments in a dozen runs). A
     number not known yet (the SE or GE of a transaction or group still being read) is 0
@@ -61,17 +62,7 @@ class Origins(Sequence[int]):
     def __len__(self) -> int:
         return self.size
 
-    @overload
-    def __getitem__(self, index: int) -> int: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[int]: ...
-    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self.size))]
-        if index < 0:
-            index += self.size
-        if not 0 <= index < self.size:
-            raise IndexError("segment index out of range")
+    def _item(self, index: int) -> int:
         run = bisect.bisect_right(self.starts, index) - 1
         first = self.firsts[run]
         return first + (index - self.starts[run]) if first else 0

@@ -14,11 +14,10 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import overload
 
 from attrs import frozen
 
-from coding.spool import Spool, View
+from coding.spool import Indexed, Spool, View
 from companion_guides import Guide
 from edi.errors import EdiError
 from edi.practice import Practice
@@ -54,7 +53,7 @@ class Group:
     transactions: tuple[Transaction, ...]
 
 
-class Parts(Sequence[tuple[Guide, ClaimPart]]):
+class Parts(Indexed[tuple[Guide, ClaimPart]]):
     """(guide, claim part) pairs, the parts in a spool (`coding.spool`: on disk past its
     limit) and the guides beside them in memory, so grouping reads no part."""
 
@@ -72,26 +71,12 @@ class Parts(Sequence[tuple[Guide, ClaimPart]]):
     def __len__(self) -> int:
         return len(self.guides)
 
-    @overload
-    def __getitem__(self, index: int) -> tuple[Guide, ClaimPart]: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[tuple[Guide, ClaimPart]]: ...
-    def __getitem__(self, index: int | slice
-                    ) -> tuple[Guide, ClaimPart] | Sequence[tuple[Guide, ClaimPart]]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def _item(self, index: int) -> tuple[Guide, ClaimPart]:
         return self.guides[index], self.parts[index]
 
     def __iter__(self) -> Iterator[tuple[Guide, ClaimPart]]:
         return zip(self.guides, self.parts, strict=True)
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other,
-                                                                              strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 def guides_of(parts: Sequence[tuple[Guide, ClaimPart]]) -> Sequence[Guide]:

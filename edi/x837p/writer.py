@@ -20,11 +20,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
-from typing import overload
 
 from attrs import frozen
 
 from coding.model import ClaimLine, Person
+from coding.spool import Indexed
 from companion_guides import Guide
 from edi.practice import Practice
 from edi.x837p.checks import RELATIONSHIP_CODES, needs_ndc
@@ -111,7 +111,7 @@ def _chunks(groups: Sequence[Group], practice: Practice, control: ControlNumbers
     yield put([iea(len(groups), control.isa13)])
 
 
-class _Written(Sequence[WrittenClaim]):
+class _Written(Indexed[WrittenClaim]):
     """The written claims of a spooled batch, read from the spool when asked for."""
 
     def __init__(self, runs: list[tuple[Transaction, int, str]]):
@@ -126,17 +126,7 @@ class _Written(Sequence[WrittenClaim]):
     def __len__(self) -> int:
         return self.size
 
-    @overload
-    def __getitem__(self, index: int) -> WrittenClaim: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[WrittenClaim]: ...
-    def __getitem__(self, index: int | slice) -> WrittenClaim | Sequence[WrittenClaim]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self.size))]
-        if index < 0:
-            index += self.size
-        if not 0 <= index < self.size:
-            raise IndexError("claim index out of range")
+    def _item(self, index: int) -> WrittenClaim:
         k = bisect.bisect_right(self.starts, index) - 1
         transaction, gs06, st02 = self.runs[k]
         return WrittenClaim(transaction.parts[index - self.starts[k]], transaction.guide,
