@@ -17,6 +17,7 @@ safe here (it never reads a file someone else wrote).
 from __future__ import annotations
 
 import os
+from abc import abstractmethod
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from types import ModuleType
@@ -39,8 +40,9 @@ class Indexed(Sequence[T], Generic[T]):
     """A sequence that knows its length and how to read item `index` (0 <= index < len):
     indexing from the end and slices (as lists) come with it."""
 
+    @abstractmethod
     def _item(self, index: int) -> T:
-        raise NotImplementedError
+        """Item `index`, 0 <= index < len(self)."""
 
     @overload
     def __getitem__(self, index: int) -> T: ...

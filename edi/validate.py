@@ -37,6 +37,8 @@ from attrs import frozen
 from edi.atomic import write_atomically
 from edi.errors import EdiError
 from edi.x12.chunks import Piece, Uncuttable, iter_pieces, subscriber_loops
+from edi.x12.scan import delimiters as _delimiters
+from edi.x12.scan import scan as _scan
 
 __all__ = [
     "Level",
@@ -138,7 +140,10 @@ def start_validation(text: str, source: str = "<text>", *, ack: io.StringIO | No
             "(implementation guide version), which is normal for an 835 but pyx12 needs it "
             "to build the acknowledgment; validate without --ack"
         )
-    required = scan.required if own_checks else []
+    required = [ValidationFinding(
+        message=f"transaction set {kind} has no {segment} segment", segment_number=st,
+        segment_id="ST", loop="ST", code="REQUIRED_SEGMENT", checker="dermclaim")
+        for kind, segment, st in scan.missing] if own_checks else []
     return PendingValidation(text, scan.count, required, source, scan.types, ack, own_checks,
                              progress)
 
@@ -475,82 +480,6 @@ def _element_ref(seg_id: str | None, ele: dict[str, Any]) -> str | None:
     ref = f"{seg_id}-{int(pos):02d}"
     sub = ele.get("subele_pos")
     return f"{ref}-{int(sub)}" if sub not in (None, "", 0) else ref
-
-
-def _delimiters(text: str) -> tuple[str, str]:
-    """(element separator, segment terminator) from the ISA, found by counting its 16
-    element separators so that a non-fixed-width ISA still reads."""
-    isa = text.lstrip()
-    if len(isa) < 4:
-        return "*", "~"
-    sep, count = isa[3], 0
-    for i, ch in enumerate(isa[:300]):
-        if ch == sep:
-            count += 1
-            if count == 16 and i + 2 < len(isa):
-                return sep, isa[i + 2]
-    return sep, "~"
-
-
-def _segments(text: str) -> Iterator[list[str]]:
-    """The segments of `text`, split into elements, one at a time."""
-    elem, term = _delimiters(text)
-    body = text.lstrip()
-    start, n = 0, len(body)
-    while start < n:
-        end = body.find(term, start)
-        if end < 0:
-            end = n
-        seg = body[start:end].strip()
-        if seg:
-            yield seg.split(elem)
-        start = end + 1
-
-
-# Segments every transaction set of the type must carry. pyx12 reports a missing one only
-# once its walker has entered the transaction; an ST followed straight by SE passes it.
-REQUIRED_SEGMENTS: dict[str, tuple[str, ...]] = {
-    "837": ("BHT", "HL", "CLM", "SV1"),
-    "835": ("BPR", "TRN", "N1"),  # no CLP: an 835 may carry only provider adjustments (PLB)
-}
-
-
-@attrs.define
-class _Scan:
-    count: int = 0
-    types: tuple[str, ...] = ()
-    required: list[ValidationFinding] = attrs.Factory(list)
-    missing_st03: bool = False
-
-
-def _scan(text: str) -> _Scan:
-    """Segment count, transaction types (in order), required segments missing from a
-    transaction set, and whether an ST lacks ST03, in one pass."""
-    out = _Scan()
-    types: list[str] = []
-    current: str | None = None
-    start = 0
-    seen: set[str] = set()
-    for n, seg in enumerate(_segments(text), start=1):
-        out.count = n
-        if seg[0] == "ST":
-            current, start, seen = (seg[1] if len(seg) > 1 else ""), n, set()
-            if len(seg) > 1 and seg[1] not in types:
-                types.append(seg[1])
-            if len(seg) < 4 or not seg[3]:
-                out.missing_st03 = True
-        elif seg[0] == "SE" and current is not None:
-            for required in REQUIRED_SEGMENTS.get(current, ()):
-                if required not in seen:
-                    out.required.append(ValidationFinding(
-                        message=f"transaction set {current} has no {required} segment",
-                        segment_number=start, segment_id="ST", loop="ST",
-                        code="REQUIRED_SEGMENT", checker="dermclaim"))
-            current = None
-        else:
-            seen.add(seg[0])
-    out.types = tuple(types)
-    return out
 
 
 def _write_atomically(path: Path, content: str) -> None:

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from attrs import frozen
 
 from coding.spool import Indexed
+from edi.x12.scan import split_segments
 
 __all__ = ["Origins", "Piece", "Uncuttable", "iter_pieces", "split_claims", "subscriber_loops"]
 
@@ -93,22 +94,8 @@ def split_claims(text: str, element: str, terminator: str, pieces: int) -> list[
 
 def subscriber_loops(text: str, element: str, terminator: str) -> int:
     """How many subscriber loops (HL level 22) the text has: what pieces are made of."""
-    return sum(1 for seg in _segments(text, terminator)
+    return sum(1 for seg in split_segments(text, terminator)
                if seg.startswith("HL" + element) and _get(seg.split(element), 3) == "22")
-
-
-def _segments(text: str, terminator: str) -> Iterator[str]:
-    """The segments of `text`, stripped, empty ones skipped, one at a time."""
-    start, n = 0, len(text)
-    find = text.find
-    while start < n:
-        end = find(terminator, start)
-        if end < 0:
-            end = n
-        seg = text[start:end].strip()
-        if seg:
-            yield seg
-        start = end + 1
 
 
 def _get(f: list[str], n: int) -> str:
@@ -230,7 +217,7 @@ def iter_pieces(text: str, element: str, terminator: str,
     """The pieces of `text`, each with at most `claims_per_piece` subscriber loops (each
     loop holds one claim as we write them), in file order. Raises `Uncuttable` (possibly
     after some pieces) when the envelope is not regular."""
-    segments = _segments(text, terminator)
+    segments = split_segments(text, terminator)
     isa = next(segments, "")
     isa_fields = isa.split(element)
     if isa_fields[0] != "ISA":
